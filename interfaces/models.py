@@ -1,0 +1,375 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from references.models import Authorship, Reference
+
+
+class Strategy(models.TextChoices):
+    """The review's §2.3 categories."""
+
+    ARTIFICIAL_INTERLAYER = "artificial-interlayer", "Artificial interlayer"
+    ELECTROLYTE_COMPOSITION = "electrolyte-composition", "Electrolyte composition"
+    ANODE_DESIGN = "anode-design", "Anode design"
+    OTHER = "other", "Other (pressure, microstructure, …)"
+
+
+STRATEGY_SECTIONS = {
+    Strategy.ARTIFICIAL_INTERLAYER: "§2.3.1",
+    Strategy.ELECTROLYTE_COMPOSITION: "§2.3.2",
+    Strategy.ANODE_DESIGN: "§2.3.3",
+    Strategy.OTHER: "§2.3.4",
+}
+
+
+class Method(models.TextChoices):
+    ALD = "ald", "Atomic layer deposition"
+    SPUTTERING = "sputtering", "Sputtering"
+    EVAPORATION = "evaporation", "Evaporation"
+    WET_CHEMICAL = "wet-chemical", "Wet-chemical (solution / sol-gel + heat treatment)"
+    GAS_TREATMENT = "gas-treatment", "Gas treatment"
+    MELT_INFILTRATION = "melt-infiltration", "Melt infiltration"
+    BALL_MILLING = "ball-milling", "Ball milling"
+    SOLID_STATE_SYNTHESIS = "solid-state-synthesis", "Solid-state synthesis"
+    IN_SITU = "in-situ", "In situ (formed at the interface)"
+    OTHER = "other", "Other"
+
+
+class Quantity(models.TextChoices):
+    CCD = "ccd", "Critical current density"
+    INTERFACIAL_RESISTANCE = "interfacial_resistance", "Interfacial resistance"
+    IONIC_CONDUCTIVITY = "ionic_conductivity", "Ionic conductivity"
+    CURRENT_DENSITY = "current_density", "Current density"
+    STACK_PRESSURE = "stack_pressure", "Stack pressure"
+    CYCLING_TIME = "cycling_time", "Cycling time"
+    THICKNESS = "thickness", "Interlayer thickness"
+    GRAIN_SIZE = "grain_size", "Grain size"
+
+
+# The canonical unit of each quantity: values are stored in it. Plain text for
+# exports, HTML for pages.
+UNITS = {
+    Quantity.CCD: ("mA/cm²", "mA&nbsp;cm<sup>−2</sup>"),
+    Quantity.INTERFACIAL_RESISTANCE: ("Ω·cm²", "Ω&nbsp;cm<sup>2</sup>"),
+    Quantity.IONIC_CONDUCTIVITY: ("mS/cm", "mS&nbsp;cm<sup>−1</sup>"),
+    Quantity.CURRENT_DENSITY: ("mA/cm²", "mA&nbsp;cm<sup>−2</sup>"),
+    Quantity.STACK_PRESSURE: ("MPa", "MPa"),
+    Quantity.CYCLING_TIME: ("h", "h"),
+    Quantity.THICKNESS: ("nm", "nm"),
+    Quantity.GRAIN_SIZE: ("µm", "µm"),
+}
+
+
+def unit_of(quantity: str) -> str:
+    return UNITS[Quantity(quantity)][0]
+
+
+def unit_html_of(quantity: str) -> str:
+    return UNITS[Quantity(quantity)][1]
+
+
+class ElectrolyteForm(models.TextChoices):
+    CRYSTALLINE = "crystalline", "Crystalline"
+    GLASS = "glass", "Glass"
+    GLASS_CERAMIC = "glass-ceramic", "Glass-ceramic"
+    AMORPHOUS = "amorphous", "Amorphous"
+    POLYMER = "polymer", "Polymer"
+    COMPOSITE = "composite", "Composite"
+
+
+class InterlayerKind(models.TextChoices):
+    OXIDE = "oxide", "Oxide"
+    PHOSPHATE = "phosphate", "Phosphate"
+    SILICATE = "silicate", "Silicate"
+    METAL = "metal", "Alloy-forming metal"
+    HALIDE = "halide", "Halide"
+    NITRIDE = "nitride", "Nitride"
+    POLYMER = "polymer", "Polymer"
+    SULFIDE = "sulfide", "Sulfide"
+    OTHER = "other", "Other"
+
+
+class CellType(models.TextChoices):
+    SYMMETRIC = "symmetric", "Symmetric cell (Li | SE | Li)"
+    FULL = "full", "Full cell"
+    HALF = "half", "Half cell"
+    OTHER = "other", "Other"
+
+
+class SourceKind(models.TextChoices):
+    TEXT = "text", "Stated in the text"
+    CAPTION = "caption", "Stated in a figure caption"
+    FIGURE = "figure", "Read from a figure"
+    TABLE = "table", "Stated in a table"
+
+
+class Role(models.TextChoices):
+    TREATED = "treated", "Treated (with the strategy)"
+    CONTROL = "control", "Control (without the strategy)"
+
+
+class Qualifier(models.TextChoices):
+    APPROX = "~", "approximately"
+    LESS = "<", "less than"
+    AT_MOST = "≤", "at most"
+    MORE = ">", "more than"
+    AT_LEAST = "≥", "at least"
+
+
+class ElectrolyteFamily(models.Model):
+    slug = models.SlugField(unique=True)
+    label = models.CharField(max_length=100)
+    examples = models.CharField(max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    forms_stable_interphase = models.BooleanField(
+        null=True,
+        help_text="Whether contact with Li forms a stable passivating interphase "
+        "(review §2.2); empty when the source does not say.",
+    )
+    stability_note = models.TextField(blank=True)
+    stability_reference = models.ForeignKey(
+        Reference, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    stability_locator = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["position", "label"]
+        verbose_name_plural = "electrolyte families"
+
+    def __str__(self) -> str:
+        return self.label
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('interfaces:study-list')}?family={self.slug}"
+
+
+class Electrolyte(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100, help_text="Short name, e.g. LLZTO.")
+    formula = models.CharField(max_length=200, blank=True, help_text="Plain text, e.g. Li7La3Zr2O12.")
+    aliases = models.CharField(max_length=300, blank=True, help_text="Other names, separated by semicolons.")
+    family = models.ForeignKey(ElectrolyteFamily, on_delete=models.PROTECT, related_name="electrolytes")
+    form = models.CharField(max_length=20, choices=ElectrolyteForm.choices, blank=True)
+    dopants = models.CharField(max_length=100, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["family__position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("interfaces:electrolyte-detail", args=[self.slug])
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [a.strip() for a in self.aliases.split(";") if a.strip()]
+
+
+class InterlayerMaterial(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+    formula = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=20, choices=InterlayerKind.choices)
+    aliases = models.CharField(max_length=300, blank=True, help_text="Other names, separated by semicolons.")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("interfaces:interlayer-detail", args=[self.slug])
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [a.strip() for a in self.aliases.split(";") if a.strip()]
+
+
+class StudyQuerySet(models.QuerySet):
+    def for_list(self):
+        """Everything a list row or an export shows, in a fixed number of queries."""
+        return self.select_related("reference", "electrolyte__family").prefetch_related(
+            models.Prefetch("layers", queryset=StudyInterlayer.objects.select_related("material")),
+            models.Prefetch(
+                "reference__authorships",
+                queryset=Authorship.objects.select_related("author"),
+            ),
+            "measurements",
+        )
+
+
+class Study(models.Model):
+    key = models.SlugField(
+        max_length=120,
+        unique=True,
+        help_text="Stable curated identifier, e.g. deng2020tuning-llzto.",
+    )
+    reference = models.ForeignKey(Reference, on_delete=models.PROTECT, related_name="studies")
+    strategy = models.CharField(max_length=30, choices=Strategy.choices)
+    electrolyte = models.ForeignKey(Electrolyte, on_delete=models.PROTECT, related_name="studies")
+    interlayers = models.ManyToManyField(
+        InterlayerMaterial, through="StudyInterlayer", related_name="studies", blank=True
+    )
+    method = models.CharField(
+        max_length=30, choices=Method.choices, blank=True, help_text="Empty when the source does not say."
+    )
+    method_detail = models.CharField(max_length=200, blank=True)
+    anode = models.CharField(max_length=100, default="Li", help_text="Li, Li-In, Li-Al, 3D host, …")
+    cell_type = models.CharField(max_length=20, choices=CellType.choices, blank=True)
+    cell = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The cell as built, e.g. Li | LLZTO | Li or Li | Li6PS5Cl | NCA.",
+    )
+    summary = models.TextField(help_text="One to three sentences in English.")
+    mechanism = models.TextField(blank=True, help_text="The mechanism the paper gives.")
+    review_locator = models.CharField(
+        max_length=100, blank=True, help_text="Where the review discusses it, e.g. review §2.3.1, Fig. 1."
+    )
+    curation_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StudyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "studies"
+
+    def __str__(self) -> str:
+        layers = " + ".join(layer.material.name for layer in self.layers.all())
+        return f"{layers or self.get_strategy_display()} on {self.electrolyte} ({self.reference.citekey})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("interfaces:study-detail", args=[self.pk])
+
+    @property
+    def ordered_layers(self) -> list["StudyInterlayer"]:
+        return sorted(self.layers.all(), key=lambda layer: layer.position)
+
+    def extreme(self, quantity: str, highest: bool) -> "Measurement | None":
+        """The highest (or lowest) reported value of a quantity; uses the prefetch."""
+        candidates = [m for m in self.measurements.all() if m.quantity == quantity]
+        if not candidates:
+            return None
+        if highest:
+            return max(candidates, key=lambda m: m.value if m.value_max is None else m.value_max)
+        return min(candidates, key=lambda m: m.value)
+
+    @property
+    def best_ccd(self) -> "Measurement | None":
+        return self.extreme(Quantity.CCD, highest=True)
+
+    @property
+    def lowest_resistance(self) -> "Measurement | None":
+        return self.extreme(Quantity.INTERFACIAL_RESISTANCE, highest=False)
+
+
+class StudyInterlayer(models.Model):
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="layers")
+    material = models.ForeignKey(InterlayerMaterial, on_delete=models.PROTECT, related_name="layers")
+    position = models.PositiveSmallIntegerField(default=1, help_text="1 = next to the Li anode.")
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["study", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "position"], name="layer_unique_position"),
+            models.UniqueConstraint(fields=["study", "material"], name="layer_unique_material"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.material}"
+
+
+class Measurement(models.Model):
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="measurements")
+    position = models.PositiveSmallIntegerField(default=1)
+    quantity = models.CharField(max_length=30, choices=Quantity.choices)
+    qualifier = models.CharField(max_length=1, choices=Qualifier.choices, blank=True)
+    value = models.FloatField(help_text="In the quantity's canonical unit.")
+    value_max = models.FloatField(null=True, blank=True, help_text="Upper end of a range.")
+    reported = models.CharField(
+        max_length=100, blank=True, help_text="The value and unit exactly as the source prints them."
+    )
+    temperature_c = models.FloatField("temperature (°C)", null=True, blank=True)
+    stack_pressure_mpa = models.FloatField("stack pressure (MPa)", null=True, blank=True)
+    condition = models.CharField(max_length=200, blank=True, help_text='"bare", "coated", "x = 30", …')
+    role = models.CharField(max_length=10, choices=Role.choices, blank=True)
+    control = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="treated",
+        help_text="The untreated measurement of the same paper this one is compared with.",
+    )
+    locator = models.CharField(
+        max_length=200, help_text='Where the figure was read: "review §2.3.1", "Fig. 4f", …'
+    )
+    source_kind = models.CharField(max_length=10, choices=SourceKind.choices, default=SourceKind.TEXT)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["study", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "position"], name="measurement_unique_position"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="measurement_value_non_negative"),
+            models.CheckConstraint(
+                condition=Q(value_max__isnull=True) | Q(value_max__gte=models.F("value")),
+                name="measurement_range_ordered",
+                violation_error_message="The upper end of a range must not be below its lower end.",
+            ),
+            models.CheckConstraint(
+                condition=Q(stack_pressure_mpa__isnull=True) | Q(stack_pressure_mpa__gte=0),
+                name="measurement_pressure_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(temperature_c__isnull=True) | Q(temperature_c__gte=-273.15),
+                name="measurement_temperature_physical",
+            ),
+            models.CheckConstraint(condition=~Q(locator=""), name="measurement_has_locator"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_quantity_display()}: {self.display_value} {self.unit}"
+
+    @property
+    def unit(self) -> str:
+        return unit_of(self.quantity)
+
+    @property
+    def unit_html(self) -> str:
+        return unit_html_of(self.quantity)
+
+    @property
+    def display_value(self) -> str:
+        text = f"{self.value:g}"
+        if self.value_max is not None:
+            text += f"–{self.value_max:g}"
+        return f"{self.qualifier}{text}" if self.qualifier else text
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.value is not None and self.value < 0:
+            errors["value"] = "A physical value cannot be negative."
+        if self.value_max is not None and self.value is not None and self.value_max < self.value:
+            errors["value_max"] = "The upper end of the range is below its lower end."
+        if not (self.locator or "").strip():
+            errors["locator"] = "Say where the value was read (section, figure or table)."
+        if self.control_id:
+            control = self.control
+            if control.study_id != self.study_id:
+                errors["control"] = "The control must come from the same study."
+            elif control.quantity != self.quantity:
+                errors["control"] = "The control must measure the same quantity."
+            elif control.pk == self.pk:
+                errors["control"] = "A measurement cannot be its own control."
+        if errors:
+            raise ValidationError(errors)

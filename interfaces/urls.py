@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "interfaces"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("studies/", views.study_list, name="study-list"),
+    path("studies/<int:pk>/", views.study_detail, name="study-detail"),
+    path("electrolytes/", views.electrolyte_list, name="electrolyte-list"),
+    path("electrolytes/<slug:slug>/", views.electrolyte_detail, name="electrolyte-detail"),
+    path("interlayers/", views.interlayer_list, name="interlayer-list"),
+    path("interlayers/<slug:slug>/", views.interlayer_detail, name="interlayer-detail"),
+]

@@ -1,0 +1,415 @@
+"""Reading and writing BibTeX with bibtexparser 2.x.
+
+`parse_bibtex` turns text into checked entries (with the problems bibtexparser
+reports only indirectly made explicit); `import_bibtex` is the one write path for
+references, used by the admin import and by `load_curated`; `write_bibtex` is the
+one export path.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import bibtexparser
+from bibtexparser import middlewares
+from bibtexparser.model import (
+    DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
+    Entry,
+    ImplicitComment,
+    ParsingFailedBlock,
+)
+from django.db import transaction
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+from .doi import InvalidDOI, normalize_doi
+from .models import Author, Authorship, EntryType, Reference, fold
+
+# Entry types as written by Zotero, JabRef, Google Scholar, publishers and biblatex,
+# mapped onto the types the atlas keeps.
+ENTRY_TYPES = {
+    "article": EntryType.ARTICLE,
+    "book": EntryType.BOOK,
+    "mvbook": EntryType.BOOK,
+    "booklet": EntryType.BOOK,
+    "inbook": EntryType.INBOOK,
+    "incollection": EntryType.INCOLLECTION,
+    "inproceedings": EntryType.INPROCEEDINGS,
+    "conference": EntryType.INPROCEEDINGS,
+    "proceedings": EntryType.BOOK,
+    "phdthesis": EntryType.PHDTHESIS,
+    "mastersthesis": EntryType.MASTERSTHESIS,
+    "thesis": EntryType.PHDTHESIS,
+    "techreport": EntryType.TECHREPORT,
+    "report": EntryType.TECHREPORT,
+    "online": EntryType.ONLINE,
+    "electronic": EntryType.ONLINE,
+    "www": EntryType.ONLINE,
+    "webpage": EntryType.ONLINE,
+    "misc": EntryType.MISC,
+    "unpublished": EntryType.MISC,
+    "manual": EntryType.MISC,
+    "dataset": EntryType.MISC,
+    "software": EntryType.MISC,
+    "patent": EntryType.MISC,
+}
+
+# TeX primitives and commands that read or write files or change how TeX reads
+# input: a .bib field holding one of them runs code when the file is compiled.
+DANGEROUS_COMMANDS = re.compile(
+    r"\\(input|include|includeonly|write|write18|immediate|openout|openin|read|readline"
+    r"|catcode|def|edef|gdef|xdef|let|csname|newcommand|renewcommand|providecommand"
+    r"|usepackage|RequirePackage|special|directlua|ShellEscape|makeatletter|endinput"
+    r"|lccode|uccode|scantokens|everyeof|jobname|loop|afterassignment|expandafter)(?![A-Za-z])"
+)
+
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
+STOPWORDS = {
+    "a",
+    "an",
+    "the",
+    "on",
+    "of",
+    "in",
+    "for",
+    "and",
+    "to",
+    "at",
+    "by",
+    "with",
+    "from",
+    "toward",
+    "towards",
+    "via",
+    "into",
+    "is",
+    "are",
+    "as",
+    "or",
+    "its",
+    "using",
+}
+KEY_SYNTAX = re.compile(r"^[A-Za-z0-9_:.+/-]+$")
+
+
+def _latex_decoder() -> LatexNodes2Text:
+    context = get_default_latex_context_db()
+    context.add_context_category("atlas", prepend=True, macros=[MacroTextSpec("url", simplify_repl="%s")])
+    return LatexNodes2Text(latex_context=context, math_mode="text")
+
+
+_DECODER = _latex_decoder()
+
+
+def decode_latex(text: str) -> str:
+    """LaTeX accents, commands and braces to plain Unicode text."""
+    decoded = _DECODER.latex_to_text(text)
+    decoded = unicodedata.normalize("NFC", decoded)
+    return re.sub(r"\s+", " ", decoded).strip()
+
+
+@dataclass
+class ParsedEntry:
+    key: str
+    line: int
+    entry_type: str
+    fields: dict[str, str]
+    authors: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.fields.get("title", "")
+
+    @property
+    def doi(self) -> str:
+        return self.fields.get("doi", "")
+
+    @property
+    def year(self) -> int | None:
+        match = re.search(r"\d{4}", self.fields.get("year", "") or self.fields.get("date", ""))
+        return int(match.group()) if match else None
+
+    @property
+    def match_key(self) -> tuple[str, int | None, str]:
+        return (fold(self.title), self.year, fold(self.authors[0][0]) if self.authors else "")
+
+
+@dataclass
+class Problem:
+    line: int | None
+    key: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line else "the file"
+        return f"{self.key or 'entry'} ({where}): {self.reason}" if self.key else f"{where}: {self.reason}"
+
+
+@dataclass
+class ParseResult:
+    entries: list[ParsedEntry]
+    problems: list[Problem]
+
+
+def _resolve_expression(raw: str, strings: dict[str, str]) -> tuple[str, list[str]]:
+    """Evaluate an unbraced BibTeX value: numbers, @string macros, months, # concatenation."""
+    parts, undefined = [], []
+    for piece in _split_concatenation(raw):
+        piece = piece.strip()
+        if not piece:
+            continue
+        if piece[0] == "{" and piece[-1] == "}" or piece[0] == '"' and piece[-1] == '"':
+            parts.append(piece[1:-1])
+        elif piece.isdigit():
+            parts.append(piece)
+        elif piece.lower() in strings:
+            parts.append(strings[piece.lower()])
+        elif piece.lower()[:3] in MONTHS and len(piece) == 3:
+            parts.append(str(MONTHS[piece.lower()]))
+        else:
+            undefined.append(piece)
+    return "".join(parts), undefined
+
+
+def _split_concatenation(raw: str) -> list[str]:
+    pieces, depth, quoted, current = [], 0, False, []
+    for char in raw:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == '"' and depth == 0:
+            quoted = not quoted
+        if char == "#" and depth == 0 and not quoted:
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    pieces.append("".join(current))
+    return pieces
+
+
+def _names(raw: str) -> list[tuple[str, str]]:
+    """'Kim, Jae-Hun and {van Eijck}, Lambert' -> [(family, given), ...], decoded."""
+    people = []
+    for name in middlewares.names.split_multiple_persons_names(raw):
+        parts = middlewares.names.parse_single_name_into_parts(name, strict=False)
+        family = " ".join(parts.von + parts.last + ([", " + " ".join(parts.jr)] if parts.jr else []))
+        people.append((decode_latex(family).replace(" ,", ","), decode_latex(" ".join(parts.first))))
+    return [p for p in people if p[0]]
+
+
+def _clean_fields(entry: Entry, strings: dict[str, str], errors: list[str]) -> dict[str, str]:
+    enclosings = entry.parser_metadata.get("removed_enclosing", {}) or {}
+    values = {}
+    for fld in entry.fields:
+        value = fld.value
+        if isinstance(value, int):
+            value = str(value)
+        if enclosings.get(fld.key) == "no-enclosing" and isinstance(value, str):
+            value, undefined = _resolve_expression(value, strings)
+            for macro in undefined:
+                errors.append(f"field {fld.key} uses the undefined @string macro {macro!r}")
+        if not isinstance(value, str):
+            continue
+        if DANGEROUS_COMMANDS.search(value):
+            command = DANGEROUS_COMMANDS.search(value).group(0)
+            errors.append(
+                f"field {fld.key} contains {command}, a TeX command that would run when the file is compiled"
+            )
+            continue
+        values[fld.key.lower()] = value
+    return values
+
+
+def _to_parsed(entry: Entry, strings: dict[str, str], crossrefs: dict[str, dict[str, str]]) -> ParsedEntry:
+    errors: list[str] = []
+    raw = _clean_fields(entry, strings, errors)
+    if "crossref" in raw:
+        parent = crossrefs.get(raw["crossref"].lower())
+        if parent is None:
+            errors.append(f"crossref {raw['crossref']!r} names no entry of this file")
+        else:
+            for key, value in parent.items():
+                target = "booktitle" if key == "title" else key
+                raw.setdefault(target, value)
+    if not KEY_SYNTAX.match(entry.key):
+        errors.append(f"the citation key {entry.key!r} contains spaces or characters BibTeX does not allow")
+    authors = _names(raw.pop("author", "")) if "author" in raw else []
+    if not authors and "editor" in raw:
+        authors = _names(raw["editor"])
+    fields = {key: decode_latex(value) for key, value in raw.items() if key not in {"url", "doi"}}
+    for key in ("url", "doi"):
+        if key in raw:
+            fields[key] = raw[key].strip()
+    if fields.get("doi"):
+        try:
+            fields["doi"] = normalize_doi(fields["doi"])
+        except InvalidDOI as exc:
+            errors.append(f"invalid DOI: {exc}")
+    elif fields.get("url", "").lower().find("doi.org/") >= 0:
+        try:
+            fields["doi"] = normalize_doi(fields["url"])
+        except InvalidDOI:
+            pass
+    if not fields.get("title"):
+        errors.append("no title")
+    entry_type = entry.entry_type.lower()
+    if entry_type not in ENTRY_TYPES:
+        errors.append(f"unknown entry type @{entry.entry_type}")
+    return ParsedEntry(
+        key=entry.key,
+        line=entry.start_line + 1 if entry.start_line is not None else 0,
+        entry_type=ENTRY_TYPES.get(entry_type, EntryType.MISC),
+        fields=fields,
+        authors=authors,
+        errors=errors,
+    )
+
+
+def parse_bibtex(text: str) -> ParseResult:
+    """Parse text into entries; every problem found is named with its key and line."""
+    problems: list[Problem] = []
+    if "\x00" in text:
+        return ParseResult([], [Problem(None, "", "the file is binary, not BibTeX text")])
+    library = bibtexparser.parse_string(text, append_middleware=[])
+    strings = {s.key.lower(): str(s.value) for s in library.strings}
+    for block in library.failed_blocks:
+        line = block.start_line + 1 if block.start_line is not None else None
+        if isinstance(block, DuplicateBlockKeyBlock):
+            problems.append(Problem(line, block.key, "the same citation key appears twice in the file"))
+        elif isinstance(block, DuplicateFieldKeyBlock):
+            key = getattr(block.ignore_error_block, "key", "")
+            problems.append(Problem(line, key, f"a field appears twice ({block.error})"))
+        elif isinstance(block, ParsingFailedBlock):
+            first = (block.raw or "").strip().splitlines()[0][:60] if block.raw else ""
+            problems.append(Problem(line, "", f"unparseable block starting {first!r}"))
+    for block in library.blocks:
+        if isinstance(block, ImplicitComment) and block.comment.strip():
+            line = block.start_line + 1 if block.start_line is not None else None
+            snippet = block.comment.strip().splitlines()[0][:60]
+            problems.append(Problem(line, "", f"text outside any entry is ignored: {snippet!r}"))
+    raw_entries = library.entries
+    crossrefs = {}
+    for entry in raw_entries:
+        crossrefs[entry.key.lower()] = _clean_fields(entry, strings, [])
+    entries = [_to_parsed(entry, strings, crossrefs) for entry in raw_entries]
+    if not entries and not problems:
+        problems.append(Problem(None, "", "no BibTeX entry found (entries start with @article{, @book{, …)"))
+    return ParseResult(entries, problems)
+
+
+def slug_word(text: str) -> str:
+    return re.sub(
+        r"[^a-z0-9]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    )
+
+
+def make_citekey(family: str, year: int | None, title: str, taken: set[str]) -> str:
+    """surname + year + first significant title word, ASCII lower case, suffixed on collision."""
+    words = [slug_word(w) for w in re.split(r"[\s\-–—/:]+", decode_latex(title))]
+    significant = next((w for w in words if w and w not in STOPWORDS), "")
+    base = f"{slug_word(family) or 'anon'}{year or ''}{significant}"[:90]
+    key, suffix = base, ord("a")
+    while key in taken:
+        key = f"{base}{chr(suffix)}"
+        suffix += 1
+    return key
+
+
+@dataclass
+class ImportReport:
+    created: list[ParsedEntry] = field(default_factory=list)
+    duplicates: list[tuple[ParsedEntry, Reference]] = field(default_factory=list)
+    failed: list[ParsedEntry] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    saved: list[Reference] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.failed
+
+
+def plan_import(text: str) -> ImportReport:
+    """What importing `text` would do, without writing anything."""
+    result = parse_bibtex(text)
+    report = ImportReport(problems=list(result.problems))
+    by_doi = {r.doi: r for r in Reference.objects.exclude(doi="")}
+    by_match = {r.match_key: r for r in Reference.objects.filter(doi="").with_authors()}
+    seen_doi, seen_match = {}, {}
+    for entry in result.entries:
+        if entry.errors:
+            report.failed.append(entry)
+            continue
+        existing = by_doi.get(entry.doi) if entry.doi else by_match.get(entry.match_key)
+        if existing is not None:
+            report.duplicates.append((entry, existing))
+            continue
+        twin = seen_doi.get(entry.doi) if entry.doi else seen_match.get(entry.match_key)
+        if twin is not None:
+            entry.errors.append(f"same paper as {twin.key} (line {twin.line}) earlier in this file")
+            report.failed.append(entry)
+            continue
+        (seen_doi if entry.doi else seen_match)[entry.doi or entry.match_key] = entry
+        report.created.append(entry)
+    return report
+
+
+def _fields_for_model(entry: ParsedEntry) -> dict:
+    f = entry.fields
+    journal = (
+        f.get("journal")
+        or f.get("journaltitle")
+        or f.get("booktitle")
+        or f.get("school")
+        or f.get("institution")
+        or f.get("howpublished", "")
+    )
+    month = f.get("month", "")
+    return {
+        "entry_type": entry.entry_type,
+        "title": f["title"],
+        "journal": journal[:300],
+        "publisher": f.get("publisher", "")[:300],
+        "year": entry.year,
+        "month": int(month) if month.isdigit() and 1 <= int(month) <= 12 else MONTHS.get(month.lower()[:3]),
+        "volume": f.get("volume", "")[:50],
+        "number": (f.get("number") or f.get("issue", ""))[:50],
+        "pages": re.sub(r"\s*-+\s*|–", "–", f.get("pages", ""))[:50],
+        "doi": entry.doi,
+        "url": f.get("url", "")[:500],
+        "abstract": f.get("abstract", ""),
+        "curation_note": f.get("annote", ""),
+    }
+
+
+@transaction.atomic
+def save_entries(entries: list[ParsedEntry]) -> list[Reference]:
+    taken = set(Reference.objects.values_list("citekey", flat=True))
+    saved = []
+    for entry in entries:
+        family = entry.authors[0][0] if entry.authors else ""
+        key = make_citekey(family, entry.year, entry.title, taken)
+        taken.add(key)
+        reference = Reference.objects.create(citekey=key, **_fields_for_model(entry))
+        for position, (family_name, given) in enumerate(entry.authors, start=1):
+            author, _ = Author.objects.get_or_create(family=family_name[:200], given=given[:200])
+            Authorship.objects.create(reference=reference, author=author, position=position)
+        saved.append(reference)
+    return saved
+
+
+def import_bibtex(text: str) -> ImportReport:
+    """Import every new entry of `text`, atomically; nothing is saved if any entry fails."""
+    report = plan_import(text)
+    if report.ok:
+        report.saved = save_entries(report.created)
+    return report

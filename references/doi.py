@@ -1,0 +1,32 @@
+"""DOI normalisation: one spelling per DOI, so the database can keep DOIs unique."""
+
+import re
+from urllib.parse import unquote
+
+DOI_URL = "https://doi.org/"
+# Crossref's recommended pattern for modern DOIs, plus the older SICI-style ones
+# (Wiley's "10.1002/(SICI)..."), which contain <, >, ;, ( and ).
+_DOI_SYNTAX = re.compile(r"^10\.\d{4,9}/\S+$")
+_PREFIXES = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*|info:doi/)", re.IGNORECASE)
+
+
+class InvalidDOI(ValueError):
+    pass
+
+
+def normalize_doi(raw: str) -> str:
+    """Return the DOI in canonical form (lower case, no resolver prefix), or raise InvalidDOI."""
+    value = (raw or "").strip()
+    value = _PREFIXES.sub("", value).strip()
+    if "%" in value:
+        value = unquote(value)
+    # BibTeX writers escape underscores and percent signs inside the doi field.
+    value = value.replace("\\_", "_").replace("\\%", "%").rstrip(".")
+    value = value.lower()
+    if not _DOI_SYNTAX.match(value):
+        raise InvalidDOI(f"{raw!r} is not a DOI (expected something like 10.1000/xyz123)")
+    return value
+
+
+def doi_url(doi: str) -> str:
+    return f"{DOI_URL}{doi}" if doi else ""

@@ -1,0 +1,165 @@
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from .doi import InvalidDOI, doi_url, normalize_doi
+
+
+def fold(text: str) -> str:
+    """ASCII, lower-case, punctuation-free form of a text, for matching duplicates."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).strip()
+
+
+class EntryType(models.TextChoices):
+    ARTICLE = "article", "Journal article"
+    BOOK = "book", "Book"
+    INBOOK = "inbook", "Part of a book"
+    INCOLLECTION = "incollection", "Chapter in a collection"
+    INPROCEEDINGS = "inproceedings", "Conference paper"
+    PHDTHESIS = "phdthesis", "PhD thesis"
+    MASTERSTHESIS = "mastersthesis", "Master's thesis"
+    TECHREPORT = "techreport", "Technical report"
+    ONLINE = "online", "Online resource"
+    MISC = "misc", "Other"
+
+
+class Author(models.Model):
+    family = models.CharField("surname", max_length=200)
+    given = models.CharField("given names", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["family", "given"]
+        constraints = [
+            models.UniqueConstraint(fields=["family", "given"], name="author_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given} {self.family}".strip()
+
+    @property
+    def inverted(self) -> str:
+        return f"{self.family}, {self.given}" if self.given else self.family
+
+
+class ReferenceQuerySet(models.QuerySet):
+    def with_authors(self):
+        return self.prefetch_related(
+            models.Prefetch("authorships", queryset=Authorship.objects.select_related("author"))
+        )
+
+
+class Reference(models.Model):
+    citekey = models.SlugField(
+        "citation key",
+        max_length=100,
+        unique=True,
+        help_text="Stable key: first author's surname, year, first significant title word.",
+    )
+    entry_type = models.CharField(max_length=20, choices=EntryType.choices, default=EntryType.ARTICLE)
+    title = models.TextField()
+    authors = models.ManyToManyField(Author, through="Authorship", related_name="references")
+    journal = models.CharField(max_length=300, blank=True, help_text="Journal, or book/proceedings title.")
+    publisher = models.CharField(max_length=300, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    month = models.PositiveSmallIntegerField(null=True, blank=True)
+    volume = models.CharField(max_length=50, blank=True)
+    number = models.CharField(max_length=50, blank=True)
+    pages = models.CharField(max_length=50, blank=True, help_text="First–last page or article number.")
+    doi = models.CharField(
+        "DOI",
+        max_length=255,
+        blank=True,
+        help_text="Normalised: lower case, without https://doi.org/ or doi: (added on save).",
+    )
+    url = models.URLField("URL", max_length=500, blank=True)
+    abstract = models.TextField(blank=True)
+    curation_note = models.TextField(
+        blank=True, help_text="Corrections of the source and other remarks of the curator."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReferenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "citekey"]
+        constraints = [
+            models.UniqueConstraint(Lower("doi"), condition=~Q(doi=""), name="reference_unique_doi"),
+            models.CheckConstraint(
+                condition=Q(doi="") | (Q(doi__startswith="10.") & Q(doi=Lower("doi"))),
+                name="reference_doi_normalised",
+                violation_error_message="The DOI must be normalised: lower case, starting with 10.",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12),
+                name="reference_month_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_author_label} ({self.year or 'n.d.'}) {self.title[:60]}"
+
+    def save(self, *args, **kwargs):
+        if self.doi:
+            try:
+                self.doi = normalize_doi(self.doi)
+            except InvalidDOI:
+                pass  # left as typed: the check constraint rejects it
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("references:detail", args=[self.citekey])
+
+    def clean(self):
+        super().clean()
+        if self.doi:
+            try:
+                self.doi = normalize_doi(self.doi)
+            except InvalidDOI as exc:
+                raise ValidationError({"doi": str(exc)}) from exc
+
+    @property
+    def doi_url(self) -> str:
+        return doi_url(self.doi)
+
+    @property
+    def author_list(self) -> list[Author]:
+        """Authors in order; uses the prefetch of ReferenceQuerySet.with_authors()."""
+        return [a.author for a in sorted(self.authorships.all(), key=lambda a: a.position)]
+
+    @property
+    def first_author_label(self) -> str:
+        authors = self.author_list
+        if not authors:
+            return "Anon."
+        if len(authors) == 2:
+            return f"{authors[0].family} & {authors[1].family}"
+        return authors[0].family + (" et al." if len(authors) > 2 else "")
+
+    @property
+    def match_key(self) -> tuple[str, int | None, str]:
+        """Identity of a reference without a DOI: folded title, year, first author's surname."""
+        authors = self.author_list
+        return (fold(self.title), self.year, fold(authors[0].family) if authors else "")
+
+
+class Authorship(models.Model):
+    reference = models.ForeignKey(Reference, on_delete=models.CASCADE, related_name="authorships")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="authorships")
+    position = models.PositiveSmallIntegerField(help_text="1 for the first author.")
+
+    class Meta:
+        ordering = ["reference", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["reference", "position"], name="authorship_unique_position"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="authorship_position_from_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.author}"
