@@ -413,3 +413,23 @@ def import_bibtex(text: str) -> ImportReport:
     if report.ok:
         report.saved = save_entries(report.created)
     return report
+
+
+def write_bibtex(references) -> str:
+    """BibTeX for references (prefetched with ReferenceQuerySet.with_authors())."""
+    library = bibtexparser.Library()
+    for reference in references:
+        fields = {
+            "author": " and ".join(a.inverted for a in reference.author_list),
+            "title": reference.title,
+            "journal": reference.journal,
+            "year": str(reference.year or ""),
+            "volume": reference.volume,
+            "number": reference.number,
+            "pages": reference.pages.replace("–", "--"),
+            "doi": reference.doi,
+            "url": reference.url,
+        }
+        entry_fields = [bibtexparser.model.Field(k, v) for k, v in fields.items() if v]
+        library.add(Entry(reference.entry_type, reference.citekey, entry_fields))
+    return bibtexparser.write_string(library)
