@@ -307,15 +307,20 @@ def parse_bibtex(text: str) -> ParseResult:
     return ParseResult(entries, problems)
 
 
+# Letters that Unicode does not decompose into an ASCII base letter.
+_TRANSLITERATE = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "ß": "ss",
+                                "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "ð": "d"})
+
+
 def slug_word(text: str) -> str:
-    return re.sub(
-        r"[^a-z0-9]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    )
+    ascii_text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE)).encode("ascii", "ignore")
+    return re.sub(r"[^a-z0-9]", "", ascii_text.decode().lower())
 
 
 def make_citekey(family: str, year: int | None, title: str, taken: set[str]) -> str:
     """surname + year + first significant title word, ASCII lower case, suffixed on collision."""
-    words = [slug_word(w) for w in re.split(r"[\s\-–—/:]+", decode_latex(title))]
+    # Hyphenated compounds ("Li-Ion", "Solid-State") count as one word.
+    words = [slug_word(w) for w in re.split(r"[\s–—/:]+", decode_latex(title))]
     significant = next((w for w in words if w and w not in STOPWORDS), "")
     base = f"{slug_word(family) or 'anon'}{year or ''}{significant}"[:90]
     key, suffix = base, ord("a")
