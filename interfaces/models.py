@@ -124,6 +124,7 @@ class ElectrolyteFamily(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     forms_stable_interphase = models.BooleanField(
         null=True,
+        blank=True,
         help_text="Whether contact with Li forms a stable passivating interphase "
         "(review §2.2); empty when the source does not say.",
     )

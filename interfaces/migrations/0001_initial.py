@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 ('label', models.CharField(max_length=100)),
                 ('examples', models.CharField(blank=True, max_length=200)),
                 ('position', models.PositiveSmallIntegerField(default=0)),
-                ('forms_stable_interphase', models.BooleanField(help_text='Whether contact with Li forms a stable passivating interphase (review §2.2); empty when the source does not say.', null=True)),
+                ('forms_stable_interphase', models.BooleanField(help_text='Whether contact with Li forms a stable passivating interphase (review §2.2); empty when the source does not say.', null=True, blank=True)),
                 ('stability_note', models.TextField(blank=True)),
                 ('stability_locator', models.CharField(blank=True, max_length=100)),
                 ('stability_reference', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='references.reference')),

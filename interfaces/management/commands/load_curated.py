@@ -1,0 +1,25 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from interfaces.curated import CurationError, load_curated
+
+
+class Command(BaseCommand):
+    help = "Load the curated dataset (references from .bib, the rest from .yaml); safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dir", type=Path, default=settings.CURATED_DATA_DIR, help="Folder of the curated files."
+        )
+
+    def handle(self, *args, **options):
+        try:
+            report = load_curated(options["dir"])
+        except CurationError as exc:
+            raise CommandError(f"Nothing was loaded. {exc}") from exc
+        if options["verbosity"] > 0:
+            self.stdout.write(report.summary())
+            verdict = "Curated data loaded." if report.changed else "Curated data already up to date."
+            self.stdout.write(self.style.SUCCESS(verdict))
