@@ -1,0 +1,164 @@
+"""load_curated: idempotent, and all-or-nothing on a broken fixture."""
+
+import os
+import shutil
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from interfaces.models import Electrolyte, InterlayerMaterial, Measurement, Study, StudyInterlayer
+from references.models import Authorship, Reference
+
+pytestmark = pytest.mark.django_db
+
+NEW_BIB = """
+@article{newpaper,
+  author = {Nouveau, A. and Second, B.},
+  title = {A New Interlayer for Garnet Electrolytes},
+  journal = {Journal of Tests},
+  year = {2024},
+  doi = {10.9999/new.interlayer},
+}
+"""
+
+NEW_STUDY = """
+studies:
+  - key: nouveau2024new-li3po4-llzo
+    reference: newpaper
+    strategy: artificial-interlayer
+    electrolyte: llzo
+    interlayers: [li3po4]
+    method: ald
+    summary: A new study.
+    measurements:
+      - {quantity: ccd, value: 1.5, locator: "Fig. 2"}
+"""
+
+
+def snapshot():
+    models = [Reference, Authorship, Electrolyte, InterlayerMaterial, Study, StudyInterlayer, Measurement]
+    return {model.__name__: sorted(model.objects.values_list("pk", flat=True)) for model in models} | {
+        "study updated": sorted(Study.objects.values_list("updated_at", flat=True))
+    }
+
+
+def test_a_second_run_changes_nothing():
+    before = snapshot()
+    out = StringIO()
+    call_command("load_curated", stdout=out)
+    assert snapshot() == before
+    assert "already up to date" in out.getvalue()
+    assert "0 created, 0 updated" in out.getvalue()
+
+
+def test_the_curated_data_is_there_once():
+    assert Reference.objects.count() == 61
+    assert Reference.objects.values("doi").exclude(doi="").distinct().count() == 60
+    assert Study.objects.count() == Study.objects.values("key").distinct().count()
+
+
+def test_an_edited_fixture_updates_only_what_changed(tmp_path):
+    shutil.copytree(settings.CURATED_DATA_DIR, tmp_path, dirs_exist_ok=True)
+    yaml_path = tmp_path / "atlas.yaml"
+    text = yaml_path.read_text().replace(
+        "value: 2.2\n        reported: 2.2 mA/cm²", "value: 2.3\n        reported: 2.3 mA/cm²"
+    )
+    yaml_path.write_text(text)
+    study = Study.objects.get(key="deng2020tuning-li3po4-llzto")
+    ids = sorted(study.measurements.values_list("pk", flat=True))
+    out = StringIO()
+    call_command("load_curated", "--dir", tmp_path, stdout=out)
+    assert "measurements: 0 created, 1 updated" in out.getvalue()
+    assert sorted(study.measurements.values_list("pk", flat=True)) == ids
+    assert study.measurements.get(quantity="ccd").value == 2.3
+
+
+def broken_copy(tmp_path: Path, yaml_text: str) -> Path:
+    (tmp_path / "new.bib").write_text(NEW_BIB)
+    (tmp_path / "new.yaml").write_text(yaml_text)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        (
+            NEW_STUDY.replace("electrolyte: llzo", "electrolyte: unobtainium"),
+            "unknown electrolyte 'unobtainium'",
+        ),
+        (NEW_STUDY.replace("[li3po4]", "[li3po4, kryptonite]"), "unknown interlayer 'kryptonite'"),
+        (NEW_STUDY.replace("strategy: artificial-interlayer", "strategy: magic"), "strategy"),
+        (NEW_STUDY.replace("reference: newpaper", "reference: nobody2099nothing"), "'nobody2099nothing'"),
+        (NEW_STUDY.replace("value: 1.5", "value: -1.5"), "value"),
+        (
+            NEW_STUDY.replace(
+                '{quantity: ccd, value: 1.5, locator: "Fig. 2"}', "{quantity: ccd, value: 1.5}"
+            ),
+            "locator",
+        ),
+        (NEW_STUDY.replace("quantity: ccd", "quantity: voltage"), "quantity"),
+        (
+            NEW_STUDY.replace("    method: ald\n", "    method: ald\n    colour: blue\n"),
+            "unknown field(s) colour",
+        ),
+        (NEW_STUDY + "  - key: [unclosed\n", "malformed YAML"),
+    ],
+    ids=[
+        "electrolyte",
+        "interlayer",
+        "strategy",
+        "reference",
+        "negative",
+        "locator",
+        "quantity",
+        "typo",
+        "yaml",
+    ],
+)
+def test_a_broken_fixture_saves_nothing_and_names_the_entry(tmp_path, yaml_text, message):
+    before = snapshot()
+    directory = broken_copy(tmp_path, yaml_text)
+    with pytest.raises(CommandError) as exc:
+        call_command("load_curated", "--dir", directory, stdout=StringIO())
+    assert "new.yaml" in str(exc.value)
+    assert message in str(exc.value)
+    if "YAML" not in message:
+        assert "nouveau2024new-li3po4-llzo" in str(exc.value)
+    # The new reference of new.bib was imported before the YAML failed: it must be rolled back too.
+    assert not Reference.objects.filter(doi="10.9999/new.interlayer").exists()
+    assert snapshot() == before
+
+
+def test_a_broken_bib_saves_nothing(tmp_path):
+    (tmp_path / "new.bib").write_text(NEW_BIB + "\n@article{broken, title = {unclosed\n")
+    with pytest.raises(CommandError) as exc:
+        call_command("load_curated", "--dir", tmp_path, stdout=StringIO())
+    assert "new.bib" in str(exc.value) and "line" in str(exc.value)
+    assert not Reference.objects.filter(doi="10.9999/new.interlayer").exists()
+
+
+def test_a_valid_addition_loads(tmp_path):
+    call_command("load_curated", "--dir", broken_copy(tmp_path, NEW_STUDY), stdout=StringIO())
+    study = Study.objects.get(key="nouveau2024new-li3po4-llzo")
+    assert study.reference.citekey == "nouveau2024new"
+    assert [layer.material.slug for layer in study.layers.all()] == ["li3po4"]
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_command_exits_non_zero_on_a_broken_fixture(tmp_path):
+    (tmp_path / "fixtures").mkdir()
+    directory = broken_copy(tmp_path / "fixtures", NEW_STUDY.replace("value: 1.5", "value: -1.5"))
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
+    manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, capture_output=True)
+    result = subprocess.run(
+        [*manage, "load_curated", "--dir", str(directory)], env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "new.yaml" in result.stderr and "nouveau2024new-li3po4-llzo" in result.stderr
+    assert "Nothing was loaded" in result.stderr
