@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from interfaces.curated import CurationError, load_curated
 
@@ -19,6 +20,10 @@ class Command(BaseCommand):
             report = load_curated(options["dir"])
         except CurationError as exc:
             raise CommandError(f"Nothing was loaded. {exc}") from exc
+        except DatabaseError as exc:
+            raise CommandError(
+                f"Nothing was loaded: the database is not ready ({exc}). Run `manage.py migrate` first."
+            ) from exc
         if options["verbosity"] > 0:
             self.stdout.write(report.summary())
             verdict = "Curated data loaded." if report.changed else "Curated data already up to date."
