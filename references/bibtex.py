@@ -13,19 +13,23 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import bibtexparser
-from bibtexparser import middlewares
+from bibtexparser import BibtexFormat, middlewares
 from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
     Entry,
+    Field,
     ImplicitComment,
     ParsingFailedBlock,
 )
 from django.db import transaction
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+from pylatexenc.latexwalker import get_default_latex_context_db as get_default_latex_walker_context_db
+from pylatexenc.macrospec import MacroSpec
 
 from .doi import InvalidDOI, normalize_doi
 from .models import Author, Authorship, EntryType, Reference, fold
+from .tex import DANGEROUS_COMMANDS, title_to_latex, to_latex
 
 # Entry types as written by Zotero, JabRef, Google Scholar, publishers and biblatex,
 # mapped onto the types the atlas keeps.
@@ -55,15 +59,6 @@ ENTRY_TYPES = {
     "software": EntryType.MISC,
     "patent": EntryType.MISC,
 }
-
-# TeX primitives and commands that read or write files or change how TeX reads
-# input: a .bib field holding one of them runs code when the file is compiled.
-DANGEROUS_COMMANDS = re.compile(
-    r"\\(input|include|includeonly|write|write18|immediate|openout|openin|read|readline"
-    r"|catcode|def|edef|gdef|xdef|let|csname|newcommand|renewcommand|providecommand"
-    r"|usepackage|RequirePackage|special|directlua|ShellEscape|makeatletter|endinput"
-    r"|lccode|uccode|scantokens|everyeof|jobname|loop|afterassignment|expandafter)(?![A-Za-z])"
-)
 
 MONTHS = {
     m: i
@@ -99,18 +94,59 @@ STOPWORDS = {
 KEY_SYNTAX = re.compile(r"^[A-Za-z0-9_:.+/-]+$")
 
 
+_SUBSCRIPT_OF = str.maketrans("0123456789+-=()x", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₓ")
+_SUPERSCRIPT_OF = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
+
+
+def _script(table):
+    def repl(node, l2tobj):
+        text = l2tobj.nodelist_to_text(node.nodeargd.argnlist[-1:]).replace("–", "-")
+        return text.translate(table)
+
+    return repl
+
+
 def _latex_decoder() -> LatexNodes2Text:
+    """pylatexenc's decoder, taught the commands the atlas's own writer emits."""
     context = get_default_latex_context_db()
-    context.add_context_category("atlas", prepend=True, macros=[MacroTextSpec("url", simplify_repl="%s")])
+    text_macros = {
+        "textbraceleft": "{",
+        "textbraceright": "}",
+        "textless": "<",
+        "textgreater": ">",
+        "textbar": "|",
+        "textasciicircum": "^",
+        "textasciitilde": "~",
+        "textperiodcentered": "·",
+    }
+    context.add_context_category(
+        "atlas",
+        prepend=True,
+        macros=[MacroTextSpec("url", simplify_repl="%s")]
+        + [MacroTextSpec(name, simplify_repl=text) for name, text in text_macros.items()]
+        + [
+            MacroTextSpec("textsubscript", simplify_repl=_script(_SUBSCRIPT_OF)),
+            MacroTextSpec("textsuperscript", simplify_repl=_script(_SUPERSCRIPT_OF)),
+        ],
+    )
     return LatexNodes2Text(latex_context=context, math_mode="text")
 
 
+def _latex_parser_context():
+    context = get_default_latex_walker_context_db()
+    context.add_context_category(
+        "atlas", prepend=True, macros=[MacroSpec("textsubscript", "{"), MacroSpec("textsuperscript", "{")]
+    )
+    return context
+
+
 _DECODER = _latex_decoder()
+_PARSER_CONTEXT = _latex_parser_context()
 
 
 def decode_latex(text: str) -> str:
     """LaTeX accents, commands and braces to plain Unicode text."""
-    decoded = _DECODER.latex_to_text(text)
+    decoded = _DECODER.latex_to_text(text, latex_context=_PARSER_CONTEXT)
     decoded = unicodedata.normalize("NFC", decoded)
     return re.sub(r"\s+", " ", decoded).strip()
 
@@ -308,8 +344,23 @@ def parse_bibtex(text: str) -> ParseResult:
 
 
 # Letters that Unicode does not decompose into an ASCII base letter.
-_TRANSLITERATE = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "ß": "ss",
-                                "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "ð": "d"})
+_TRANSLITERATE = str.maketrans(
+    {
+        "ı": "i",
+        "ł": "l",
+        "Ł": "L",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "þ": "th",
+        "ð": "d",
+    }
+)
 
 
 def slug_word(text: str) -> str:
@@ -420,21 +471,95 @@ def import_bibtex(text: str) -> ImportReport:
     return report
 
 
+# The BibTeX type written for each atlas type, and the fields classic BibTeX styles
+# require for it ("author" stands for author or editor). An entry lacking one is
+# written as @misc, which requires nothing, so that bibtex never warns.
+_OUTPUT_TYPES = {
+    EntryType.ARTICLE: ("article", "journal", {"author", "title", "journal", "year"}),
+    EntryType.BOOK: ("book", "series", {"author", "title", "publisher", "year"}),
+    EntryType.INBOOK: ("incollection", "booktitle", {"author", "title", "booktitle", "publisher", "year"}),
+    EntryType.INCOLLECTION: (
+        "incollection",
+        "booktitle",
+        {"author", "title", "booktitle", "publisher", "year"},
+    ),
+    EntryType.INPROCEEDINGS: ("inproceedings", "booktitle", {"author", "title", "booktitle", "year"}),
+    EntryType.PHDTHESIS: ("phdthesis", "school", {"author", "title", "school", "year"}),
+    EntryType.MASTERSTHESIS: ("mastersthesis", "school", {"author", "title", "school", "year"}),
+    EntryType.TECHREPORT: ("techreport", "institution", {"author", "title", "institution", "year"}),
+    EntryType.ONLINE: ("misc", "howpublished", set()),
+    EntryType.MISC: ("misc", "howpublished", set()),
+}
+_MONTH_MACROS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+# Month macros are written bare (month = jan) so every style names the month its own way.
+_ENCLOSING = {"month": "no-enclosing"}
+# Types whose classic styles warn about a number without a series.
+_NUMBER_NEEDS_SERIES = {"book", "incollection", "inproceedings"}
+
+
+def _bibtex_name(author: Author) -> str:
+    family, given = to_latex(author.family), to_latex(author.given.replace(",", " "))
+    if " and " in f" {family} " or not given and (" " in family or "," in family):
+        return f"{{{family}}}" + (f", {given}" if given else "")
+    if "," in family:  # "Smith, Jr": BibTeX's von Last, Jr, First form
+        last, jr = (part.strip() for part in family.split(",", 1))
+        return f"{last}, {jr}, {given}" if given else f"{{{family}}}"
+    return f"{family}, {given}" if given else family
+
+
+def _verbatim(value: str) -> str:
+    """DOIs and URLs stay verbatim (biblatex prints them so); only what breaks a .bib is encoded."""
+    return re.sub(r"[\\{}\s]", lambda m: f"%{ord(m.group()):02X}", value.strip())
+
+
+def bibtex_fields(reference: Reference) -> tuple[str, list[tuple[str, str]]]:
+    """The entry type and the TeX-encoded fields written for a reference."""
+    entry_type, venue_field, required = _OUTPUT_TYPES[EntryType(reference.entry_type)]
+    authors = reference.author_list
+    fields = {
+        "author": " and ".join(_bibtex_name(a) for a in authors),
+        # Classic styles sort by author, else by key; without a key they warn.
+        "key": "" if authors else reference.citekey,
+        "title": title_to_latex(reference.title),
+        venue_field: to_latex(reference.journal),
+        "publisher": to_latex(reference.publisher),
+        "year": str(reference.year or ""),
+        "month": _MONTH_MACROS[reference.month - 1] if reference.month else "",
+        "volume": to_latex(reference.volume),
+        "number": to_latex(reference.number),
+        "pages": to_latex(re.sub(r"\s*[-–—]+\s*", "--", reference.pages.strip())),
+        "doi": _verbatim(reference.doi),
+        "url": _verbatim(reference.url),
+    }
+    if any(not fields[name] for name in required):
+        entry_type = "misc"
+        fields["howpublished"] = fields.pop(venue_field)
+    if entry_type in _NUMBER_NEEDS_SERIES:
+        fields["number"] = ""
+    return entry_type, [(name, value) for name, value in fields.items() if value]
+
+
 def write_bibtex(references) -> str:
     """BibTeX for references (prefetched with ReferenceQuerySet.with_authors())."""
     library = bibtexparser.Library()
     for reference in references:
-        fields = {
-            "author": " and ".join(a.inverted for a in reference.author_list),
-            "title": reference.title,
-            "journal": reference.journal,
-            "year": str(reference.year or ""),
-            "volume": reference.volume,
-            "number": reference.number,
-            "pages": reference.pages.replace("–", "--"),
-            "doi": reference.doi,
-            "url": reference.url,
-        }
-        entry_fields = [bibtexparser.model.Field(k, v) for k, v in fields.items() if v]
-        library.add(Entry(reference.entry_type, reference.citekey, entry_fields))
-    return bibtexparser.write_string(library)
+        entry_type, fields = bibtex_fields(reference)
+        library.add(
+            Entry(
+                entry_type,
+                reference.citekey,
+                [Field(name, value, enclosing=_ENCLOSING.get(name)) for name, value in fields],
+            )
+        )
+    return bibtexparser.write_string(library, bibtex_format=_FORMAT).lstrip()
+
+
+def _bibtex_format() -> BibtexFormat:
+    layout = BibtexFormat()
+    layout.indent = "  "
+    layout.value_column = "auto"
+    layout.block_separator = "\n"
+    return layout
+
+
+_FORMAT = _bibtex_format()

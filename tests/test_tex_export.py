@@ -1,0 +1,179 @@
+"""The BibTeX export of the whole bibliography, run through the real tools: bibtex, pdflatex, biber,
+pybtex (strict) and bibtexparser. Any warning fails."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pybtex.database
+import pybtex.errors
+import pytest
+
+from references.bibtex import decode_latex, parse_bibtex, write_bibtex
+from references.models import EntryType, Reference
+from tests.conftest import make_reference
+
+pytestmark = [pytest.mark.tex, pytest.mark.django_db]
+
+
+def _require(binary: str) -> str:
+    path = shutil.which(binary)
+    if path is None:
+        pytest.skip(f"{binary} is not installed")
+    return path
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
+
+
+def _awkward_references() -> list[Reference]:
+    """What curators type that a naive writer gets wrong."""
+    return [
+        make_reference(
+            title="Li–Metal anodes & Li₂S: 50% of Li⁺ at 25 °C, #1 $cheap_cells$ {braces} ~ ^ <b>",
+            authors=[("Kızılaslan", "Abdulkadir"), ("Wachsman", "Eric D."), ("Novák", "Petr")],
+            doi="10.1002/(SICI)1521-4095(199807)10:10<725::AID-ADMA999>3.0.CO;2-Z",
+            pages="725–732",
+            month=3,
+            volume="410-411",
+            number="7",
+        ),
+        make_reference(
+            title=r"\input{/etc/passwd} \write18{rm -rf ~} \catcode`\@=11 ^^5cinput",
+            authors=[("van der Ven", "Anton"), ("Smith, Jr", "John")],
+            journal=r"\def\x{oops} Journal",
+        ),
+        make_reference(
+            title="LLZO, LiPON and β-Li3PS4 in Li–In | Li6PS5Cl | NCM811 cells: Ångström-scale ZrO₂",
+            authors=[("Materials Project", "")],
+            entry_type=EntryType.ONLINE,
+            url="https://example.org/a_b?c=1&d=%20x#frag",
+            year=2024,
+        ),
+        make_reference(title="A paper without any author", authors=[], year=2021),
+        make_reference(
+            title="Thesis on garnets", entry_type=EntryType.PHDTHESIS, journal="Seoul National University"
+        ),
+        make_reference(title="A book without a publisher", entry_type=EntryType.BOOK, journal=""),
+        make_reference(
+            title="Proceedings paper",
+            entry_type=EntryType.INPROCEEDINGS,
+            journal="Proc. Solid State Ionics",
+            number="3",
+        ),
+    ]
+
+
+@pytest.fixture
+def export(tmp_path):
+    """The whole bibliography (the curated 61 and some awkward additions) written to atlas.bib."""
+    _awkward_references()
+    references = list(Reference.objects.with_authors())
+    assert len(references) >= 61 + 7
+    (tmp_path / "atlas.bib").write_text(write_bibtex(references), encoding="utf-8")
+    return tmp_path, references
+
+
+def _warnings_of_bibtex(log: str) -> list[str]:
+    return [line for line in log.splitlines() if "Warning--" in line or "error message" in line]
+
+
+def test_bibtex_processes_the_whole_export_without_a_warning(export):
+    bibtex = _require("bibtex")
+    directory, references = export
+    (directory / "test.aux").write_text("\\relax\n\\citation{*}\n\\bibstyle{plain}\n\\bibdata{atlas}\n")
+    result = _run([bibtex, "test"], directory)
+    log = (directory / "test.blg").read_text()
+    assert _warnings_of_bibtex(log) == []
+    assert result.returncode == 0, result.stdout
+    bbl = (directory / "test.bbl").read_text()
+    assert bbl.count("\\bibitem") == len(references)
+    # plain lower-cases titles; braces keep formulas and element symbols as written.
+    assert "{Li\\textsubscript{2}S}" in bbl
+    assert "{LLZO}" in bbl and "{LiPON}" in bbl
+
+
+def test_a_latex_document_citing_every_entry_compiles_cleanly(export):
+    pdflatex, bibtex = _require("pdflatex"), _require("bibtex")
+    directory, references = export
+    keys = ",".join(r.citekey for r in references)
+    (directory / "doc.tex").write_text(
+        "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage[utf8]{inputenc}\n"
+        "\\usepackage{lmodern}\n\\begin{document}\nAll of them \\cite{" + keys + "}.\n"
+        "\\bibliographystyle{plain}\n\\bibliography{atlas}\n\\end{document}\n"
+    )
+    latex = [pdflatex, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc"]
+    assert _run(latex, directory).returncode == 0
+    result = _run([bibtex, "doc"], directory)
+    assert _warnings_of_bibtex((directory / "doc.blg").read_text()) == []
+    assert result.returncode == 0
+    for _ in range(2):
+        result = _run(latex, directory)
+    log = (directory / "doc.log").read_text(errors="replace")
+    assert result.returncode == 0, log[-3000:]
+    assert not re.findall(r"^!.*$", log, re.MULTILINE)
+    assert not re.findall(r"^.*Warning.*$", log, re.MULTILINE)
+    assert "/etc/passwd" not in log.replace("\\textbackslash", "")  # never opened
+    assert (directory / "doc.pdf").stat().st_size > 10_000
+
+
+def test_biber_processes_the_whole_export_without_a_warning(export):
+    biber = _require("biber")
+    directory, references = export
+    result = _run([biber, "--tool", "--output-file=checked.bib", "atlas.bib"], directory)
+    problems = [line for line in result.stdout.splitlines() if line.startswith(("WARN", "ERROR"))]
+    assert problems == []
+    assert result.returncode == 0
+    checked = (directory / "checked.bib").read_text()
+    assert len(re.findall(r"^@", checked, re.MULTILINE)) == len(references)
+    # biber decodes the TeX back to the names in the database.
+    assert "Kızılaslan" in checked.replace("{", "").replace("}", "") and "Novák" in checked
+
+
+def test_pybtex_in_strict_mode_reads_every_entry_back(export):
+    directory, references = export
+    pybtex.errors.set_strict_mode(True)
+    try:
+        data = pybtex.database.parse_file(str(directory / "atlas.bib"), bib_format="bibtex")
+    finally:
+        pybtex.errors.set_strict_mode(False)
+    assert set(data.entries) == {r.citekey for r in references}
+    for reference in references:
+        persons = data.entries[reference.citekey].persons.get("author", [])
+        names = []
+        for person in persons:
+            family = " ".join(person.prelast_names + person.last_names)
+            if person.lineage_names:
+                family += ", " + " ".join(person.lineage_names)
+            names.append(
+                (decode_latex(family), decode_latex(" ".join(person.first_names + person.middle_names)))
+            )
+        assert names == [(a.family, a.given) for a in reference.author_list], reference.citekey
+
+
+def test_bibtexparser_reads_the_export_back_field_by_field(export):
+    directory, references = export
+    parsed = parse_bibtex((directory / "atlas.bib").read_text(encoding="utf-8"))
+    assert parsed.problems == []
+    entries = {entry.key: entry for entry in parsed.entries}
+    assert set(entries) == {r.citekey for r in references}
+    for reference in references:
+        entry = entries[reference.citekey]
+        where = reference.citekey
+        assert [e for e in entry.errors if "TeX command" not in e] == [], where
+        if entry.errors:  # the hostile title: written harmlessly, still refused on re-import
+            assert "\\input" in entry.title or "\\def" in entry.fields.get("journal", "")
+        assert entry.title == " ".join(reference.title.split()), where
+        assert entry.authors == [(a.family, a.given) for a in reference.author_list], where
+        assert entry.year == reference.year, where
+        assert entry.doi == reference.doi, where
+        assert entry.fields.get("url", "") == reference.url, where
+        assert entry.fields.get("volume", "") == reference.volume, where
+        assert entry.fields.get("pages", "") == reference.pages, where
+        if reference.journal:
+            venues = ("journal", "booktitle", "school", "institution", "howpublished", "series")
+            assert reference.journal in [entry.fields.get(k) for k in venues], where
+        if reference.month:
+            assert entry.fields["month"] == str(reference.month)
