@@ -1,0 +1,163 @@
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from references.bibtex import write_bibtex
+from references.exports import BIBLIOGRAPHY_FORMATS, bibliography_response, error_response
+from references.models import Authorship, Reference
+
+from .exports import csv_response, json_response
+from .filters import StudyFilter, facets
+from .models import (
+    STRATEGY_SECTIONS,
+    Electrolyte,
+    ElectrolyteFamily,
+    InterlayerMaterial,
+    Quantity,
+    Strategy,
+    Study,
+    StudyInterlayer,
+)
+
+PAGE_SIZE = 25
+RELATED_LIMIT = 8
+STUDY_FORMATS = ("json", "csv", *BIBLIOGRAPHY_FORMATS)
+
+
+def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE) -> tuple[Page, str]:
+    """The requested page, or the nearest real one with a note saying so."""
+    paginator = Paginator(queryset, per_page)
+    asked = request.GET.get("page", "1")
+    page = paginator.get_page(asked)
+    page.elided_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    note = ""
+    if asked != str(page.number):
+        if asked.isdigit() and int(asked) > page.number:
+            note = f"There is no page {asked[:10]}; this is the last page, {page.number}."
+        else:
+            note = f"“{asked[:20]}” is not a page number; this is page {page.number}."
+    return page, note
+
+
+def _light_studies() -> QuerySet:
+    """Enough for a one-line mention of a study: materials and first author."""
+    return Study.objects.select_related("reference", "electrolyte").prefetch_related(
+        Prefetch("layers", queryset=StudyInterlayer.objects.select_related("material")),
+        Prefetch("reference__authorships", queryset=Authorship.objects.select_related("author")),
+    )
+
+
+def overview(request: HttpRequest) -> HttpResponse:
+    strategy_counts = dict(Study.objects.values_list("strategy").annotate(n=Count("pk")).order_by())
+    context = {
+        "counts": {
+            "studies": Study.objects.count(),
+            "references": Reference.objects.count(),
+            "electrolytes": Electrolyte.objects.count(),
+            "interlayers": InterlayerMaterial.objects.count(),
+        },
+        "families": ElectrolyteFamily.objects.annotate(study_count=Count("electrolytes__studies")),
+        "strategies": [
+            (strategy, STRATEGY_SECTIONS[strategy], strategy_counts.get(strategy.value, 0))
+            for strategy in Strategy
+        ],
+        "recent": Study.objects.for_list().order_by("-created_at", "-pk")[:6],
+    }
+    return render(request, "interfaces/overview.html", context)
+
+
+def study_list(request: HttpRequest) -> HttpResponse:
+    fmt = request.GET.get("format", "")
+    if fmt and fmt not in STUDY_FORMATS:
+        return error_response({"format": [f"Choose one of: {', '.join(STUDY_FORMATS)}."]})
+    studies = StudyFilter(request.GET, queryset=Study.objects.for_list())
+    if fmt and request.GET.get("selection") and not request.GET.getlist("id"):
+        # The row-selection form sent no ticked row: say so instead of exporting everything.
+        studies.is_valid()
+        studies.form.add_error(None, "Tick at least one row to export a selection.")
+    elif fmt:
+        if not studies.is_valid():
+            return error_response({field: list(errors) for field, errors in studies.errors.items()})
+        return export_studies(studies.qs, fmt)
+    if not studies.is_valid():
+        context = {"filter": studies, "invalid": True, "export_formats": STUDY_FORMATS}
+        return render(request, "interfaces/study_list.html", context, status=400)
+    page, page_note = paginate(request, studies.qs)
+    context = {
+        "filter": studies,
+        "page_obj": page,
+        "page_note": page_note,
+        "facets": facets(studies.qs, request.GET),
+        "active": any(value for key, value in request.GET.lists() if key not in {"page", "sort"}),
+        "export_formats": STUDY_FORMATS,
+    }
+    return render(request, "interfaces/study_list.html", context)
+
+
+def export_studies(studies: QuerySet, fmt: str) -> HttpResponse:
+    if fmt == "json":
+        return json_response(studies)
+    if fmt == "csv":
+        return csv_response(studies, "interphase-atlas-studies")
+    references = Reference.objects.filter(pk__in=studies.order_by().values("reference_id")).with_authors()
+    return bibliography_response(references, fmt, "interphase-atlas-studies")
+
+
+def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    study = get_object_or_404(Study.objects.for_list(), pk=pk)
+    measurements = list(study.measurements.all())
+    by_pk = {m.pk: m for m in measurements}
+    layers = study.ordered_layers
+    related_by_family = (
+        _light_studies()
+        .filter(electrolyte__family=study.electrolyte.family_id)
+        .exclude(pk=study.pk)
+        .order_by("electrolyte__name", "-pk")[:RELATED_LIMIT]
+    )
+    related_by_interlayer = (
+        _light_studies()
+        .filter(
+            pk__in=StudyInterlayer.objects.filter(
+                material__in=[layer.material_id for layer in layers]
+            ).values("study_id")
+        )
+        .exclude(pk=study.pk)[:RELATED_LIMIT]
+        if layers
+        else []
+    )
+    context = {
+        "study": study,
+        "layers": layers,
+        "thickness": [m for m in measurements if m.quantity == Quantity.THICKNESS],
+        "measurements": [(m, by_pk.get(m.control_id)) for m in measurements],
+        "bibtex": write_bibtex([study.reference]),
+        "related_by_family": related_by_family,
+        "related_by_interlayer": related_by_interlayer,
+    }
+    return render(request, "interfaces/study_detail.html", context)
+
+
+def electrolyte_list(request: HttpRequest) -> HttpResponse:
+    electrolytes = Electrolyte.objects.annotate(study_count=Count("studies")).order_by("name")
+    families = ElectrolyteFamily.objects.prefetch_related(Prefetch("electrolytes", queryset=electrolytes))
+    return render(request, "interfaces/electrolyte_list.html", {"families": families})
+
+
+def electrolyte_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    electrolyte = get_object_or_404(Electrolyte.objects.select_related("family"), slug=slug)
+    studies = Study.objects.for_list().filter(electrolyte=electrolyte).order_by("-reference__year", "pk")
+    return render(
+        request, "interfaces/electrolyte_detail.html", {"electrolyte": electrolyte, "studies": studies}
+    )
+
+
+def interlayer_list(request: HttpRequest) -> HttpResponse:
+    materials = InterlayerMaterial.objects.annotate(study_count=Count("studies")).order_by("kind", "name")
+    return render(request, "interfaces/interlayer_list.html", {"materials": materials})
+
+
+def interlayer_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    material = get_object_or_404(InterlayerMaterial, slug=slug)
+    studies = Study.objects.for_list().filter(interlayers=material).order_by("-reference__year", "pk")
+    return render(request, "interfaces/interlayer_detail.html", {"material": material, "studies": studies})

@@ -1,0 +1,65 @@
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+
+from interfaces.models import Study
+from interfaces.views import paginate
+
+from .bibtex import write_bibtex
+from .exports import BIBLIOGRAPHY_FORMATS, bibliography_response, error_response, reference_json
+from .filters import ReferenceFilter
+from .models import Reference
+
+PAGE_SIZE = 30
+REFERENCE_FORMATS = ("json", *BIBLIOGRAPHY_FORMATS)
+
+
+def reference_list(request: HttpRequest) -> HttpResponse:
+    fmt = request.GET.get("format", "")
+    if fmt and fmt not in REFERENCE_FORMATS:
+        return error_response({"format": [f"Choose one of: {', '.join(REFERENCE_FORMATS)}."]})
+    queryset = (
+        Reference.objects.with_authors().annotate(study_count=Count("studies")).order_by("-year", "citekey")
+    )
+    references = ReferenceFilter(request.GET, queryset=queryset)
+    if fmt and request.GET.get("selection") and not request.GET.getlist("citekey"):
+        # The row-selection form sent no ticked row: say so instead of exporting everything.
+        references.is_valid()
+        references.form.add_error(None, "Tick at least one row to export a selection.")
+        fmt = ""
+    if not references.is_valid():
+        if fmt:
+            return error_response({field: list(errors) for field, errors in references.errors.items()})
+        context = {"filter": references, "invalid": True, "export_formats": REFERENCE_FORMATS}
+        return render(request, "references/reference_list.html", context, status=400)
+    if fmt == "json":
+        results = [reference_json(reference) for reference in references.qs]
+        return JsonResponse(
+            {"count": len(results), "results": results}, json_dumps_params={"ensure_ascii": False}
+        )
+    if fmt:
+        return bibliography_response(references.qs, fmt, "interphase-atlas-references")
+    page, page_note = paginate(request, references.qs, PAGE_SIZE)
+    context = {
+        "filter": references,
+        "page_obj": page,
+        "page_note": page_note,
+        "active": any(value for key, value in request.GET.lists() if key != "page"),
+        "export_formats": REFERENCE_FORMATS,
+    }
+    return render(request, "references/reference_list.html", context)
+
+
+def _reference(citekey: str) -> Reference:
+    return get_object_or_404(Reference.objects.with_authors(), citekey=citekey)
+
+
+def reference_detail(request: HttpRequest, citekey: str) -> HttpResponse:
+    reference = _reference(citekey)
+    studies = Study.objects.for_list().filter(reference=reference).order_by("pk")
+    context = {"reference": reference, "studies": studies, "bibtex": write_bibtex([reference])}
+    return render(request, "references/reference_detail.html", context)
+
+
+def reference_bib(request: HttpRequest, citekey: str) -> HttpResponse:
+    return bibliography_response([_reference(citekey)], "bib", citekey)

@@ -1,0 +1,154 @@
+"""The study list as data: JSON in the SPEC shape and a flat CSV, one row per measurement."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+
+from django.db.models import QuerySet
+from django.http import JsonResponse, StreamingHttpResponse
+
+from references.exports import reference_json
+
+from .models import Measurement, Study
+
+# Prefetching iterator: rows are read in chunks, so memory stays flat on a large result.
+CHUNK_SIZE = 500
+
+
+def measurement_json(m: Measurement) -> dict:
+    return {
+        "quantity": m.quantity,
+        "qualifier": m.qualifier or None,
+        "value": m.value,
+        "value_max": m.value_max,
+        "unit": m.unit,
+        "temperature_c": m.temperature_c,
+        "stack_pressure_mpa": m.stack_pressure_mpa,
+        "condition": m.condition,
+        "role": m.role or None,
+        "locator": m.locator,
+        "source_kind": m.source_kind,
+    }
+
+
+def study_json(study: Study) -> dict:
+    electrolyte, family = study.electrolyte, study.electrolyte.family
+    return {
+        "id": study.pk,
+        "key": study.key,
+        "url": study.get_absolute_url(),
+        "summary": study.summary,
+        "strategy": {"slug": study.strategy, "label": study.get_strategy_display()},
+        "electrolyte": {
+            "slug": electrolyte.slug,
+            "name": electrolyte.name,
+            "formula": electrolyte.formula,
+            "family": {"slug": family.slug, "label": family.label},
+        },
+        "interlayers": [
+            {"slug": layer.material.slug, "name": layer.material.name, "kind": layer.material.kind}
+            for layer in study.ordered_layers
+        ],
+        "method": {"slug": study.method, "label": study.get_method_display()} if study.method else None,
+        "anode": study.anode,
+        "measurements": [measurement_json(m) for m in study.measurements.all()],
+        "reference": reference_json(study.reference),
+    }
+
+
+def json_response(studies: QuerySet) -> JsonResponse:
+    results = [study_json(study) for study in studies]
+    return JsonResponse(
+        {"count": len(results), "results": results}, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+CSV_HEADER = [
+    "study_id",
+    "study_url",
+    "strategy",
+    "electrolyte",
+    "electrolyte_formula",
+    "family",
+    "interlayers",
+    "method",
+    "anode",
+    "cell",
+    "citekey",
+    "first_author",
+    "year",
+    "journal",
+    "doi",
+    "quantity",
+    "qualifier",
+    "value",
+    "value_max",
+    "unit",
+    "temperature_c",
+    "stack_pressure_mpa",
+    "condition",
+    "role",
+    "locator",
+    "source_kind",
+]
+
+
+def _blank(value) -> str:
+    return "" if value is None else str(value)
+
+
+def csv_rows(studies: Iterable[Study]) -> Iterator[list[str]]:
+    """One row per measurement; a study without measurements still gets one row."""
+    yield CSV_HEADER
+    for study in studies:
+        reference = study.reference
+        columns = [
+            str(study.pk),
+            study.get_absolute_url(),
+            study.strategy,
+            study.electrolyte.name,
+            study.electrolyte.formula,
+            study.electrolyte.family.slug,
+            "; ".join(layer.material.name for layer in study.ordered_layers),
+            study.method,
+            study.anode,
+            study.cell,
+            reference.citekey,
+            reference.first_author_label,
+            _blank(reference.year),
+            reference.journal,
+            reference.doi,
+        ]
+        measurements = list(study.measurements.all())
+        if not measurements:
+            yield columns + [""] * (len(CSV_HEADER) - len(columns))
+        for m in measurements:
+            yield columns + [
+                m.quantity,
+                m.qualifier,
+                _blank(m.value),
+                _blank(m.value_max),
+                m.unit,
+                _blank(m.temperature_c),
+                _blank(m.stack_pressure_mpa),
+                m.condition,
+                m.role,
+                m.locator,
+                m.source_kind,
+            ]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(studies: QuerySet, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    rows = csv_rows(studies.iterator(chunk_size=CHUNK_SIZE))
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response

@@ -1,0 +1,319 @@
+"""The study list's filters, sort and facets: one FilterSet behind the page and its exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import django_filters
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import QueryDict
+
+from .models import (
+    Electrolyte,
+    ElectrolyteFamily,
+    InterlayerKind,
+    InterlayerMaterial,
+    Measurement,
+    Method,
+    Quantity,
+    Strategy,
+    Study,
+    StudyInterlayer,
+)
+
+Q_MAX_LENGTH = 200
+
+SORTS = {
+    "ccd": "Best CCD, lowest first",
+    "-ccd": "Best CCD, highest first",
+    "resistance": "Interfacial resistance, lowest first",
+    "-resistance": "Interfacial resistance, highest first",
+    "year": "Year, oldest first",
+    "-year": "Year, newest first",
+    "electrolyte": "Electrolyte, A–Z",
+    "-electrolyte": "Electrolyte, Z–A",
+}
+SORT_FIELDS = {"ccd": "best_ccd", "resistance": "lowest_resistance", "year": "reference__year"}
+
+
+class FloatFilter(django_filters.Filter):
+    """A number that must be finite (forms.FloatField rejects inf and nan)."""
+
+    field_class = forms.FloatField
+
+
+class YearFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+
+class IdListField(forms.Field):
+    """Repeated integer ids (?id=3&id=7), as posted by the row checkboxes."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if not isinstance(value, list | tuple):
+            value = [value]
+        try:
+            ids = [int(v) for v in value]
+        except (TypeError, ValueError) as exc:
+            raise forms.ValidationError("Row ids must be whole numbers.", code="invalid") from exc
+        if any(i < 1 or i > 2**31 - 1 for i in ids):
+            raise forms.ValidationError("Row ids must be positive whole numbers.", code="invalid")
+        return ids
+
+
+class IdListFilter(django_filters.Filter):
+    field_class = IdListField
+
+    def filter(self, qs, value):
+        return qs.filter(pk__in=value) if value else qs
+
+
+def _ccd_top():
+    """The outer study's CCD measurements with their upper figure (the top of a range)."""
+    return Measurement.objects.filter(study=OuterRef("pk"), quantity=Quantity.CCD).annotate(
+        top=Coalesce("value_max", "value")
+    )
+
+
+def with_figures(queryset: QuerySet) -> QuerySet:
+    """Annotate each study with the figures the list sorts on: best CCD, lowest interfacial resistance."""
+    best_ccd = _ccd_top().order_by("-top").values("top")[:1]
+    lowest_resistance = (
+        Measurement.objects.filter(study=OuterRef("pk"), quantity=Quantity.INTERFACIAL_RESISTANCE)
+        .order_by("value")
+        .values("value")[:1]
+    )
+    return queryset.annotate(
+        best_ccd=Subquery(best_ccd, output_field=FloatField()),
+        lowest_resistance=Subquery(lowest_resistance, output_field=FloatField()),
+    )
+
+
+def search_studies(queryset: QuerySet, text: str) -> QuerySet:
+    """Studies matching text: containment everywhere; on PostgreSQL also full-text, ranked."""
+    text = text.strip()
+    if not text:
+        return queryset
+    contains = Q()
+    for field in (
+        "summary",
+        "mechanism",
+        "reference__title",
+        "electrolyte__name",
+        "electrolyte__formula",
+        "electrolyte__aliases",
+        "interlayers__name",
+        "interlayers__formula",
+        "interlayers__aliases",
+        "reference__authors__family",
+        "reference__authors__given",
+    ):
+        contains |= Q(**{f"{field}__icontains": text})
+    # The joins over interlayers and authors repeat rows, so match by id.
+    matched = Q(pk__in=Study.objects.filter(contains).values("pk"))
+    if connection.vendor != "postgresql":
+        return queryset.filter(matched)
+    query = SearchQuery(text, search_type="websearch", config="english")
+    document = SearchVector("reference__title", "electrolyte__name", weight="A", config="english")
+    document += SearchVector("summary", "electrolyte__aliases", weight="B", config="english")
+    document += SearchVector("mechanism", weight="C", config="english")
+    everywhere = document + SearchVector(
+        "interlayers__name",
+        "interlayers__aliases",
+        "reference__authors__family",
+        weight="B",
+        config="english",
+    )
+    full_text = Study.objects.annotate(document=everywhere).filter(document=query).values("pk")
+    return queryset.annotate(search_rank=SearchRank(document, query)).filter(matched | Q(pk__in=full_text))
+
+
+class StudyFilter(django_filters.FilterSet):
+    """OR within one filter (repeat the parameter), AND across filters."""
+
+    q = django_filters.CharFilter(
+        label="Search",
+        method="filter_q",
+        max_length=Q_MAX_LENGTH,
+        help_text="Title, summary, materials, formulas, authors.",
+    )
+    family = django_filters.ModelMultipleChoiceFilter(
+        label="Electrolyte family",
+        field_name="electrolyte__family__slug",
+        to_field_name="slug",
+        queryset=ElectrolyteFamily.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    strategy = django_filters.MultipleChoiceFilter(
+        label="Strategy", choices=Strategy.choices, widget=forms.CheckboxSelectMultiple
+    )
+    method = django_filters.MultipleChoiceFilter(
+        label="Method", choices=Method.choices, widget=forms.CheckboxSelectMultiple
+    )
+    electrolyte = django_filters.ModelMultipleChoiceFilter(
+        label="Electrolyte",
+        field_name="electrolyte__slug",
+        to_field_name="slug",
+        queryset=Electrolyte.objects.order_by("name"),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    interlayer = django_filters.ModelMultipleChoiceFilter(
+        label="Interlayer",
+        to_field_name="slug",
+        queryset=InterlayerMaterial.objects.all(),
+        method="filter_interlayer",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    interlayer_kind = django_filters.MultipleChoiceFilter(
+        label="Interlayer kind",
+        choices=InterlayerKind.choices,
+        method="filter_interlayer_kind",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    ccd_min = FloatFilter(label="Best CCD at least (mA/cm²)", method="filter_ccd_min", min_value=0)
+    ccd_max = FloatFilter(label="Best CCD at most (mA/cm²)", method="filter_ccd_max", min_value=0)
+    resistance_max = FloatFilter(
+        label="Interfacial resistance at most (Ω·cm²)", method="filter_resistance_max", min_value=0
+    )
+    year_min = YearFilter(
+        label="Year from", field_name="reference__year", lookup_expr="gte", min_value=1800, max_value=2200
+    )
+    year_max = YearFilter(
+        label="Year to", field_name="reference__year", lookup_expr="lte", min_value=1800, max_value=2200
+    )
+    id = IdListFilter(label="Selected rows")
+    sort = django_filters.ChoiceFilter(
+        label="Sort by", choices=list(SORTS.items()), method="sort_by", empty_label="Relevance / newest"
+    )
+
+    class Meta:
+        model = Study
+        fields: list[str] = []
+
+    def filter_q(self, queryset, name, value):
+        return search_studies(queryset, value)
+
+    def filter_interlayer(self, queryset, name, value):
+        if not value:  # an empty QuerySet is not among django-filter's EMPTY_VALUES
+            return queryset
+        return queryset.filter(pk__in=StudyInterlayer.objects.filter(material__in=value).values("study_id"))
+
+    def filter_interlayer_kind(self, queryset, name, value):
+        layers = StudyInterlayer.objects.filter(material__kind__in=value)
+        return queryset.filter(pk__in=layers.values("study_id"))
+
+    def filter_ccd_min(self, queryset, name, value):
+        return queryset.filter(Exists(_ccd_top().filter(top__gte=value)))
+
+    def filter_ccd_max(self, queryset, name, value):
+        # The best CCD is at most value: some CCD is known and none is higher.
+        return queryset.filter(Exists(_ccd_top())).exclude(Exists(_ccd_top().filter(top__gt=value)))
+
+    def filter_resistance_max(self, queryset, name, value):
+        resistances = Measurement.objects.filter(
+            study=OuterRef("pk"), quantity=Quantity.INTERFACIAL_RESISTANCE, value__lte=value
+        )
+        return queryset.filter(Exists(resistances))
+
+    def sort_by(self, queryset, name, value):
+        return queryset  # applied last, in filter_queryset, so it can see the search rank
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        return order_studies(queryset, self.form.cleaned_data.get("sort") or "")
+
+
+def order_studies(queryset: QuerySet, sort: str) -> QuerySet:
+    """Sort by a figure or field; studies without that figure come last either way."""
+    tiebreak = [F("reference__year").desc(nulls_last=True), "electrolyte__name", "-pk"]
+    key = sort.lstrip("-")
+    if key == "electrolyte":
+        order = ["-electrolyte__name" if sort.startswith("-") else "electrolyte__name", "-pk"]
+        return queryset.order_by(*order)
+    if key in SORT_FIELDS:
+        if key != "year":
+            queryset = with_figures(queryset)
+        expression = F(SORT_FIELDS[key])
+        expression = (
+            expression.desc(nulls_last=True) if sort.startswith("-") else expression.asc(nulls_last=True)
+        )
+        return queryset.order_by(expression, *tiebreak)
+    if "search_rank" in queryset.query.annotations:
+        return queryset.order_by(F("search_rank").desc(nulls_last=True), *tiebreak)
+    return queryset.order_by("-created_at", "-pk")
+
+
+# -- facets ------------------------------------------------------------------------
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    url: str
+
+
+@dataclass
+class Facet:
+    param: str
+    label: str
+    values: list[FacetValue]
+
+
+def toggle_url(params: QueryDict, param: str, value: str) -> str:
+    """The query string with value added to (or removed from) param, and no page."""
+    params = params.copy()
+    params.pop("page", None)
+    params.pop("format", None)
+    values = params.getlist(param)
+    params.setlist(param, [v for v in values if v != value] if value in values else [*values, value])
+    return "?" + params.urlencode()
+
+
+def facets(filtered: QuerySet, params: QueryDict) -> list[Facet]:
+    """Counts of the filtered studies by family, strategy, method and interlayer kind."""
+    studies = Study.objects.filter(pk__in=filtered.order_by().values("pk"))
+    families = (
+        studies.values("electrolyte__family__slug", "electrolyte__family__label")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("-n", "electrolyte__family__position")
+    )
+    specs = [
+        (
+            "family",
+            "Electrolyte family",
+            [(f["electrolyte__family__slug"], f["electrolyte__family__label"], f["n"]) for f in families],
+        ),
+        ("strategy", "Strategy", _counts(studies, "strategy", Strategy)),
+        ("method", "Method", _counts(studies.exclude(method=""), "method", Method)),
+        ("interlayer_kind", "Interlayer kind", _counts(studies, "interlayers__kind", InterlayerKind)),
+    ]
+    result = []
+    for param, label, rows in specs:
+        selected = params.getlist(param)
+        values = [
+            FacetValue(slug, name, n, slug in selected, toggle_url(params, param, slug))
+            for slug, name, n in rows
+        ]
+        result.append(Facet(param, label, values))
+    return result
+
+
+def _counts(studies: QuerySet, field: str, choices) -> list[tuple[str, str, int]]:
+    rows = (
+        studies.exclude(**{f"{field}__isnull": True})
+        .values(field)
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("-n", field)
+    )
+    return [(row[field], choices(row[field]).label, row["n"]) for row in rows]
