@@ -29,7 +29,7 @@ from pylatexenc.macrospec import MacroSpec
 
 from .doi import InvalidDOI, normalize_doi
 from .models import Author, Authorship, EntryType, Reference, fold
-from .tex import DANGEROUS_COMMANDS, title_to_latex, to_latex
+from .tex import dangerous_command, title_to_latex, to_latex
 
 # Entry types as written by Zotero, JabRef, Google Scholar, publishers and biblatex,
 # mapped onto the types the atlas keeps.
@@ -144,9 +144,25 @@ _DECODER = _latex_decoder()
 _PARSER_CONTEXT = _latex_parser_context()
 
 
+_MATH = re.compile(r"\$([^$]*)\$")
+_MATH_SCRIPT = re.compile(
+    r"([_^])(?:\{\s*(?:\\(?:mathrm|textrm|rm)\s*)?\{?([0-9+\-=()xn]+)\}?\s*\}|([0-9+\-]))"
+)
+
+
+def _math_scripts(text: str) -> str:
+    """Li$_{10}$GeP$_2$S$_{12}$: subscripts and superscripts in math become text ones, kept as Li₁₀…"""
+
+    def script(match):
+        command = "textsubscript" if match.group(1) == "_" else "textsuperscript"
+        return f"\\{command}{{{match.group(2) or match.group(3)}}}"
+
+    return _MATH.sub(lambda m: "$" + _MATH_SCRIPT.sub(script, m.group(1)) + "$", text)
+
+
 def decode_latex(text: str) -> str:
     """LaTeX accents, commands and braces to plain Unicode text."""
-    decoded = _DECODER.latex_to_text(text, latex_context=_PARSER_CONTEXT)
+    decoded = _DECODER.latex_to_text(_math_scripts(text), latex_context=_PARSER_CONTEXT)
     decoded = unicodedata.normalize("NFC", decoded)
     return re.sub(r"\s+", " ", decoded).strip()
 
@@ -159,6 +175,11 @@ class ParsedEntry:
     fields: dict[str, str]
     authors: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    citekey: str = ""  # planned by plan_import for a new entry
+
+    @property
+    def first_author(self) -> str:
+        return self.authors[0][0] if self.authors else ""
 
     @property
     def title(self) -> str:
@@ -240,7 +261,8 @@ def _names(raw: str) -> list[tuple[str, str]]:
         parts = middlewares.names.parse_single_name_into_parts(name, strict=False)
         family = " ".join(parts.von + parts.last + ([", " + " ".join(parts.jr)] if parts.jr else []))
         people.append((decode_latex(family).replace(" ,", ","), decode_latex(" ".join(parts.first))))
-    return [p for p in people if p[0]]
+    # "and others" is BibTeX's "et al.", not a person.
+    return [p for p in people if p[0] and p != ("others", "")]
 
 
 def _clean_fields(entry: Entry, strings: dict[str, str], errors: list[str]) -> dict[str, str]:
@@ -256,8 +278,8 @@ def _clean_fields(entry: Entry, strings: dict[str, str], errors: list[str]) -> d
                 errors.append(f"field {fld.key} uses the undefined @string macro {macro!r}")
         if not isinstance(value, str):
             continue
-        if DANGEROUS_COMMANDS.search(value):
-            command = DANGEROUS_COMMANDS.search(value).group(0)
+        command = dangerous_command(value) or dangerous_command(decode_latex(value))
+        if command:
             errors.append(
                 f"field {fld.key} contains {command}, a TeX command that would run when the file is compiled"
             )
@@ -296,7 +318,7 @@ def _to_parsed(entry: Entry, strings: dict[str, str], crossrefs: dict[str, dict[
             fields["doi"] = normalize_doi(fields["url"])
         except InvalidDOI:
             pass
-    if not fields.get("title"):
+    if not fields.get("title") and not any(e.startswith("field title") for e in errors):
         errors.append("no title")
     entry_type = entry.entry_type.lower()
     if entry_type not in ENTRY_TYPES:
@@ -311,12 +333,20 @@ def _to_parsed(entry: Entry, strings: dict[str, str], crossrefs: dict[str, dict[
     )
 
 
+def _is_comment(text: str) -> bool:
+    """Blank lines and %-lines (JabRef's "% Encoding: UTF-8") are comments, not stray text."""
+    return all(not line.strip() or line.lstrip().startswith("%") for line in text.splitlines())
+
+
 def parse_bibtex(text: str) -> ParseResult:
     """Parse text into entries; every problem found is named with its key and line."""
     problems: list[Problem] = []
     if "\x00" in text:
         return ParseResult([], [Problem(None, "", "the file is binary, not BibTeX text")])
-    library = bibtexparser.parse_string(text, append_middleware=[])
+    try:
+        library = bibtexparser.parse_string(text, append_middleware=[])
+    except Exception as exc:  # the parser's own failure, whatever it is, is the file's problem
+        return ParseResult([], [Problem(None, "", f"the text cannot be read as BibTeX ({exc})")])
     strings = {s.key.lower(): str(s.value) for s in library.strings}
     for block in library.failed_blocks:
         line = block.start_line + 1 if block.start_line is not None else None
@@ -329,7 +359,7 @@ def parse_bibtex(text: str) -> ParseResult:
             first = (block.raw or "").strip().splitlines()[0][:60] if block.raw else ""
             problems.append(Problem(line, "", f"unparseable block starting {first!r}"))
     for block in library.blocks:
-        if isinstance(block, ImplicitComment) and block.comment.strip():
+        if isinstance(block, ImplicitComment) and not _is_comment(block.comment):
             line = block.start_line + 1 if block.start_line is not None else None
             snippet = block.comment.strip().splitlines()[0][:60]
             problems.append(Problem(line, "", f"text outside any entry is ignored: {snippet!r}"))
@@ -401,6 +431,7 @@ def plan_import(text: str) -> ImportReport:
     by_doi = {r.doi: r for r in Reference.objects.exclude(doi="")}
     by_match = {r.match_key: r for r in Reference.objects.filter(doi="").with_authors()}
     seen_doi, seen_match = {}, {}
+    taken = set(Reference.objects.values_list("citekey", flat=True))
     for entry in result.entries:
         if entry.errors:
             report.failed.append(entry)
@@ -415,6 +446,8 @@ def plan_import(text: str) -> ImportReport:
             report.failed.append(entry)
             continue
         (seen_doi if entry.doi else seen_match)[entry.doi or entry.match_key] = entry
+        entry.citekey = make_citekey(entry.first_author, entry.year, entry.title, taken)
+        taken.add(entry.citekey)
         report.created.append(entry)
     return report
 
@@ -449,11 +482,12 @@ def _fields_for_model(entry: ParsedEntry) -> dict:
 
 @transaction.atomic
 def save_entries(entries: list[ParsedEntry]) -> list[Reference]:
+    """Create a reference, with its authors, for each entry (under its planned citation key)."""
     taken = set(Reference.objects.values_list("citekey", flat=True))
     saved = []
     for entry in entries:
-        family = entry.authors[0][0] if entry.authors else ""
-        key = make_citekey(family, entry.year, entry.title, taken)
+        key = entry.citekey if entry.citekey and entry.citekey not in taken else ""
+        key = key or make_citekey(entry.first_author, entry.year, entry.title, taken)
         taken.add(key)
         reference = Reference.objects.create(citekey=key, **_fields_for_model(entry))
         for position, (family_name, given) in enumerate(entry.authors, start=1):
@@ -463,10 +497,14 @@ def save_entries(entries: list[ParsedEntry]) -> list[Reference]:
     return saved
 
 
-def import_bibtex(text: str) -> ImportReport:
-    """Import every new entry of `text`, atomically; nothing is saved if any entry fails."""
+@transaction.atomic
+def import_bibtex(text: str, *, skip_failed: bool = False) -> ImportReport:
+    """Import every new entry of `text`, atomically.
+
+    Nothing is saved if the file has a problem or an entry fails, unless skip_failed
+    (the admin's confirmed preview), which saves the new entries and skips the rest."""
     report = plan_import(text)
-    if report.ok:
+    if report.ok or skip_failed:
         report.saved = save_entries(report.created)
     return report
 

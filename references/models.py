@@ -8,6 +8,10 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from .doi import InvalidDOI, doi_url, normalize_doi
+from .tex import validate_no_tex_commands
+
+# Every text a citation export writes is checked for TeX commands that run code.
+TEX_SAFE = [validate_no_tex_commands]
 
 
 def fold(text: str) -> str:
@@ -30,8 +34,8 @@ class EntryType(models.TextChoices):
 
 
 class Author(models.Model):
-    family = models.CharField("surname", max_length=200)
-    given = models.CharField("given names", max_length=200, blank=True)
+    family = models.CharField("surname", max_length=200, validators=TEX_SAFE)
+    given = models.CharField("given names", max_length=200, blank=True, validators=TEX_SAFE)
 
     class Meta:
         ordering = ["family", "given"]
@@ -62,15 +66,19 @@ class Reference(models.Model):
         help_text="Stable key: first author's surname, year, first significant title word.",
     )
     entry_type = models.CharField(max_length=20, choices=EntryType.choices, default=EntryType.ARTICLE)
-    title = models.TextField()
+    title = models.TextField(validators=TEX_SAFE)
     authors = models.ManyToManyField(Author, through="Authorship", related_name="references")
-    journal = models.CharField(max_length=300, blank=True, help_text="Journal, or book/proceedings title.")
-    publisher = models.CharField(max_length=300, blank=True)
+    journal = models.CharField(
+        max_length=300, blank=True, validators=TEX_SAFE, help_text="Journal, or book/proceedings title."
+    )
+    publisher = models.CharField(max_length=300, blank=True, validators=TEX_SAFE)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     month = models.PositiveSmallIntegerField(null=True, blank=True)
-    volume = models.CharField(max_length=50, blank=True)
-    number = models.CharField(max_length=50, blank=True)
-    pages = models.CharField(max_length=50, blank=True, help_text="First–last page or article number.")
+    volume = models.CharField(max_length=50, blank=True, validators=TEX_SAFE)
+    number = models.CharField(max_length=50, blank=True, validators=TEX_SAFE)
+    pages = models.CharField(
+        max_length=50, blank=True, validators=TEX_SAFE, help_text="First–last page or article number."
+    )
     doi = models.CharField(
         "DOI",
         max_length=255,
@@ -78,9 +86,11 @@ class Reference(models.Model):
         help_text="Normalised: lower case, without https://doi.org/ or doi: (added on save).",
     )
     url = models.URLField("URL", max_length=500, blank=True)
-    abstract = models.TextField(blank=True)
+    abstract = models.TextField(blank=True, validators=TEX_SAFE)
     curation_note = models.TextField(
-        blank=True, help_text="Corrections of the source and other remarks of the curator."
+        blank=True,
+        validators=TEX_SAFE,
+        help_text="Corrections of the source and other remarks of the curator.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -162,9 +162,11 @@ def test_bibtexparser_reads_the_export_back_field_by_field(export):
     for reference in references:
         entry = entries[reference.citekey]
         where = reference.citekey
-        assert [e for e in entry.errors if "TeX command" not in e] == [], where
-        if entry.errors:  # the hostile title: written harmlessly, still refused on re-import
-            assert "\\input" in entry.title or "\\def" in entry.fields.get("journal", "")
+        if reference.title.startswith("\\input"):
+            # Written as harmless text, and still refused when read back.
+            assert any("\\input, a TeX command" in error for error in entry.errors)
+            continue
+        assert entry.errors == [], where
         assert entry.title == " ".join(reference.title.split()), where
         assert entry.authors == [(a.family, a.given) for a in reference.author_list], where
         assert entry.year == reference.year, where
