@@ -8,10 +8,12 @@ from django.http import HttpResponse, JsonResponse
 
 from .bibtex import write_bibtex
 from .models import Reference
+from .ris import write_ris
 
 # format parameter -> (writer, content type, file extension)
 BIBLIOGRAPHY_FORMATS: dict[str, tuple[Callable[[Iterable[Reference]], str], str, str]] = {
     "bib": (write_bibtex, "application/x-bibtex; charset=utf-8", "bib"),
+    "ris": (write_ris, "application/x-research-info-systems; charset=utf-8", "ris"),
 }
 
 

@@ -38,3 +38,16 @@ def formula(value) -> SafeString:
         return mark_safe("")
     # Entities made by escaping are lower-case (&amp;, &#x27;), so they never match.
     return mark_safe(_SUBSCRIPTED.sub(_subscript, str(conditional_escape(value))))
+
+
+@register.filter(is_safe=True)
+def study_title(study) -> SafeString:
+    """'Li3PO4 on LLZTO', or 'Anode design — LLCZN' when the study has no interlayer."""
+    electrolyte = formula(study.electrolyte.name)
+    layers = [formula(layer.material.name) for layer in study.ordered_layers]
+    if layers:
+        return mark_safe(" + ".join(layers) + " on " + electrolyte)
+    label = str(study.get_strategy_display()).split(" (")[0]
+    if label == "Other":
+        label = "Other strategy"
+    return mark_safe(f"{conditional_escape(label)} — {electrolyte}")
