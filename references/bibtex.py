@@ -275,7 +275,12 @@ def _clean_fields(entry: Entry, strings: dict[str, str], errors: list[str]) -> d
         if enclosings.get(fld.key) == "no-enclosing" and isinstance(value, str):
             value, undefined = _resolve_expression(value, strings)
             for macro in undefined:
-                errors.append(f"field {fld.key} uses the undefined @string macro {macro!r}")
+                if re.fullmatch(r"[A-Za-z_][\w:.+'/-]*", macro):
+                    errors.append(f"field {fld.key} uses the undefined @string macro {macro!r}")
+                else:
+                    errors.append(
+                        f"field {fld.key} has a malformed value {macro!r} (a missing comma or brace?)"
+                    )
         if not isinstance(value, str):
             continue
         command = dangerous_command(value) or dangerous_command(decode_latex(value))
@@ -333,6 +338,9 @@ def _to_parsed(entry: Entry, strings: dict[str, str], crossrefs: dict[str, dict[
     )
 
 
+_BLOCK_KEY = re.compile(r"@\w+\s*[{(]\s*([^,\s]+)\s*,")
+
+
 def _is_comment(text: str) -> bool:
     """Blank lines and %-lines (JabRef's "% Encoding: UTF-8") are comments, not stray text."""
     return all(not line.strip() or line.lstrip().startswith("%") for line in text.splitlines())
@@ -354,10 +362,16 @@ def parse_bibtex(text: str) -> ParseResult:
             problems.append(Problem(line, block.key, "the same citation key appears twice in the file"))
         elif isinstance(block, DuplicateFieldKeyBlock):
             key = getattr(block.ignore_error_block, "key", "")
-            problems.append(Problem(line, key, f"a field appears twice ({block.error})"))
+            names = re.findall(r"'([^']+)'", str(block.error))
+            problems.append(Problem(line, key, f"a field appears twice: {', '.join(names) or block.error}"))
         elif isinstance(block, ParsingFailedBlock):
             first = (block.raw or "").strip().splitlines()[0][:60] if block.raw else ""
-            problems.append(Problem(line, "", f"unparseable block starting {first!r}"))
+            key = _BLOCK_KEY.match(first)
+            detail = getattr(block.error, "abort_reason", "") or str(block.error)
+            detail = " ".join(detail.split()) or "the entry is not closed"
+            problems.append(
+                Problem(line, key.group(1) if key else "", f"unparseable block starting {first!r}: {detail}")
+            )
     for block in library.blocks:
         if isinstance(block, ImplicitComment) and not _is_comment(block.comment):
             line = block.start_line + 1 if block.start_line is not None else None
@@ -368,7 +382,7 @@ def parse_bibtex(text: str) -> ParseResult:
     for entry in raw_entries:
         crossrefs[entry.key.lower()] = _clean_fields(entry, strings, [])
     entries = [_to_parsed(entry, strings, crossrefs) for entry in raw_entries]
-    if not entries and not problems:
+    if not entries:
         problems.append(Problem(None, "", "no BibTeX entry found (entries start with @article{, @book{, …)"))
     return ParseResult(entries, problems)
 
@@ -424,28 +438,49 @@ class ImportReport:
         return not self.problems and not self.failed
 
 
+class _Identities:
+    """Papers known by DOI, and by title, year and first author where a DOI is missing."""
+
+    def __init__(self):
+        self.by_doi: dict[str, object] = {}
+        self.by_match: dict[tuple, tuple[object, str]] = {}
+
+    def add(self, doi: str, match_key: tuple, item) -> None:
+        if doi:
+            self.by_doi[doi] = item
+        self.by_match[match_key] = (item, doi)
+
+    def find(self, doi: str, match_key: tuple):
+        if doi and doi in self.by_doi:
+            return self.by_doi[doi]
+        item, known_doi = self.by_match.get(match_key, (None, ""))
+        # Two different DOIs are two papers, even under one title (an erratum, a part II).
+        return item if item is not None and not (doi and known_doi) else None
+
+
 def plan_import(text: str) -> ImportReport:
     """What importing `text` would do, without writing anything."""
     result = parse_bibtex(text)
     report = ImportReport(problems=list(result.problems))
-    by_doi = {r.doi: r for r in Reference.objects.exclude(doi="")}
-    by_match = {r.match_key: r for r in Reference.objects.filter(doi="").with_authors()}
-    seen_doi, seen_match = {}, {}
+    existing = _Identities()
+    for reference in Reference.objects.with_authors():
+        existing.add(reference.doi, reference.match_key, reference)
+    in_file = _Identities()
     taken = set(Reference.objects.values_list("citekey", flat=True))
     for entry in result.entries:
         if entry.errors:
             report.failed.append(entry)
             continue
-        existing = by_doi.get(entry.doi) if entry.doi else by_match.get(entry.match_key)
-        if existing is not None:
-            report.duplicates.append((entry, existing))
+        known = existing.find(entry.doi, entry.match_key)
+        if known is not None:
+            report.duplicates.append((entry, known))
             continue
-        twin = seen_doi.get(entry.doi) if entry.doi else seen_match.get(entry.match_key)
+        twin = in_file.find(entry.doi, entry.match_key)
         if twin is not None:
-            entry.errors.append(f"same paper as {twin.key} (line {twin.line}) earlier in this file")
+            entry.errors.append(f"the same paper as {twin.key} (line {twin.line}) earlier in this file")
             report.failed.append(entry)
             continue
-        (seen_doi if entry.doi else seen_match)[entry.doi or entry.match_key] = entry
+        in_file.add(entry.doi, entry.match_key, entry)
         entry.citekey = make_citekey(entry.first_author, entry.year, entry.title, taken)
         taken.add(entry.citekey)
         report.created.append(entry)

@@ -10,7 +10,7 @@ from pylatexenc.latexencode import UnicodeToLatexEncoder
 # TeX reads input: a .bib field holding one of them runs code when the file is
 # compiled. ^^5c is TeX's own spelling of a backslash, so ^^ is refused as well.
 DANGEROUS_COMMANDS = re.compile(
-    r"\\(input|include|includeonly|write|write18|immediate|openout|openin|read|readline"
+    r"\\(input|includeonly|include|write18|write|immediate|openout|openin|read|readline"
     r"|catcode|def|edef|gdef|xdef|let|csname|newcommand|renewcommand|providecommand"
     r"|usepackage|RequirePackage|special|directlua|ShellEscape|makeatletter|endinput"
     r"|lccode|uccode|scantokens|everyeof|jobname|loop|afterassignment|expandafter)(?![A-Za-z])"
