@@ -37,7 +37,7 @@ SORTS = {
     "electrolyte": "Electrolyte, A–Z",
     "-electrolyte": "Electrolyte, Z–A",
 }
-SORT_FIELDS = {"ccd": "best_ccd", "resistance": "lowest_resistance", "year": "reference__year"}
+SORT_FIELDS = {"ccd": "sort_ccd", "resistance": "sort_resistance", "year": "reference__year"}
 
 
 class FloatFilter(django_filters.Filter):
@@ -92,8 +92,8 @@ def with_figures(queryset: QuerySet) -> QuerySet:
         .values("value")[:1]
     )
     return queryset.annotate(
-        best_ccd=Subquery(best_ccd, output_field=FloatField()),
-        lowest_resistance=Subquery(lowest_resistance, output_field=FloatField()),
+        sort_ccd=Subquery(best_ccd, output_field=FloatField()),
+        sort_resistance=Subquery(lowest_resistance, output_field=FloatField()),
     )
 
 

@@ -1,0 +1,107 @@
+"""Text search q: containment everywhere; full-text search with ranking on PostgreSQL."""
+
+import pytest
+from django.db import connection
+
+from .conftest import make_reference, make_study
+
+pytestmark = pytest.mark.django_db
+
+URL = "/studies/"
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="full-text search runs on PostgreSQL only"
+)
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite falls back to containment")
+
+
+def found(client, q: str) -> list[str]:
+    response = client.get(URL, {"q": q})
+    assert response.status_code == 200
+    return [study.key for study in response.context["filter"].qs]
+
+
+def test_a_formula_matches_by_containment(client):
+    assert "deng2020tuning-li3po4-llzto" in found(client, "Li3PO4")
+
+
+def test_case_does_not_matter(client):
+    assert found(client, "li3po4") == found(client, "LI3PO4")
+    assert "deng2020tuning-li3po4-llzto" in found(client, "li3po4")
+
+
+def test_an_electrolyte_formula_and_alias(client):
+    assert "deng2020tuning-li3po4-llzto" in found(client, "Li6.3La3Zr1.5Ta0.5O12")
+    assert "deng2020tuning-li3po4-llzto" in found(client, "Ta-doped LLZO")
+
+
+def test_an_interlayer_alias(client):
+    assert found(client, "zinc oxide") == ["hao2019constructing-zno-latp"]
+
+
+def test_an_author_surname(client):
+    keys = found(client, "Kızılaslan")
+    assert keys == ["kizilaslan2019assembling-li3n-li7p3s11"]
+
+
+def test_words_of_the_summary_and_title(client):
+    assert "doux2020stack-pressure-li6ps5cl" in found(client, "stack pressure")
+    assert "deng2020tuning-li3po4-llzto" in found(client, "Anode–Electrolyte Interface Chemistry")
+
+
+def test_search_combines_with_filters(client):
+    keys = found(client, "LLZO")
+    garnet = client.get(URL, {"q": "LLZO", "family": "thiophosphate"}).context["filter"].qs
+    assert "luo2016transition-si-llzo" in keys
+    assert all(s.electrolyte.family.slug == "thiophosphate" for s in garnet)
+
+
+def test_nothing_found(client):
+    response = client.get(URL, {"q": "unobtainium"})
+    assert response.context["page_obj"].paginator.count == 0
+    assert "No study matches these filters." in response.content.decode()
+
+
+def test_a_study_with_many_matching_authors_is_listed_once(client):
+    reference = make_reference(authors=[("Smithers", "A."), ("Smithers", "B."), ("Smithers", "C.")])
+    study = make_study(reference=reference, interlayers=["Smithersite"])
+    assert found(client, "Smithers").count(study.key) == 1
+
+
+@sqlite_only
+def test_on_sqlite_search_is_containment_only(client):
+    # "dendrites suppressed" is not a substring of any text: no stemming on SQLite.
+    assert found(client, "dendrites suppressed") == []
+
+
+@postgres_only
+def test_on_postgresql_words_match_in_any_order_and_form(client):
+    # Stemming: "suppressed dendrite" finds "suppressing Li dendrites".
+    keys = found(client, "suppressed dendrite")
+    assert "deng2020tuning-li3po4-llzto" in keys
+    assert "han2018suppressing-lii-lps" in keys
+
+
+@postgres_only
+def test_on_postgresql_results_are_ranked_by_relevance(client):
+    # Li3PO4 is in Deng's summary and mechanism; elsewhere it appears at most in passing.
+    strong = make_study(
+        reference=make_reference(title="Garnet garnet garnet interface"),
+        summary="A garnet study about garnet.",
+    )
+    weak = make_study(mechanism="Compared in passing with a garnet.")
+    keys = found(client, "garnet")
+    assert keys.index(strong.key) < keys.index(weak.key)
+    assert keys[0] == strong.key
+
+
+@postgres_only
+def test_on_postgresql_formulas_still_match_by_containment(client):
+    assert "deng2020tuning-li3po4-llzto" in found(client, "Li3PO4")
+    assert "liu2019high-lpszno-lgps" in found(client, "Zn0.02")
+
+
+@postgres_only
+def test_on_postgresql_search_syntax_in_user_input_is_harmless(client):
+    for q in ['"unterminated', "a & | ! b", "(((", "-", ":*", "'"]:
+        response = client.get(URL, {"q": q})
+        assert response.status_code == 200, q

@@ -1,0 +1,362 @@
+"""The study list: filters alone and combined, facets, sorting, pagination, empty results."""
+
+import re
+
+import pytest
+from django.db.models import Q
+
+from interfaces.models import Quantity, Study
+
+from .conftest import make_reference, make_study
+
+pytestmark = pytest.mark.django_db
+
+URL = "/studies/"
+
+
+def keys(response) -> list[str]:
+    """Keys of the studies on the page, in the order shown."""
+    assert response.status_code == 200, response.content[:500]
+    return [study.key for study in response.context["page_obj"].object_list]
+
+
+def all_keys(client, query: str) -> set[str]:
+    """Keys of the whole filtered result, read from the JSON export of the same URL."""
+    response = client.get(f"{URL}?{query}&format=json" if query else f"{URL}?format=json")
+    assert response.status_code == 200
+    return {row["url"] for row in response.json()["results"]}
+
+
+def expected(condition: Q) -> list[str]:
+    return sorted(Study.objects.filter(condition).distinct().values_list("key", flat=True))
+
+
+# -- each filter alone ------------------------------------------------------------
+
+
+def test_no_filter_lists_every_study_on_two_pages(client):
+    response = client.get(URL)
+    assert response.context["page_obj"].paginator.count == Study.objects.count() == 29
+    assert len(keys(response)) == 25
+
+
+def test_family(client):
+    found = keys(client.get(URL, {"family": "garnet"}))
+    assert sorted(found) == expected(Q(electrolyte__family__slug="garnet"))
+    assert "deng2020tuning-li3po4-llzto" in found and "hao2019constructing-zno-latp" not in found
+
+
+def test_family_repeated_is_or(client):
+    found = keys(client.get(URL, {"family": ["nasicon", "argyrodite"]}))
+    assert sorted(found) == expected(Q(electrolyte__family__slug__in=["nasicon", "argyrodite"]))
+    assert {"hao2019constructing-zno-latp", "doux2020stack-pressure-li6ps5cl"} <= set(found)
+
+
+def test_strategy(client):
+    found = keys(client.get(URL, {"strategy": "anode-design"}))
+    assert sorted(found) == expected(Q(strategy="anode-design"))
+    assert len(found) == 5
+
+
+def test_method_repeated_is_or(client):
+    assert sorted(keys(client.get(URL, {"method": "ald"}))) == [
+        "deng2020tuning-li3po4-llzto",
+        "han2017negating-al2o3-llczn",
+    ]
+    found = keys(client.get(URL, {"method": ["ald", "sputtering"]}))
+    assert sorted(found) == expected(Q(method__in=["ald", "sputtering"]))
+    assert "hao2019constructing-zno-latp" in found
+
+
+def test_electrolyte(client):
+    found = keys(client.get(URL, {"electrolyte": ["llzto", "lpscl"]}))
+    assert sorted(found) == expected(Q(electrolyte__slug__in=["llzto", "lpscl"]))
+    assert {"deng2020tuning-li3po4-llzto", "yu2016synthesis-liin-li6ps5cl"} <= set(found)
+
+
+def test_interlayer_repeated_is_or_and_lists_a_study_once(client):
+    assert sorted(keys(client.get(URL, {"interlayer": "si"}))) == [
+        "luo2016transition-si-llzo",
+        "ogawa2012highcapacity-si-lps",
+    ]
+    found = keys(client.get(URL, {"interlayer": ["lif", "lii", "au"]}))
+    assert sorted(found) == expected(Q(interlayers__slug__in=["lif", "lii", "au"]))
+    assert found.count("xu2018interface-lif-lii-li7p3s11") == 1
+
+
+def test_interlayer_kind(client):
+    found = keys(client.get(URL, {"interlayer_kind": "metal"}))
+    assert sorted(found) == expected(Q(interlayers__kind="metal"))
+    assert "fu2017garnet-al-llzo" in found and "deng2020tuning-li3po4-llzto" not in found
+
+
+def test_ccd_min_and_max_use_the_best_ccd(client):
+    assert sorted(keys(client.get(URL, {"ccd_min": 3}))) == [
+        "han2018suppressing-lii-lps",
+        "shinzo2021highrate-ni-collector-li3ps4lii",
+    ]
+    assert keys(client.get(URL, {"ccd_max": 3})) == ["deng2020tuning-li3po4-llzto"]
+    assert sorted(keys(client.get(URL, {"ccd_min": 2.2, "ccd_max": 3.9}))) == [
+        "deng2020tuning-li3po4-llzto",
+        "han2018suppressing-lii-lps",
+    ]
+
+
+def test_ccd_of_a_range_counts_its_upper_end(client):
+    ranged = make_study(measurements=[{"quantity": Quantity.CCD, "value": 1.0, "value_max": 4.5}])
+    assert ranged.key in keys(client.get(URL, {"ccd_min": 4}))
+    assert ranged.key not in keys(client.get(URL, {"ccd_max": 4}))
+
+
+def test_resistance_max(client):
+    low = make_study(measurements=[{"quantity": Quantity.INTERFACIAL_RESISTANCE, "value": 12}])
+    high = make_study(measurements=[{"quantity": Quantity.INTERFACIAL_RESISTANCE, "value": 900}])
+    both = make_study(
+        measurements=[
+            {"quantity": Quantity.INTERFACIAL_RESISTANCE, "value": 1500, "role": "control"},
+            {"quantity": Quantity.INTERFACIAL_RESISTANCE, "value": 40, "role": "treated"},
+        ]
+    )
+    assert sorted(keys(client.get(URL, {"resistance_max": 50}))) == sorted([low.key, both.key])
+    assert high.key in keys(client.get(URL, {"resistance_max": 900}))
+
+
+def test_years(client):
+    found = keys(client.get(URL, {"year_min": 2019, "year_max": 2020}))
+    assert sorted(found) == expected(Q(reference__year__gte=2019, reference__year__lte=2020))
+    assert "deng2020tuning-li3po4-llzto" in found and "shinzo2021highrate-ni-collector-li3ps4lii" not in found
+    assert keys(client.get(URL, {"year_min": 2021})) == ["shinzo2021highrate-ni-collector-li3ps4lii"]
+
+
+def test_selected_ids(client):
+    deng = Study.objects.get(key="deng2020tuning-li3po4-llzto")
+    han = Study.objects.get(key="han2018suppressing-lii-lps")
+    assert sorted(keys(client.get(URL, {"id": [deng.pk, han.pk]}))) == sorted([deng.key, han.key])
+
+
+# -- combinations: AND across filters ------------------------------------------------
+
+
+def test_the_deng_2020_study_by_family_strategy_and_ccd(client):
+    response = client.get(URL, {"family": "garnet", "strategy": "artificial-interlayer", "ccd_min": 2})
+    assert keys(response) == ["deng2020tuning-li3po4-llzto"]
+    html = response.content.decode()
+    assert "Li<sub>3</sub>PO<sub>4</sub>" in html
+    assert '2.2&nbsp;<span class="unit">mA&nbsp;cm<sup>−2</sup></span>' in html
+    assert 'href="https://doi.org/10.1002/adma.202000030"' in html
+    assert "Deng et al." in html and "Advanced Materials" in html
+
+
+@pytest.mark.parametrize(
+    "params, condition",
+    [
+        (
+            {"family": "garnet", "interlayer": "si"},
+            Q(electrolyte__family__slug="garnet", interlayers__slug="si"),
+        ),
+        (
+            {"family": ["garnet", "thiophosphate"], "strategy": "artificial-interlayer", "year_min": 2017},
+            Q(
+                electrolyte__family__slug__in=["garnet", "thiophosphate"],
+                strategy="artificial-interlayer",
+                reference__year__gte=2017,
+            ),
+        ),
+        (
+            {"method": ["ball-milling", "ald"], "family": "thiophosphate"},
+            Q(method__in=["ball-milling", "ald"], electrolyte__family__slug="thiophosphate"),
+        ),
+        (
+            {"interlayer_kind": "metal", "electrolyte": "llzo", "year_max": 2016},
+            Q(interlayers__kind="metal", electrolyte__slug="llzo", reference__year__lte=2016),
+        ),
+    ],
+)
+def test_filters_combine_with_and(client, params, condition):
+    found = keys(client.get(URL, params))
+    assert found, "the combination should match something in the curated data"
+    assert sorted(found) == expected(condition)
+
+
+def test_a_combination_nothing_matches_says_so_and_offers_to_clear(client):
+    response = client.get(URL, {"family": "nasicon", "strategy": "anode-design"})
+    assert keys(response) == []
+    html = response.content.decode()
+    assert "0 studies" in html
+    assert "No study matches these filters." in html
+    assert 'href="/studies/">clear all filters</a>' in html
+
+
+# -- facets -----------------------------------------------------------------------
+
+
+def facet_counts(response) -> dict[str, dict[str, int]]:
+    return {facet.param: {v.value: v.count for v in facet.values} for facet in response.context["facets"]}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"family": "garnet"}, {"strategy": "artificial-interlayer"}, {"q": "Li", "year_min": 2017}],
+)
+def test_facet_counts_match_the_filtered_rows(client, params):
+    response = client.get(URL, params)
+    studies = list(response.context["filter"].qs)
+    counts = facet_counts(response)
+    for slug, n in counts["family"].items():
+        assert n == sum(s.electrolyte.family.slug == slug for s in studies)
+    for slug, n in counts["strategy"].items():
+        assert n == sum(s.strategy == slug for s in studies)
+    for slug, n in counts["method"].items():
+        assert n == sum(s.method == slug for s in studies)
+    for slug, n in counts["interlayer_kind"].items():
+        assert n == sum(any(layer.material.kind == slug for layer in s.layers.all()) for s in studies)
+    assert sum(counts["family"].values()) == len(studies)
+    assert sum(counts["strategy"].values()) == len(studies)
+
+
+def test_facets_of_the_garnet_studies(client):
+    counts = facet_counts(client.get(URL, {"family": "garnet"}))
+    assert counts["family"] == {"garnet": 13}
+    assert counts["method"]["ald"] == 2
+    assert counts["interlayer_kind"]["metal"] == 4  # Si, Al, Ge, Mg on LLZO
+    assert counts["strategy"]["artificial-interlayer"] == 8
+
+
+def test_facet_links_add_or_remove_a_value_and_drop_the_page(client):
+    response = client.get(URL, {"strategy": "artificial-interlayer", "sort": "-year", "page": "1"})
+    facets = {facet.param: {v.value: v for v in facet.values} for facet in response.context["facets"]}
+    add = facets["family"]["garnet"]
+    assert not add.selected
+    assert add.url == "?strategy=artificial-interlayer&sort=-year&family=garnet"
+    remove = facets["strategy"]["artificial-interlayer"]
+    assert remove.selected and remove.url == "?sort=-year"
+    html = response.content.decode()
+    assert 'href="?strategy=artificial-interlayer&amp;sort=-year&amp;family=garnet"' in html
+    followed = client.get(URL + add.url)
+    assert all(s.electrolyte.family.slug == "garnet" for s in followed.context["page_obj"].object_list)
+
+
+# -- sorting ------------------------------------------------------------------------
+
+
+def test_sort_by_ccd_puts_studies_without_one_last(client):
+    high_first = keys(client.get(URL, {"sort": "-ccd"}))
+    assert high_first[:3] == [
+        "shinzo2021highrate-ni-collector-li3ps4lii",
+        "han2018suppressing-lii-lps",
+        "deng2020tuning-li3po4-llzto",
+    ]
+    low_first = keys(client.get(URL, {"sort": "ccd"}))
+    assert low_first[:3] == high_first[:3][::-1]
+    tail = keys(client.get(URL, {"sort": "ccd", "page": 2}))
+    assert "shinzo2021highrate-ni-collector-li3ps4lii" not in tail
+
+
+def test_sort_by_resistance_puts_studies_without_one_last(client):
+    r = Quantity.INTERFACIAL_RESISTANCE
+    low = make_study(measurements=[{"quantity": r, "value": 8}])
+    mid = make_study(measurements=[{"quantity": r, "value": 300}, {"quantity": r, "value": 60}])
+    high = make_study(measurements=[{"quantity": r, "value": 2000}])
+    ascending = keys(client.get(URL, {"sort": "resistance"}))
+    assert ascending[:3] == [low.key, mid.key, high.key]
+    descending = keys(client.get(URL, {"sort": "-resistance"}))
+    assert descending[:3] == [high.key, mid.key, low.key]
+    # Unknowns come after, in either direction.
+    assert set(ascending[3:]).isdisjoint({low.key, mid.key, high.key})
+
+
+def test_sort_by_year_puts_undated_studies_last(client):
+    undated = make_study(reference=make_reference(year=None))
+    oldest = keys(client.get(URL, {"sort": "year"}))
+    assert oldest[0] in {"ogawa2012highcapacity-si-lps", "buschmann2012lithium-ta-al-llzo"}
+    newest = keys(client.get(URL, {"sort": "-year"}))
+    assert newest[0] == "shinzo2021highrate-ni-collector-li3ps4lii"
+    for direction in ("year", "-year"):
+        last_page = keys(client.get(URL, {"sort": direction, "page": 2}))
+        assert last_page[-1] == undated.key
+
+
+def test_sort_by_electrolyte_name(client):
+    names = [
+        s.electrolyte.name for s in client.get(URL, {"sort": "electrolyte"}).context["page_obj"].object_list
+    ]
+    assert names == sorted(names)
+    names = [
+        s.electrolyte.name for s in client.get(URL, {"sort": "-electrolyte"}).context["page_obj"].object_list
+    ]
+    assert names == sorted(names, reverse=True)
+
+
+def test_sortable_headers_keep_the_filters(client):
+    html = client.get(URL, {"family": "garnet", "page": 1}).content.decode()
+    assert 'href="?family=garnet&amp;sort=-ccd"' in html
+    assert 'href="?family=garnet&amp;sort=resistance"' in html
+    html = client.get(URL, {"family": "garnet", "sort": "-ccd"}).content.decode()
+    assert 'aria-sort="descending"' in html
+    assert 'href="?family=garnet&amp;sort=ccd"' in html
+
+
+# -- pagination ---------------------------------------------------------------------
+
+
+def test_pagination_keeps_every_other_parameter(client):
+    response = client.get(
+        URL,
+        {
+            "sort": "year",
+            "year_min": 2000,
+            "strategy": list(
+                dict.fromkeys(["other", "artificial-interlayer", "electrolyte-composition", "anode-design"])
+            ),
+        },
+    )
+    html = response.content.decode()
+    next_link = re.search(r'<a href="([^"]+)" rel="next">', html).group(1).replace("&amp;", "&")
+    assert next_link == (
+        "?sort=year&year_min=2000&strategy=other&strategy=artificial-interlayer"
+        "&strategy=electrolyte-composition&strategy=anode-design&page=2"
+    )
+    page_two = client.get(URL + next_link)
+    assert page_two.context["page_obj"].number == 2
+    first, second = keys(response), keys(page_two)
+    assert len(first) + len(second) == 29 and not set(first) & set(second)
+    assert re.search(r'<a href="\?sort=year[^"]*page=1" rel="prev">', page_two.content.decode())
+
+
+def test_the_filter_form_drops_the_page(client):
+    html = client.get(URL, {"family": "garnet", "page": 1}).content.decode()
+    form = html[
+        html.index('<form class="filters"') : html.index("</form>", html.index('<form class="filters"'))
+    ]
+    assert 'name="page"' not in form
+    assert 'value="garnet" checked' in form or ('value="garnet"' in form and "checked" in form)
+
+
+def test_a_page_past_the_end_shows_the_last_page_and_says_so(client):
+    response = client.get(URL, {"page": 9999})
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 2
+    assert "There is no page 9999; this is the last page, 2." in response.content.decode()
+
+
+def test_a_page_that_is_not_a_number_shows_the_first(client):
+    response = client.get(URL, {"page": "abc"})
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 1
+    assert "is not a page number" in response.content.decode()
+
+
+# -- what a row shows ---------------------------------------------------------------------
+
+
+def test_a_row_shows_units_first_author_journal_and_a_dash_for_unknowns(client):
+    html = client.get(URL, {"electrolyte": "lgps-o"}).content.decode()
+    assert "Sun et al." in html
+    assert "O-substituted LGPS" in html and "LGPS-type thio-LISICON" in html
+    assert 'title="Not reported">—</span>' in html
+    assert 'href="https://doi.org/' in html
+
+
+def test_two_author_paper_is_named_with_both(client):
+    html = client.get(URL, {"electrolyte": "li7p3s11", "interlayer": "li3n"}).content.decode()
+    assert "Kızılaslan &amp; Akbulut" in html or "Kizilaslan" in html
