@@ -1,5 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
+from .bibtex import ImportReport, import_bibtex, plan_import
+from .forms import BibtexImportForm
 from .models import Author, Authorship, Reference
 
 
@@ -26,6 +33,61 @@ class ReferenceAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_authors().distinct()
+
+    def get_urls(self):
+        import_view = self.admin_site.admin_view(self.import_bibtex_view)
+        return [
+            path("import-bibtex/", import_view, name="references_reference_import_bibtex"),
+            *super().get_urls(),
+        ]
+
+    def import_bibtex_view(self, request):
+        """Paste or upload BibTeX; a POST previews, a POST with confirm=yes saves the new entries."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = BibtexImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            text = form.cleaned_data["text"]
+            if form.confirmed:
+                try:
+                    report = import_bibtex(text, skip_failed=True)
+                except IntegrityError:
+                    # Someone saved one of these papers between the preview and now.
+                    self.message_user(
+                        request, "The bibliography changed meanwhile; check the new preview.", messages.ERROR
+                    )
+                    report = plan_import(text)
+                else:
+                    if report.saved:
+                        return self._after_import(request, report)
+                    self.message_user(request, "Nothing was saved: no new reference in it.", messages.WARNING)
+            else:
+                report = plan_import(text)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import BibTeX",
+            "form": form,
+            "report": report,
+            "text": form.cleaned_data.get("text", "") if form.is_bound and form.is_valid() else "",
+        }
+        return TemplateResponse(request, "admin/references/reference/import_bibtex.html", context)
+
+    def _after_import(self, request, report: ImportReport):
+        for entry, reference in zip(report.created, report.saved, strict=True):
+            self.log_addition(
+                request, reference, f"Imported from BibTeX (entry {entry.key}, line {entry.line})."
+            )
+        skipped = len(report.duplicates) + len(report.failed)
+        self.message_user(
+            request,
+            f"Imported {len(report.saved)} new reference(s)"
+            + (f"; skipped {skipped} (duplicates or failures shown in the preview)." if skipped else "."),
+            messages.SUCCESS,
+        )
+        keys = ",".join(str(r.pk) for r in report.saved)
+        return redirect(f"{reverse('admin:references_reference_changelist')}?id__in={keys}")
 
     @admin.display(description="title")
     def short_title(self, obj):

@@ -182,6 +182,12 @@ class ParsedEntry:
         return self.authors[0][0] if self.authors else ""
 
     @property
+    def venue(self) -> str:
+        """The journal, or the book, proceedings, school or institution it appeared in."""
+        names = ("journal", "journaltitle", "booktitle", "school", "institution", "howpublished")
+        return next((self.fields[name] for name in names if self.fields.get(name)), "")
+
+    @property
     def title(self) -> str:
         return self.fields.get("title", "")
 
@@ -437,6 +443,10 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.problems and not self.failed
 
+    @property
+    def failure_count(self) -> int:
+        return len(self.problems) + len(self.failed)
+
 
 class _Identities:
     """Papers known by DOI, and by title, year and first author where a DOI is missing."""
@@ -489,14 +499,7 @@ def plan_import(text: str) -> ImportReport:
 
 def _fields_for_model(entry: ParsedEntry) -> dict:
     f = entry.fields
-    journal = (
-        f.get("journal")
-        or f.get("journaltitle")
-        or f.get("booktitle")
-        or f.get("school")
-        or f.get("institution")
-        or f.get("howpublished", "")
-    )
+    journal = entry.venue
     month = f.get("month", "")
     return {
         "entry_type": entry.entry_type,

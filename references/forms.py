@@ -1,0 +1,77 @@
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+
+
+class BibtexImportForm(forms.Form):
+    """BibTeX pasted or uploaded; `text` in cleaned_data is what gets parsed."""
+
+    bibtex_text = forms.CharField(
+        label="Paste BibTeX",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={"rows": 14, "cols": 100, "spellcheck": "false", "class": "vLargeTextField"}
+        ),
+        help_text="Exports from Zotero, JabRef, Google Scholar or a publisher's site, as they are.",
+    )
+    bibtex_file = forms.FileField(
+        label="or upload a .bib file",
+        required=False,
+    )
+    confirm = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = filesizeformat(settings.BIBTEX_UPLOAD_MAX_BYTES)
+        self.fields["bibtex_file"].help_text = f"UTF-8 text, at most {limit}."
+
+    def clean_bibtex_text(self) -> str:
+        text = self.cleaned_data["bibtex_text"]
+        if len(text.encode("utf-8")) > settings.BIBTEX_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                "The text is larger than %(limit)s; split it into smaller parts.",
+                params={"limit": filesizeformat(settings.BIBTEX_UPLOAD_MAX_BYTES)},
+            )
+        return text
+
+    def clean_bibtex_file(self):
+        upload = self.cleaned_data["bibtex_file"]
+        if upload is None:
+            return None
+        if upload.size > settings.BIBTEX_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                "%(name)s is %(size)s; the limit is %(limit)s. Split it into smaller files.",
+                params={
+                    "name": upload.name,
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(settings.BIBTEX_UPLOAD_MAX_BYTES),
+                },
+            )
+        raw = upload.read()
+        try:
+            # utf-8-sig: Windows editors put a byte-order mark in front.
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError(
+                "%(name)s is not UTF-8 text (byte 0x%(byte)02x at position %(position)d). Save it as "
+                "UTF-8 (JabRef: Library properties → Encoding; most editors: Save as… → UTF-8) and "
+                "upload it again.",
+                params={"name": upload.name, "byte": raw[exc.start], "position": exc.start},
+            ) from exc
+
+    def clean(self):
+        cleaned = super().clean()
+        text, uploaded = cleaned.get("bibtex_text", ""), cleaned.get("bibtex_file")
+        if self.errors:
+            return cleaned
+        if text.strip() and uploaded is not None:
+            raise forms.ValidationError("Paste BibTeX or upload a file, not both.")
+        if not text.strip() and uploaded is None:
+            raise forms.ValidationError("Paste BibTeX or choose a .bib file.")
+        cleaned["text"] = uploaded if uploaded is not None else text
+        return cleaned
+
+    @property
+    def confirmed(self) -> bool:
+        return self.is_valid() and self.cleaned_data.get("confirm") == "yes"

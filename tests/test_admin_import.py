@@ -1,0 +1,177 @@
+"""The admin's Import BibTeX page: paste or upload, a truthful preview, confirm, history."""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from references.models import Reference
+
+pytestmark = pytest.mark.django_db
+URL = "/admin/references/reference/import-bibtex/"
+SAMPLES = Path(__file__).parent / "samples"
+
+
+@pytest.fixture
+def curator(client):
+    user = User.objects.create_user("carla", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Curator"))
+    client.force_login(user)
+    return user
+
+
+def sample(name: str) -> str:
+    return (SAMPLES / name).read_text(encoding="utf-8")
+
+
+def test_the_url_is_the_one_the_spec_names():
+    assert reverse("admin:references_reference_import_bibtex") == URL
+
+
+def test_the_changelist_has_an_import_button(client, curator):
+    page = client.get("/admin/references/reference/").content.decode()
+    assert f'href="{URL}"' in page and "Import BibTeX" in page
+
+
+def test_anonymous_and_non_staff_users_are_sent_to_login(client):
+    assert client.get(URL).status_code == 302
+    client.force_login(User.objects.create_user("reader", password="pw"))
+    response = client.post(URL, {"bibtex_text": sample("scholar.bib"), "confirm": "yes"})
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert not Reference.objects.filter(citekey="lee2018lithium").exists()
+
+
+def test_staff_without_the_add_permission_is_refused(client):
+    client.force_login(User.objects.create_user("visitor", password="pw", is_staff=True))
+    assert client.get(URL).status_code == 403
+
+
+def test_a_paste_shows_a_preview_and_saves_nothing(client, curator):
+    before = Reference.objects.count()
+    response = client.post(URL, {"bibtex_text": sample("scholar.bib")})
+    assert response.status_code == 200
+    report = response.context["report"]
+    assert [e.citekey for e in report.created] == ["lee2018lithium", "smith2015report", "zhao2022liin"]
+    page = response.content.decode()
+    assert "Import 3 new references" in page
+    # The duplicate links to the reference it duplicates.
+    existing = Reference.objects.get(citekey="deng2020tuning")
+    assert reverse("admin:references_reference_change", args=[existing.pk]) in page
+    assert "title, year and first author" in page
+    assert 'name="confirm" value="yes"' in page
+    assert Reference.objects.count() == before
+
+
+def test_confirming_the_preview_saves_exactly_the_previewed_entries(client, curator):
+    preview = client.post(URL, {"bibtex_text": sample("problems.bib")}).context["report"]
+    planned = [e.citekey for e in preview.created]
+    assert planned == ["good2021wellformed", "after2014entry"]
+    response = client.post(URL, {"bibtex_text": sample("problems.bib"), "confirm": "yes"})
+    assert response.status_code == 302
+    assert sorted(Reference.objects.filter(citekey__in=planned).values_list("citekey", flat=True)) == sorted(
+        planned
+    )
+    assert not Reference.objects.filter(title="An entry with a broken DOI").exists()
+    followed = client.get(response["Location"]).content.decode()
+    assert "Imported 2 new reference(s); skipped" in followed
+
+
+def test_each_import_is_recorded_in_the_admin_history(client, curator):
+    client.post(URL, {"bibtex_text": sample("scholar.bib"), "confirm": "yes"})
+    reference = Reference.objects.get(citekey="lee2018lithium")
+    entry = LogEntry.objects.get(object_id=str(reference.pk), content_type__model="reference")
+    assert entry.action_flag == ADDITION
+    assert entry.user == curator
+    assert "Imported from BibTeX (entry lee2018lithium" in entry.get_change_message()
+    history = client.get(reverse("admin:references_reference_history", args=[reference.pk])).content.decode()
+    assert "carla" in history
+
+
+def test_importing_the_same_paste_twice_creates_nothing_the_second_time(client, curator):
+    client.post(URL, {"bibtex_text": sample("jabref.bib"), "confirm": "yes"})
+    count, log_count = Reference.objects.count(), LogEntry.objects.count()
+    response = client.post(URL, {"bibtex_text": sample("jabref.bib"), "confirm": "yes"})
+    assert response.status_code == 200
+    assert Reference.objects.count() == count and LogEntry.objects.count() == log_count
+    page = response.content.decode()
+    assert "Nothing was saved" in page and "every entry is already in the atlas" in page
+
+
+def test_an_uploaded_file_is_previewed_and_its_text_carried_to_the_confirm_button(client, curator):
+    upload = SimpleUploadedFile("library.bib", sample("zotero.bib").encode("utf-8"))
+    response = client.post(URL, {"bibtex_file": upload})
+    assert len(response.context["report"].created) == 3
+    assert response.context["text"] == sample("zotero.bib")
+    confirm = client.post(URL, {"bibtex_text": response.context["text"], "confirm": "yes"})
+    assert confirm.status_code == 302
+    assert Reference.objects.filter(citekey="kizilaslan2021li").exists()
+
+
+def test_an_uploaded_file_with_confirm_saves_directly(client, curator):
+    upload = SimpleUploadedFile("library.bib", b"\xef\xbb\xbf" + sample("scholar.bib").encode("utf-8"))
+    assert client.post(URL, {"bibtex_file": upload, "confirm": "yes"}).status_code == 302
+    assert Reference.objects.filter(citekey="zhao2022liin").exists()
+
+
+def test_a_file_that_is_not_utf8_gets_a_clear_message(client, curator):
+    upload = SimpleUploadedFile("latin1.bib", "@article{k, title={Müller}, year=2020}".encode("latin-1"))
+    response = client.post(URL, {"bibtex_file": upload, "confirm": "yes"})
+    assert response.status_code == 200
+    assert "latin1.bib is not UTF-8 text (byte 0xfc at position 20)" in response.content.decode()
+    assert response.context["report"] is None
+
+
+def test_a_file_over_the_size_limit_is_refused(client, curator, settings):
+    settings.BIBTEX_UPLOAD_MAX_BYTES = 100
+    upload = SimpleUploadedFile("big.bib", sample("scholar.bib").encode("utf-8"))
+    response = client.post(URL, {"bibtex_file": upload})
+    assert "the limit is 100\xa0bytes" in response.content.decode()
+    assert response.context["report"] is None
+
+
+def test_nothing_to_import_is_said_plainly(client, curator):
+    response = client.post(URL, {"bibtex_text": "   "})
+    assert "Paste BibTeX or choose a .bib file." in response.content.decode()
+
+
+def test_garbage_saves_nothing_and_says_why(client, curator):
+    before = Reference.objects.count()
+    response = client.post(URL, {"bibtex_text": "Dear editor, please find attached…", "confirm": "yes"})
+    page = response.content.decode()
+    assert "no BibTeX entry found" in page
+    assert "text outside any entry is ignored" in page
+    assert Reference.objects.count() == before
+
+
+def test_failures_are_listed_with_key_line_and_reason(client, curator):
+    page = client.post(URL, {"bibtex_text": sample("problems.bib")}).content.decode()
+    for text in [
+        "<td>39</td>",
+        "the same citation key appears twice in the file",
+        "broken2015",
+        "no title",
+        "invalid DOI",
+        "undefined @string macro",
+        "contains spaces",
+        "text outside any entry is ignored",
+    ]:
+        assert text in page, text
+
+
+def test_hostile_fields_are_refused_in_the_preview_and_on_confirm(client, curator):
+    before = Reference.objects.count()
+    response = client.post(URL, {"bibtex_text": sample("hostile.bib"), "confirm": "yes"})
+    page = response.content.decode()
+    assert "contains \\input, a TeX command that would run" in page
+    assert "contains \\immediate" in page
+    assert Reference.objects.count() == before
+
+
+def test_the_preview_escapes_what_the_file_contains(client, curator):
+    text = "@article{x, title={<script>alert(1)</script> \\& Li}, author={Doe, J.}, year=2020}"
+    page = client.post(URL, {"bibtex_text": text}).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Li" in page
