@@ -1,0 +1,194 @@
+"""The same URL as data: JSON, CSV, BibTeX and RIS hold exactly the filtered rows, all pages of them."""
+
+import csv
+import io
+
+import bibtexparser
+import pytest
+
+from interfaces.models import Study
+
+from .conftest import make_reference, make_study
+
+pytestmark = pytest.mark.django_db
+
+URL = "/studies/"
+FILTERS = [
+    {},
+    {"family": "garnet"},
+    {"family": "garnet", "strategy": "artificial-interlayer", "ccd_min": "2"},
+    {"interlayer": ["si", "au"], "sort": "-year"},
+    {"q": "LLZO", "year_max": "2017"},
+    {"family": "nasicon", "strategy": "anode-design"},
+]
+
+
+def shown(client, params) -> list[int]:
+    """Ids of the filtered studies as the HTML pages list them, over every page."""
+    ids, page = [], 1
+    while True:
+        response = client.get(URL, {**params, "page": page})
+        ids += [s.pk for s in response.context["page_obj"].object_list]
+        if not response.context["page_obj"].has_next():
+            return ids
+        page += 1
+
+
+def csv_rows(response) -> list[dict]:
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.mark.parametrize("params", FILTERS)
+def test_json_holds_the_filtered_rows_in_the_same_order(client, params):
+    response = client.get(URL, {**params, "format": "json"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    data = response.json()
+    assert [row["id"] for row in data["results"]] == shown(client, params)
+    assert data["count"] == len(data["results"])
+
+
+def test_json_is_the_whole_result_not_one_page(client):
+    data = client.get(URL, {"format": "json", "page": 2}).json()
+    assert data["count"] == Study.objects.count() == 29
+
+
+def test_json_shape_of_the_deng_study(client):
+    params = {"family": "garnet", "strategy": "artificial-interlayer", "ccd_min": "2", "format": "json"}
+    data = client.get(URL, params).json()
+    assert data["count"] == 1
+    row = data["results"][0]
+    study = Study.objects.get(key="deng2020tuning-li3po4-llzto")
+    assert row["id"] == study.pk and row["url"] == f"/studies/{study.pk}/"
+    assert row["strategy"] == {"slug": "artificial-interlayer", "label": "Artificial interlayer"}
+    assert row["electrolyte"]["slug"] == "llzto" and row["electrolyte"]["name"] == "LLZTO"
+    assert row["electrolyte"]["family"] == {"slug": "garnet", "label": "Garnet oxide"}
+    assert row["interlayers"] == [{"slug": "li3po4", "name": "Li3PO4", "kind": "phosphate"}]
+    assert row["method"] == {"slug": "ald", "label": "Atomic layer deposition"}
+    assert row["anode"] == "Li"
+    ccd = row["measurements"][0]
+    assert ccd["quantity"] == "ccd" and ccd["value"] == 2.2 and ccd["value_max"] is None
+    assert ccd["unit"] == "mA/cm²" and ccd["temperature_c"] is None and ccd["locator"] == "review §2.3.1"
+    assert row["measurements"][1]["qualifier"] == "~"
+    reference = row["reference"]
+    assert reference["citekey"] == "deng2020tuning"
+    assert reference["doi"] == "10.1002/adma.202000030"
+    assert reference["doi_url"] == "https://doi.org/10.1002/adma.202000030"
+    assert reference["authors"][0] == "T. Deng" and reference["year"] == 2020
+    assert reference["journal"] == "Advanced Materials"
+
+
+def test_json_method_may_be_null_and_interlayers_empty(client):
+    data = client.get(URL, {"electrolyte": "lgps-o", "format": "json"}).json()
+    assert data["results"][0]["method"] is None and data["results"][0]["interlayers"] == []
+
+
+@pytest.mark.parametrize("params", FILTERS)
+def test_csv_has_one_row_per_measurement_of_the_filtered_studies(client, params):
+    response = client.get(URL, {**params, "format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"] == 'attachment; filename="interphase-atlas-studies.csv"'
+    assert response.streaming
+    rows = csv_rows(response)
+    ids = shown(client, params)
+    assert list(dict.fromkeys(int(row["study_id"]) for row in rows)) == ids
+    expected_rows = sum(max(1, Study.objects.get(pk=pk).measurements.count()) for pk in ids)
+    assert len(rows) == expected_rows
+
+
+def test_csv_repeats_the_study_columns_on_each_measurement(client):
+    rows = csv_rows(client.get(URL, {"electrolyte": "lpscl", "strategy": "other", "format": "csv"}))
+    assert len(rows) == 5  # Doux 2020: four stack pressures and a cycling time
+    assert {row["citekey"] for row in rows} == {"doux2020stack"}
+    assert {row["electrolyte"] for row in rows} == {"Li6PS5Cl"}
+    assert [row["quantity"] for row in rows].count("stack_pressure") == 4
+    assert {row["unit"] for row in rows if row["quantity"] == "stack_pressure"} == {"MPa"}
+    cycling = next(row for row in rows if row["quantity"] == "cycling_time")
+    assert cycling["value"] == "1000.0" and cycling["stack_pressure_mpa"] == "5.0" and cycling["unit"] == "h"
+
+
+def test_csv_keeps_a_study_without_measurements(client):
+    rows = csv_rows(client.get(URL, {"electrolyte": "lgps-o", "format": "csv"}))
+    assert len(rows) == 1 and rows[0]["quantity"] == "" and rows[0]["citekey"] == "sun2016oxygen"
+
+
+def test_csv_range_and_first_author(client):
+    rows = csv_rows(client.get(URL, {"electrolyte": "al-llzo", "format": "csv"}))
+    assert rows[0]["value"] == "20.0" and rows[0]["value_max"] == "40.0" and rows[0]["unit"] == "µm"
+    assert rows[0]["first_author"] == "Cheng et al."
+
+
+def bib_keys(response) -> list[str]:
+    assert response.status_code == 200
+    library = bibtexparser.parse_string(response.content.decode())
+    return sorted(entry.key for entry in library.entries)
+
+
+@pytest.mark.parametrize("params", FILTERS)
+def test_bibtex_holds_the_distinct_references_of_the_filtered_studies(client, params):
+    response = client.get(URL, {**params, "format": "bib"})
+    assert response["Content-Disposition"] == 'attachment; filename="interphase-atlas-studies.bib"'
+    ids = shown(client, params)
+    expected = sorted(set(Study.objects.filter(pk__in=ids).values_list("reference__citekey", flat=True)))
+    assert bib_keys(response) == expected
+
+
+def test_bibtex_lists_a_paper_with_two_studies_once(client):
+    reference = make_reference(citekey="twice2024paper", title="Two studies of one paper")
+    first = make_study(reference=reference, key="twice-a")
+    second = make_study(reference=reference, key="twice-b")
+    assert bib_keys(client.get(URL, {"id": [first.pk, second.pk], "format": "bib"})) == ["twice2024paper"]
+
+
+def test_ris_holds_the_same_references(client):
+    response = client.get(URL, {"family": "garnet", "format": "ris"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="interphase-atlas-studies.ris"'
+    ids = [line[6:] for line in response.content.decode().splitlines() if line.startswith("ID  - ")]
+    assert sorted(ids) == bib_keys(client.get(URL, {"family": "garnet", "format": "bib"}))
+
+
+def test_selected_rows_export_only_those(client):
+    chosen = list(Study.objects.filter(key__in=["deng2020tuning-li3po4-llzto", "luo2016transition-si-llzo"]))
+    params = {"id": [s.pk for s in chosen], "format": "bib", "selection": "1"}
+    assert bib_keys(client.get(URL, params)) == ["deng2020tuning", "luo2016transition"]
+    data = client.get(URL, {**params, "format": "json"}).json()
+    assert sorted(row["id"] for row in data["results"]) == sorted(s.pk for s in chosen)
+
+
+def test_a_selection_with_no_ticked_row_says_so_instead_of_exporting_everything(client):
+    response = client.get(URL, {"selection": "1", "format": "bib"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert "Tick at least one row to export a selection." in response.content.decode()
+
+
+def test_the_page_links_to_each_export_with_the_filter_kept(client):
+    html = client.get(URL, {"family": "garnet", "sort": "-ccd", "page": 1}).content.decode()
+    for fmt, kind in [
+        ("json", "application/json"),
+        ("csv", "text/csv"),
+        ("bib", "application/x-bibtex"),
+        ("ris", "application/x-research-info-systems"),
+    ]:
+        href = f"?family=garnet&amp;sort=-ccd&amp;format={fmt}"
+        assert f'<link rel="alternate" type="{kind}"' in html
+        assert f'href="{href}"' in html, fmt
+    assert 'name="id"' in html and 'form="selection"' in html
+    assert '<button type="submit" name="format" value="bib"' in html
+
+
+# -- query counts: the same for one row and for all rows ------------------------------
+
+
+@pytest.mark.parametrize("fmt, queries", [("json", 4), ("csv", 4), ("bib", 2), ("ris", 2)])
+@pytest.mark.parametrize("one_row", [True, False])
+def test_export_query_counts(client, django_assert_num_queries, fmt, queries, one_row):
+    params = {"format": fmt}
+    if one_row:
+        params["id"] = Study.objects.get(key="deng2020tuning-li3po4-llzto").pk
+    with django_assert_num_queries(queries):
+        response = client.get(URL, params)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body
