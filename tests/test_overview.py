@@ -1,0 +1,55 @@
+"""The overview: what the atlas holds, entry points by family and strategy, the latest studies."""
+
+import re
+
+import pytest
+
+from interfaces.models import Electrolyte, InterlayerMaterial, Study
+from references.models import Reference
+
+from .conftest import make_study
+
+pytestmark = pytest.mark.django_db
+
+
+def test_counts(client):
+    html = client.get("/").content.decode()
+    for count, label in [
+        (Study.objects.count(), "studies"),
+        (Reference.objects.count(), "references"),
+        (Electrolyte.objects.count(), "electrolytes"),
+        (InterlayerMaterial.objects.count(), "interlayer materials"),
+    ]:
+        assert f"<strong>{count}</strong> {label}" in html
+
+
+def test_families_link_to_the_filtered_list_with_their_verdict(client):
+    html = client.get("/").content.decode()
+    garnet = html[html.index('href="/studies/?family=garnet"') :][:600]
+    assert "Garnet oxide" in garnet and "Stable interphase with Li" in garnet and "13 studies" in garnet
+    nasicon = html[html.index('href="/studies/?family=nasicon"') :][:600]
+    assert "No stable interphase with Li" in nasicon
+    halide = html[html.index('href="/studies/?family=halide"') :][:600]
+    assert "Not stated" in halide and "0 studies" in halide
+
+
+def test_strategies_link_to_the_filtered_list(client):
+    html = client.get("/").content.decode()
+    for slug, section, count in [
+        ("artificial-interlayer", "§2.3.1", 13),
+        ("electrolyte-composition", "§2.3.2", 9),
+        ("anode-design", "§2.3.3", 5),
+        ("other", "§2.3.4", 2),
+    ]:
+        card = html[html.index(f'href="/studies/?strategy={slug}"') :][:400]
+        assert f"Review {section}" in card and f"{count} studies" in card
+    assert client.get("/studies/?strategy=anode-design").context["page_obj"].paginator.count == 5
+
+
+def test_the_most_recently_added_studies_come_first(client):
+    newest = make_study(interlayers=["Newestium"])
+    html = client.get("/").content.decode()
+    recent = html[html.index('id="recent"') :]
+    links = re.findall(r'<a href="(/studies/\d+/)" class="study-link">', recent)
+    assert links[0] == newest.get_absolute_url()
+    assert len(links) == 6

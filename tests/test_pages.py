@@ -1,0 +1,128 @@
+"""Every page answers 200 with exactly one <h1>; list and detail pages run a fixed number of queries."""
+
+import re
+
+import pytest
+
+from interfaces.models import Electrolyte, InterlayerMaterial, Study
+from references.models import Reference
+
+pytestmark = pytest.mark.django_db
+
+
+def every_url() -> list[str]:
+    urls = ["/", "/studies/", "/electrolytes/", "/interlayers/", "/references/", "/studies/?page=2"]
+    urls += [study.get_absolute_url() for study in Study.objects.all()]
+    urls += [electrolyte.get_absolute_url() for electrolyte in Electrolyte.objects.all()]
+    urls += [material.get_absolute_url() for material in InterlayerMaterial.objects.all()]
+    urls += [reference.get_absolute_url() for reference in Reference.objects.all()]
+    return urls
+
+
+def test_crawl_every_page(client):
+    urls = every_url()
+    assert len(urls) > 100
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert len(re.findall(r"<h1[\s>]", html)) == 1, url
+        assert '<a class="skip-link" href="#main">' in html and '<main id="main"' in html, url
+
+
+def test_every_link_on_the_overview_and_lists_works(client):
+    seen = set()
+    for page in ["/", "/studies/", "/electrolytes/", "/interlayers/", "/references/"]:
+        html = client.get(page).content.decode()
+        for href in re.findall(r'href="(/[^"#]*)"', html):
+            href = href.replace("&amp;", "&")
+            if href in seen or href.startswith("/static/"):
+                continue
+            seen.add(href)
+            assert client.get(href).status_code == 200, f"{href} (linked from {page})"
+    assert len(seen) > 50
+
+
+def test_tables_have_column_headers_and_forms_are_labelled(client):
+    for url in ["/studies/", "/references/", "/electrolytes/", "/interlayers/", "/studies/2/"]:
+        html = client.get(url).content.decode()
+        assert html.count("<th ") == html.count('<th scope="col"'), url
+    html = client.get("/studies/").content.decode()
+    for control_id in re.findall(r'<(?:input|select)[^>]*\bid="(id_[^"]+)"', html):
+        assert f'for="{control_id}"' in html, control_id
+
+
+def test_the_navigation_marks_the_current_section(client):
+    html = client.get("/electrolytes/llzo/").content.decode()
+    assert '<a href="/electrolytes/" aria-current="page">Electrolytes</a>' in html
+
+
+# -- query counts -----------------------------------------------------------------------
+# The same for one row as for all rows: nothing is fetched per row.
+
+
+def one_study_id() -> int:
+    return Study.objects.get(key="deng2020tuning-li3po4-llzto").pk
+
+
+@pytest.mark.parametrize("one_row", [True, False])
+def test_study_list_queries(client, django_assert_num_queries, one_row):
+    # count, page, 3 prefetches (layers, authors, measurements), 4 facets, 3 form choice lists
+    params = {"id": one_study_id()} if one_row else {}
+    with django_assert_num_queries(12):
+        response = client.get("/studies/", params)
+    assert len(response.context["page_obj"].object_list) == (1 if one_row else 25)
+
+
+@pytest.mark.parametrize("params", [{"family": "garnet"}, {"family": ["garnet", "lgps"], "sort": "-ccd"}])
+def test_study_list_queries_with_a_slug_filter(client, django_assert_num_queries, params):
+    # one more to check the family slugs exist
+    with django_assert_num_queries(13):
+        client.get("/studies/", params)
+
+
+@pytest.mark.parametrize("one_row", [True, False])
+def test_reference_list_queries(client, django_assert_num_queries, one_row):
+    params = {"citekey": "deng2020tuning"} if one_row else {}
+    with django_assert_num_queries(3):  # count, page, authors
+        response = client.get("/references/", params)
+    assert len(response.context["page_obj"].object_list) == (1 if one_row else 30)
+
+
+@pytest.mark.parametrize(
+    "url, queries",
+    [
+        ("/", 10),
+        ("/electrolytes/", 2),
+        ("/interlayers/", 1),
+        ("/electrolytes/llzto/", 5),  # 1 study
+        ("/electrolytes/llzo/", 5),  # 7 studies
+        ("/interlayers/li3po4/", 5),  # 1 study
+        ("/interlayers/si/", 5),  # 2 studies
+        ("/references/deng2020tuning/", 6),
+        ("/references/kim2023interfacial/", 3),  # the review: no study
+        ("/references/deng2020tuning.bib", 2),
+    ],
+)
+def test_page_queries(client, django_assert_num_queries, url, queries):
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "key, queries",
+    [
+        # study with its prefetches (4), related by family (3), related by interlayer (3)
+        ("luo2016transition-si-llzo", 10),
+        ("kato2016enhancing-au-lps", 10),
+        # no other study shares the interlayer: its prefetches are skipped
+        ("deng2020tuning-li3po4-llzto", 8),
+        ("xu2018interface-lif-lii-li7p3s11", 8),
+        # no interlayer: nothing related by interlayer to look up
+        ("doux2020stack-pressure-li6ps5cl", 7),
+    ],
+)
+def test_study_detail_queries(client, django_assert_num_queries, key, queries):
+    url = Study.objects.get(key=key).get_absolute_url()
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200

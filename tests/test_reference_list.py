@@ -1,0 +1,109 @@
+"""The bibliography: its filters, exports, one reference's page and its .bib."""
+
+import bibtexparser
+import pytest
+from django.db.models import Q
+
+from references.models import Reference
+
+pytestmark = pytest.mark.django_db
+
+URL = "/references/"
+
+
+def citekeys(response) -> list[str]:
+    assert response.status_code == 200
+    return [r.citekey for r in response.context["filter"].qs]
+
+
+def expected(condition: Q) -> list[str]:
+    return list(
+        Reference.objects.filter(condition).order_by("-year", "citekey").values_list("citekey", flat=True)
+    )
+
+
+def test_all_references_newest_first_on_pages(client):
+    response = client.get(URL)
+    assert response.context["page_obj"].paginator.count == 61
+    assert citekeys(response) == expected(Q())
+
+
+def test_years(client):
+    keys = citekeys(client.get(URL, {"year_min": 2020, "year_max": 2021}))
+    assert keys == expected(Q(year__gte=2020, year__lte=2021)) and "deng2020tuning" in keys
+
+
+def test_author(client):
+    assert "deng2020tuning" in citekeys(client.get(URL, {"author": "deng"}))
+    assert citekeys(client.get(URL, {"author": "Kızılaslan"})) == ["kizilaslan2019assembling"]
+
+
+def test_journal(client):
+    keys = citekeys(client.get(URL, {"journal": "advanced materials"}))
+    assert keys == expected(Q(journal__icontains="advanced materials")) and "deng2020tuning" in keys
+
+
+def test_q_over_title_doi_and_key(client):
+    assert citekeys(client.get(URL, {"q": "10.1002/adma.202000030"})) == ["deng2020tuning"]
+    assert "deng2020tuning" in citekeys(client.get(URL, {"q": "anode–electrolyte interface"}))
+
+
+def test_filters_combine(client):
+    keys = citekeys(client.get(URL, {"journal": "Journal", "year_min": 2019, "author": "Zhang"}))
+    assert keys
+    assert all(
+        r.year >= 2019 and "journal" in r.journal.lower() and any("Zhang" == a.family for a in r.author_list)
+        for r in Reference.objects.with_authors().filter(citekey__in=keys)
+    )
+
+
+def test_exports_are_the_whole_filtered_list(client):
+    data = client.get(URL, {"year_min": 2017, "format": "json"}).json()
+    expected_keys = expected(Q(year__gte=2017))
+    assert [row["citekey"] for row in data["results"]] == expected_keys
+    assert data["count"] == len(expected_keys) > 30  # more than one page
+    response = client.get(URL, {"year_min": 2017, "format": "bib"})
+    assert response["Content-Disposition"] == 'attachment; filename="interphase-atlas-references.bib"'
+    library = bibtexparser.parse_string(response.content.decode())
+    assert sorted(e.key for e in library.entries) == sorted(expected_keys)
+    ris = client.get(URL, {"year_min": 2017, "format": "ris"}).content.decode()
+    assert sorted(line[6:] for line in ris.splitlines() if line.startswith("ID  - ")) == sorted(expected_keys)
+
+
+def test_selected_rows(client):
+    response = client.get(
+        URL, {"citekey": ["deng2020tuning", "han2017negating"], "format": "bib", "selection": "1"}
+    )
+    library = bibtexparser.parse_string(response.content.decode())
+    assert sorted(e.key for e in library.entries) == ["deng2020tuning", "han2017negating"]
+    empty = client.get(URL, {"format": "bib", "selection": "1"})
+    assert empty.status_code == 400 and "Tick at least one row" in empty.content.decode()
+
+
+def test_the_list_page_links_exports_and_offers_checkboxes(client):
+    html = client.get(URL, {"author": "Deng"}).content.decode()
+    assert '<link rel="alternate" type="application/x-bibtex"' in html
+    assert 'href="?author=Deng&amp;format=bib"' in html
+    assert 'name="citekey" value="deng2020tuning"' in html
+
+
+def test_nothing_found(client):
+    html = client.get(URL, {"author": "Nobody-at-all"}).content.decode()
+    assert "0 references" in html and "No reference matches these filters." in html
+
+
+def test_reference_page(client):
+    html = client.get("/references/deng2020tuning/").content.decode()
+    assert "<h1>Tuning the Anode–Electrolyte Interface Chemistry" in html
+    assert "T. Deng, X. Ji" in html and "<cite>Advanced Materials</cite>" in html
+    assert 'href="https://doi.org/10.1002/adma.202000030"' in html
+    assert "@article{deng2020tuning" in html
+    assert "Li<sub>3</sub>PO<sub>4</sub> on LLZTO" in html or ">LLZTO<" in html
+
+
+def test_one_entry_as_a_bib_download(client):
+    response = client.get("/references/deng2020tuning.bib")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="deng2020tuning.bib"'
+    library = bibtexparser.parse_string(response.content.decode())
+    assert [e.key for e in library.entries] == ["deng2020tuning"]
