@@ -1,6 +1,25 @@
 from django.contrib import admin
 
-from .models import Electrolyte, ElectrolyteFamily, InterlayerMaterial, Measurement, Study, StudyInterlayer
+from .models import (
+    Electrolyte,
+    ElectrolyteFamily,
+    InterlayerMaterial,
+    Measurement,
+    Quantity,
+    Study,
+    StudyInterlayer,
+    unit_of,
+)
+
+# Curators pick a quantity knowing the unit its value must be given in.
+QUANTITY_CHOICES_WITH_UNITS = [("", "---------")] + [(q.value, f"{q.label} ({unit_of(q)})") for q in Quantity]
+
+
+class QuantityWithUnitMixin:
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "quantity":
+            kwargs["choices"] = QUANTITY_CHOICES_WITH_UNITS
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
 @admin.register(ElectrolyteFamily)
@@ -33,42 +52,67 @@ class StudyInterlayerInline(admin.TabularInline):
     autocomplete_fields = ["material"]
 
 
-class MeasurementInline(admin.TabularInline):
+class MeasurementInline(QuantityWithUnitMixin, admin.StackedInline):
+    """One block per measurement: what, how much, under which conditions, read where."""
+
     model = Measurement
     extra = 0
     fk_name = "study"
+    readonly_fields = ["unit"]
     fields = [
-        "position",
-        "quantity",
-        "qualifier",
-        "value",
-        "value_max",
-        "reported",
-        "temperature_c",
-        "stack_pressure_mpa",
-        "condition",
-        "role",
-        "control",
-        "locator",
-        "source_kind",
+        ("position", "quantity", "unit"),
+        ("qualifier", "value", "value_max", "reported"),
+        ("temperature_c", "stack_pressure_mpa", "condition"),
+        ("role", "control"),
+        ("locator", "source_kind"),
+        "note",
     ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "control":
+            # A control comes from the same study: offer only its measurements.
+            study_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = (
+                Measurement.objects.filter(study_id=study_id) if study_id else Measurement.objects.none()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Study)
 class StudyAdmin(admin.ModelAdmin):
-    list_display = ["key", "strategy", "electrolyte", "method", "anode", "reference"]
+    list_display = ["key", "strategy", "electrolyte", "method", "anode", "reference", "year"]
     list_filter = ["strategy", "electrolyte__family", "method", "reference__year"]
-    search_fields = ["key", "summary", "electrolyte__name", "interlayers__name", "reference__title"]
+    search_fields = [
+        "key",
+        "summary",
+        "electrolyte__name",
+        "electrolyte__formula",
+        "interlayers__name",
+        "interlayers__formula",
+        "reference__title",
+        "reference__citekey",
+        "reference__doi",
+    ]
     autocomplete_fields = ["reference", "electrolyte"]
     inlines = [StudyInterlayerInline, MeasurementInline]
     readonly_fields = ["created_at", "updated_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("reference", "electrolyte")
+        # __str__ names the interlayers, so autocomplete and history pages prefetch them.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("reference", "electrolyte")
+            .prefetch_related("layers__material", "reference__authorships__author")
+        )
+
+    @admin.display(description="year", ordering="reference__year")
+    def year(self, obj):
+        return obj.reference.year
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(admin.ModelAdmin):
+class MeasurementAdmin(QuantityWithUnitMixin, admin.ModelAdmin):
     list_display = ["study", "quantity", "display_value", "unit", "condition", "locator"]
     list_filter = ["quantity", "source_kind", "role"]
     search_fields = ["study__key", "condition", "locator"]

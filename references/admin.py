@@ -5,6 +5,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from interfaces.models import Study
+
 from .bibtex import ImportReport, import_bibtex, plan_import
 from .forms import BibtexImportForm
 from .models import Author, Authorship, Reference
@@ -17,13 +19,31 @@ class AuthorshipInline(admin.TabularInline):
     ordering = ["position"]
 
 
+class StudyInline(admin.TabularInline):
+    """The paper's studies, each a link to its own page; added through "Add a study from this paper"."""
+
+    model = Study
+    extra = 0
+    fields = ["key", "strategy", "electrolyte", "method"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+    verbose_name_plural = "studies of this paper"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("electrolyte")
+
+
 @admin.register(Reference)
 class ReferenceAdmin(admin.ModelAdmin):
     list_display = ["citekey", "short_title", "first_author", "journal", "year", "doi"]
     list_filter = ["entry_type", "year", "journal"]
     search_fields = ["citekey", "title", "doi", "journal", "authors__family"]
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [AuthorshipInline]
+    inlines = [AuthorshipInline, StudyInline]
     fieldsets = [
         (None, {"fields": ["citekey", "entry_type", "title"]}),
         ("Publication", {"fields": ["journal", "publisher", "year", "month", "volume", "number", "pages"]}),

@@ -444,8 +444,10 @@ class ImportReport:
         return not self.problems and not self.failed
 
     @property
-    def failure_count(self) -> int:
-        return len(self.problems) + len(self.failed)
+    def failures(self) -> list[Problem]:
+        """Problems of the file and failed entries, in the order of the file."""
+        rows = self.problems + [Problem(e.line, e.key, "; ".join(e.errors)) for e in self.failed]
+        return sorted(rows, key=lambda p: (p.line is None, p.line or 0))
 
 
 class _Identities:
