@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
+from django.db import IntegrityError, models
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -44,6 +44,7 @@ class ReferenceAdmin(admin.ModelAdmin):
     search_fields = ["citekey", "title", "doi", "journal", "authors__family"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [AuthorshipInline, StudyInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["citekey", "entry_type", "title"]}),
         ("Publication", {"fields": ["journal", "publisher", "year", "month", "volume", "number", "pages"]}),

@@ -1,0 +1,199 @@
+"""Recording a paper's studies and measurements in the admin, through the test client."""
+
+import pytest
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.auth.models import Group, User
+
+from interfaces.models import Electrolyte, InterlayerMaterial, Measurement, Quantity, Study
+from references.models import Reference
+from tests.conftest import make_study
+
+pytestmark = pytest.mark.django_db
+ADD_URL = "/admin/interfaces/study/add/"
+
+
+@pytest.fixture
+def curator(client):
+    user = User.objects.create_user("carla", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Curator"))
+    client.force_login(user)
+    return user
+
+
+def study_post(reference, electrolyte, *, layers=(), measurements=(), **fields):
+    """The add form as a browser posts it, with both inline formsets."""
+    data = {
+        "key": "deng2020tuning-new",
+        "reference": reference.pk,
+        "strategy": "artificial-interlayer",
+        "electrolyte": electrolyte.pk,
+        "method": "ald",
+        "method_detail": "",
+        "anode": "Li",
+        "cell_type": "symmetric",
+        "cell": "Li | LLZTO | Li",
+        "summary": "A new interlayer.",
+        "mechanism": "",
+        "review_locator": "review §2.3.1",
+        "curation_note": "",
+        **fields,
+    }
+    for prefix, rows in (("layers", layers), ("measurements", measurements)):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": len(rows),
+                f"{prefix}-INITIAL_FORMS": 0,
+                f"{prefix}-MIN_NUM_FORMS": 0,
+                f"{prefix}-MAX_NUM_FORMS": 1000,
+            }
+        )
+        for index, row in enumerate(rows):
+            data.update({f"{prefix}-{index}-{name}": value for name, value in row.items()})
+    return data
+
+
+def measurement(**fields):
+    row = {
+        "position": 1,
+        "quantity": "ccd",
+        "qualifier": "",
+        "value": "1.2",
+        "value_max": "",
+        "reported": "",
+        "temperature_c": "25",
+        "stack_pressure_mpa": "",
+        "condition": "coated",
+        "role": "treated",
+        "control": "",
+        "locator": "Fig. 4f",
+        "source_kind": "figure",
+        "note": "",
+    }
+    row.update(fields)
+    return row
+
+
+@pytest.fixture
+def paper():
+    return Reference.objects.get(citekey="deng2020tuning")
+
+
+@pytest.fixture
+def llzto():
+    return Electrolyte.objects.get(slug="llzto")
+
+
+def test_add_a_study_from_this_paper_fills_in_the_reference(client, curator, paper):
+    change_page = client.get(f"/admin/references/reference/{paper.pk}/change/").content.decode()
+    link = f"/admin/interfaces/study/add/?reference={paper.pk}"
+    assert f'href="{link}"' in change_page and "Add a study from this paper" in change_page
+    response = client.get(link)
+    assert response.context["adminform"].form.initial["reference"] == str(paper.pk)
+    assert f'<option value="{paper.pk}" selected>{paper}</option>' in response.content.decode()
+
+
+def test_a_curator_records_a_study_with_its_interlayer_and_measurements(client, curator, paper, llzto):
+    material = InterlayerMaterial.objects.first()
+    data = study_post(
+        paper,
+        llzto,
+        layers=[{"material": material.pk, "position": 1, "note": ""}],
+        measurements=[
+            measurement(position=1, value="0.4", condition="bare", role="control"),
+            measurement(position=2, quantity="interfacial_resistance", value="25", value_max="30"),
+        ],
+    )
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    study = Study.objects.get(key="deng2020tuning-new")
+    assert study.reference == paper and list(study.interlayers.all()) == [material]
+    values = [(m.quantity, m.value, m.value_max, m.unit) for m in study.measurements.order_by("position")]
+    assert values == [("ccd", 0.4, None, "mA/cm²"), ("interfacial_resistance", 25.0, 30.0, "Ω·cm²")]
+    log = LogEntry.objects.get(object_id=str(study.pk), content_type__model="study")
+    assert (log.action_flag, log.user) == (ADDITION, curator)
+    assert "Added measurement “Interfacial resistance: 25–30 Ω·cm²”" in log.get_change_message()
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "message"),
+    [
+        ({"value": "3", "value_max": "2"}, "value_max", "The upper end of the range is below its lower end."),
+        ({"value": "-1"}, "value", "A physical value cannot be negative."),
+        ({"locator": ""}, "locator", "This field is required."),
+        ({"quantity": "speed"}, "quantity", "Select a valid choice."),
+    ],
+)
+def test_an_invalid_measurement_is_refused_naming_its_field(
+    client, curator, paper, llzto, row, field, message
+):
+    response = client.post(ADD_URL, study_post(paper, llzto, measurements=[measurement(**row)]))
+    assert response.status_code == 200
+    [formset] = [f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "measurements"]
+    assert message in formset.formset.forms[0].errors[field][0]
+    assert not Study.objects.filter(key="deng2020tuning-new").exists()
+
+
+def test_the_quantity_menu_shows_each_unit(client, curator):
+    page = client.get(ADD_URL).content.decode()
+    for quantity in Quantity:
+        assert f"{quantity.label} (" in page
+    assert "Critical current density (mA/cm²)" in page and "Interfacial resistance (Ω·cm²)" in page
+
+
+def test_the_control_menu_offers_only_the_studys_own_measurements(client, curator):
+    study = make_study(measurements=[{"value": 1}, {"value": 2}])
+    make_study(measurements=[{"value": 9}])
+    response = client.get(f"/admin/interfaces/study/{study.pk}/change/")
+    [formset] = [f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "measurements"]
+    offered = set(formset.formset.forms[0].fields["control"].queryset)
+    assert offered == set(study.measurements.all())
+
+
+def test_autocomplete_finds_references_electrolytes_and_interlayers(client, curator):
+    def search(field, term, model="study"):
+        response = client.get(
+            "/admin/autocomplete/",
+            {"app_label": "interfaces", "model_name": model, "field_name": field, "term": term},
+        )
+        assert response.status_code == 200
+        return [result["text"] for result in response.json()["results"]]
+
+    assert any("Tuning" in text for text in search("reference", "deng2020"))
+    assert "LLZTO" in search("electrolyte", "LLZTO")
+    assert search("material", "Li3PO4", model="studyinterlayer")
+
+
+def test_the_study_list_filters_by_family_strategy_method_and_year(client, curator):
+    page = client.get("/admin/interfaces/study/").content.decode()
+    for parameter in (
+        "electrolyte__family__id__exact",
+        "strategy__exact",
+        "method__exact",
+        "reference__year",
+    ):
+        assert parameter in page
+    response = client.get("/admin/interfaces/study/", {"method__exact": "ald"})
+    shown = list(response.context["cl"].queryset)
+    assert shown and all(study.method == "ald" for study in shown)
+    response = client.get("/admin/interfaces/study/", {"q": "deng2020tuning"})
+    assert [s.reference.citekey for s in response.context["cl"].queryset] == ["deng2020tuning"]
+
+
+def test_a_study_page_links_to_the_public_page(client, curator):
+    study = Study.objects.filter(reference__citekey="deng2020tuning").first()
+    page = client.get(f"/admin/interfaces/study/{study.pk}/change/").content.decode()
+    assert "View on site" in page
+    response = client.get(f"/admin/r/{response_ct(study)}/{study.pk}/")
+    assert response.status_code == 302 and response["Location"].endswith(f"/studies/{study.pk}/")
+
+
+def response_ct(obj) -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(obj).pk
+
+
+def test_the_study_list_needs_a_fixed_number_of_queries(client, curator, django_assert_max_num_queries):
+    with django_assert_max_num_queries(15):
+        response = client.get("/admin/interfaces/study/")
+    assert response.status_code == 200 and Measurement.objects.exists()
