@@ -179,3 +179,32 @@ def test_bibtexparser_reads_the_export_back_field_by_field(export):
             assert reference.journal in [entry.fields.get(k) for k in venues], where
         if reference.month:
             assert entry.fields["month"] == str(reference.month)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/references/?format=bib",
+        "/references/?format=bib&year_min=2019&q=garnet",
+        "/studies/?format=bib",
+        "/studies/?format=bib&family=garnet&strategy=artificial-interlayer",
+        "/studies/?format=bib&family=argyrodite",
+        "/references/deng2020tuning.bib",
+    ],
+)
+def test_a_downloaded_view_compiles_with_bibtex_and_biber_without_a_warning(client, tmp_path, url):
+    bibtex, biber = _require("bibtex"), _require("biber")
+    response = client.get(url)
+    assert response.status_code == 200
+    text = response.content.decode("utf-8")
+    entries = len(re.findall(r"^@", text, re.MULTILINE))
+    assert entries >= 1
+    (tmp_path / "view.bib").write_text(text, encoding="utf-8")
+    (tmp_path / "view.aux").write_text("\\relax\n\\citation{*}\n\\bibstyle{plain}\n\\bibdata{view}\n")
+    result = _run([bibtex, "view"], tmp_path)
+    assert _warnings_of_bibtex((tmp_path / "view.blg").read_text()) == []
+    assert result.returncode == 0
+    assert (tmp_path / "view.bbl").read_text().count("\\bibitem") == entries
+    result = _run([biber, "--tool", "--output-file=checked.bib", "view.bib"], tmp_path)
+    assert [line for line in result.stdout.splitlines() if line.startswith(("WARN", "ERROR"))] == []
+    assert result.returncode == 0
