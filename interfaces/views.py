@@ -57,7 +57,9 @@ def overview(request: HttpRequest) -> HttpResponse:
             "electrolytes": Electrolyte.objects.count(),
             "interlayers": InterlayerMaterial.objects.count(),
         },
-        "families": ElectrolyteFamily.objects.annotate(study_count=Count("electrolytes__studies")),
+        "families": ElectrolyteFamily.objects.annotate(study_count=Count("electrolytes__studies")).order_by(
+            "position", "label"
+        ),
         "strategies": [
             (strategy, STRATEGY_SECTIONS[strategy], strategy_counts.get(strategy.value, 0))
             for strategy in Strategy

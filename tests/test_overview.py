@@ -53,3 +53,11 @@ def test_the_most_recently_added_studies_come_first(client):
     links = re.findall(r'<a href="(/studies/\d+/)" class="study-link">', recent)
     assert links[0] == newest.get_absolute_url()
     assert len(links) == 6
+
+
+def test_families_come_in_the_curated_order(client):
+    html = client.get("/").content.decode()
+    order = [
+        html.index(f'href="/studies/?family={slug}"') for slug in ("garnet", "nasicon", "halide", "other")
+    ]
+    assert order == sorted(order)

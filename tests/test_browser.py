@@ -1,0 +1,168 @@
+"""Real-browser tests: headless Chromium against the live server, with the curated data."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} does not exist: install Debian's chromium"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the test's own database
+    # reads are ordinary synchronous queries, so Django may run them.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def open_page(browser, *, javascript=True, width=1366, height=900):
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, accept_downloads=True, java_script_enabled=javascript
+    )
+    return context, context.new_page()
+
+
+@pytest.fixture
+def page(browser):
+    context, page = open_page(browser)
+    yield page
+    context.close()
+
+
+def row_families(page) -> list[str]:
+    return page.locator("table.studies tbody tr td:nth-child(3) .sub").all_inner_texts()
+
+
+def test_choosing_a_family_in_the_form_changes_the_rows(page, live_server, curated_live):
+    page.goto(f"{live_server.url}/studies/")
+    assert page.locator("h2.count").inner_text().startswith("29 studies")
+    assert "Argyrodite" in row_families(page)
+    # The little script submits the form as soon as a box is ticked.
+    with page.expect_navigation():
+        page.get_by_role("checkbox", name="Garnet oxide").check()
+    assert "family=garnet" in page.url
+    assert page.locator("h2.count").inner_text().startswith("13 studies")
+    assert set(row_families(page)) == {"Garnet oxide"}
+    assert page.get_by_role("checkbox", name="Garnet oxide").is_checked()
+    # A facet link narrows further; the same link on a selected value removes it.
+    page.locator(".facet a", has_text="Atomic layer deposition").click()
+    assert page.locator("h2.count").inner_text().startswith("2 studies")
+    page.locator(".facet a.selected", has_text="Garnet oxide").click()
+    assert "family=" not in page.url and "method=ald" in page.url
+    OUTPUT.mkdir(exist_ok=True)
+    page.goto(f"{live_server.url}/studies/")
+    page.screenshot(path=OUTPUT / "study-list.png", full_page=True)
+
+
+def test_the_form_works_without_javascript(browser, live_server, curated_live):
+    context, page = open_page(browser, javascript=False)
+    try:
+        page.goto(f"{live_server.url}/studies/")
+        page.get_by_role("checkbox", name="Garnet oxide").check()
+        page.get_by_role("checkbox", name="Artificial interlayer").check()
+        page.get_by_text("Figures and years").click()
+        page.get_by_label("Best CCD at least (mA/cm²)").fill("2")
+        page.get_by_role("button", name="Apply filters").click()
+        page.wait_for_load_state()
+        assert page.locator("h2.count").inner_text().startswith("1 study")
+        assert page.locator("table.studies tbody tr").count() == 1
+        assert "2.2\xa0mA" in page.locator("table.studies tbody tr").inner_text()
+    finally:
+        context.close()
+
+
+def test_open_a_study_and_follow_its_export_links(page, live_server, curated_live):
+    page.goto(f"{live_server.url}/studies/?family=garnet&strategy=artificial-interlayer&ccd_min=2")
+    page.get_by_role("link", name="Deng et al.").click()
+    assert page.locator("h1").inner_text() == "Li3PO4 on LLZTO"
+    assert page.locator(".stack .layer").count() == 3
+    assert "~10\xa0nm thick" in page.locator(".stack").inner_text()
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download BibTeX").click()
+    download = info.value
+    assert download.suggested_filename == "deng2020tuning.bib"
+    assert "@article{deng2020tuning" in Path(download.path()).read_text()
+    page.get_by_text("Cite", exact=True).click()
+    assert page.locator("pre.bibtex").is_visible()
+    assert page.get_by_role("link", name="Read the paper (DOI)").get_attribute("href") == (
+        "https://doi.org/10.1002/adma.202000030"
+    )
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=OUTPUT / "study-detail.png", full_page=True)
+
+    page.go_back()
+    with page.expect_download() as info:
+        page.locator(".exports").get_by_role("link", name="CSV").click()
+    csv_text = Path(info.value.path()).read_text()
+    assert info.value.suggested_filename == "interphase-atlas-studies.csv"
+    assert csv_text.count("deng2020tuning") == 2  # the CCD and the thickness
+    page.locator(".exports").get_by_role("link", name="JSON").click()
+    data = json.loads(page.locator("body").inner_text())
+    assert data["count"] == 1 and data["results"][0]["reference"]["citekey"] == "deng2020tuning"
+
+
+def test_export_ticked_rows_as_bibtex(page, live_server, curated_live):
+    page.goto(f"{live_server.url}/studies/?interlayer=si")
+    boxes = page.locator('table.studies input[type="checkbox"]')
+    assert boxes.count() == 2
+    boxes.first.check()
+    with page.expect_download() as info:
+        page.locator("form#selection").get_by_role("button", name="BibTeX").click()
+    text = Path(info.value.path()).read_text()
+    assert text.count("@article{") == 1
+
+
+def test_keyboard_users_get_a_skip_link_and_visible_focus(page, live_server, curated_live):
+    page.goto(f"{live_server.url}/studies/")
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert skip.evaluate("element => element === document.activeElement")
+    assert skip.bounding_box()["y"] >= 0  # moved on screen when focused
+    page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
+
+
+def test_a_phone_sees_the_results_before_the_filters(browser, live_server, curated_live):
+    context, page = open_page(browser, width=390, height=844)
+    try:
+        page.goto(f"{live_server.url}/studies/?family=garnet")
+        results = page.locator("section.results").bounding_box()
+        filters = page.locator("aside.sidebar").bounding_box()
+        assert results["y"] < filters["y"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=OUTPUT / "study-list-phone.png", full_page=False)
+        page.goto(f"{live_server.url}/studies/?electrolyte=llzto")
+        page.get_by_role("link", name="Deng et al.").click()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=OUTPUT / "study-detail-phone.png", full_page=True)
+    finally:
+        context.close()
