@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from django.db.models import QuerySet
 from django.http import JsonResponse, StreamingHttpResponse
 
-from references.exports import reference_json
+from references.exports import reference_json, results_response
 
 from .models import Measurement, Study
 
@@ -57,11 +57,8 @@ def study_json(study: Study) -> dict:
     }
 
 
-def json_response(studies: QuerySet) -> JsonResponse:
-    results = [study_json(study) for study in studies]
-    return JsonResponse(
-        {"count": len(results), "results": results}, json_dumps_params={"ensure_ascii": False}
-    )
+def json_response(studies: QuerySet, filename: str) -> JsonResponse:
+    return results_response([study_json(study) for study in studies], filename)
 
 
 CSV_HEADER = [

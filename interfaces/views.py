@@ -91,7 +91,9 @@ def study_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "page_note": page_note,
         "facets": facets(studies.qs, request.GET),
-        "active": any(value for key, value in request.GET.lists() if key not in {"page", "sort"}),
+        "active": any(
+            v for key, values in request.GET.lists() if key not in {"page", "sort"} for v in values
+        ),
         "export_formats": STUDY_FORMATS,
     }
     return render(request, "interfaces/study_list.html", context)
@@ -99,7 +101,7 @@ def study_list(request: HttpRequest) -> HttpResponse:
 
 def export_studies(studies: QuerySet, fmt: str) -> HttpResponse:
     if fmt == "json":
-        return json_response(studies)
+        return json_response(studies, "interphase-atlas-studies")
     if fmt == "csv":
         return csv_response(studies, "interphase-atlas-studies")
     references = Reference.objects.filter(pk__in=studies.order_by().values("reference_id")).with_authors()

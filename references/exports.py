@@ -37,6 +37,15 @@ def reference_json(reference: Reference) -> dict:
     }
 
 
+def results_response(results: list[dict], filename: str) -> JsonResponse:
+    """The SPEC's {"count", "results"} document, shown inline but saved under a sensible name."""
+    response = JsonResponse(
+        {"count": len(results), "results": results}, json_dumps_params={"ensure_ascii": False}
+    )
+    response["Content-Disposition"] = f'inline; filename="{filename}.json"'
+    return response
+
+
 def error_response(errors: dict[str, list[str]]) -> JsonResponse:
     """400 for an export asked with bad parameters: which parameter, and why."""
     return JsonResponse({"error": "invalid parameters", "errors": errors}, status=400)

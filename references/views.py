@@ -1,12 +1,18 @@
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from interfaces.models import Study
 from interfaces.views import paginate
 
 from .bibtex import write_bibtex
-from .exports import BIBLIOGRAPHY_FORMATS, bibliography_response, error_response, reference_json
+from .exports import (
+    BIBLIOGRAPHY_FORMATS,
+    bibliography_response,
+    error_response,
+    reference_json,
+    results_response,
+)
 from .filters import ReferenceFilter
 from .models import Reference
 
@@ -34,9 +40,7 @@ def reference_list(request: HttpRequest) -> HttpResponse:
         return render(request, "references/reference_list.html", context, status=400)
     if fmt == "json":
         results = [reference_json(reference) for reference in references.qs]
-        return JsonResponse(
-            {"count": len(results), "results": results}, json_dumps_params={"ensure_ascii": False}
-        )
+        return results_response(results, "interphase-atlas-references")
     if fmt:
         return bibliography_response(references.qs, fmt, "interphase-atlas-references")
     page, page_note = paginate(request, references.qs, PAGE_SIZE)
@@ -44,7 +48,7 @@ def reference_list(request: HttpRequest) -> HttpResponse:
         "filter": references,
         "page_obj": page,
         "page_note": page_note,
-        "active": any(value for key, value in request.GET.lists() if key != "page"),
+        "active": any(v for key, values in request.GET.lists() if key != "page" for v in values),
         "export_formats": REFERENCE_FORMATS,
     }
     return render(request, "references/reference_list.html", context)

@@ -192,3 +192,10 @@ def test_export_query_counts(client, django_assert_num_queries, fmt, queries, on
         response = client.get(URL, params)
         body = b"".join(response.streaming_content) if response.streaming else response.content
     assert body
+
+
+def test_json_is_shown_inline_with_a_file_name_for_saving(client):
+    response = client.get(URL, {"format": "json"})
+    assert response["Content-Disposition"] == 'inline; filename="interphase-atlas-studies.json"'
+    response = client.get("/references/", {"format": "json"})
+    assert response["Content-Disposition"] == 'inline; filename="interphase-atlas-references.json"'
