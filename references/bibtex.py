@@ -324,11 +324,11 @@ def _to_parsed(entry: Entry, strings: dict[str, str], crossrefs: dict[str, dict[
             fields["doi"] = normalize_doi(fields["doi"])
         except InvalidDOI as exc:
             errors.append(f"invalid DOI: {exc}")
-    elif fields.get("url", "").lower().find("doi.org/") >= 0:
+    elif doi_in_url := _DOI_IN_URL.search(fields.get("url", "")):
         try:
-            fields["doi"] = normalize_doi(fields["url"])
+            fields["doi"] = normalize_doi(doi_in_url.group(1))
         except InvalidDOI:
-            pass
+            pass  # a URL that only looks like it holds a DOI is kept as a URL
     if not fields.get("title") and not any(e.startswith("field title") for e in errors):
         errors.append("no title")
     entry_type = entry.entry_type.lower()
@@ -344,6 +344,11 @@ def _to_parsed(entry: Entry, strings: dict[str, str], crossrefs: dict[str, dict[
     )
 
 
+# A DOI inside a resolver or publisher URL (doi.org/…, …/doi/abs/10.…): the paper is then
+# recognised as a duplicate of one imported with the DOI field.
+_DOI_IN_URL = re.compile(
+    r"(?:doi\.org/|/doi/(?:abs/|full/|pdf/|epdf/)?)(10\.\d{4,9}/[^?#\s]+)", re.IGNORECASE
+)
 _BLOCK_KEY = re.compile(r"@\w+\s*[{(]\s*([^,\s]+)\s*,")
 
 

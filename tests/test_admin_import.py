@@ -75,8 +75,10 @@ def test_confirming_the_preview_saves_exactly_the_previewed_entries(client, cura
         planned
     )
     assert not Reference.objects.filter(title="An entry with a broken DOI").exists()
-    followed = client.get(response["Location"]).content.decode()
-    assert "Imported 2 new reference(s); skipped" in followed
+    followed = client.get(response["Location"])
+    assert "Imported 2 new reference(s); skipped" in followed.content.decode()
+    # The list that follows shows just what was imported.
+    assert sorted(r.citekey for r in followed.context["cl"].result_list) == sorted(planned)
 
 
 def test_each_import_is_recorded_in_the_admin_history(client, curator):

@@ -228,3 +228,29 @@ def test_load_curated_and_the_admin_share_one_importer():
     assert report.ok
     assert report.created == []
     assert len(report.duplicates) == 61
+
+
+def test_publisher_exports_in_every_common_type():
+    report = import_bibtex(sample("publishers.bib"))
+    assert report.ok, [str(p) for p in report.failures]
+    elsevier = saved("martinez2019garnet")
+    assert elsevier.title == "Garnet Li₇La₃Zr₂O₁₂ / Li interfaces"
+    assert [(a.family, a.given) for a in elsevier.author_list] == [("Martínez", "Ana"), ("Schmidt", "Lukas")]
+    assert elsevier.doi == "10.1016/j.jpowsour.2019.02.099"
+    assert elsevier.pages == "100–110"
+    chapter = saved("zeier2021argyrodite")
+    assert (chapter.entry_type, chapter.journal) == (EntryType.INBOOK, "Handbook of Solid State Batteries")
+    assert chapter.doi == "10.1002/9781119000000.ch7"
+    roadmap = saved("usdepartmentofenergy2022solidstate")
+    assert (roadmap.entry_type, roadmap.year, roadmap.journal) == (
+        EntryType.TECHREPORT,
+        2022,
+        "Office of Energy Efficiency",
+    )
+    thesis = saved("obrien2020sputtered")
+    assert (thesis.entry_type, thesis.month) == (EntryType.MASTERSTHESIS, 6)
+    assert thesis.author_list[0].family == "O'Brien"
+    web = saved("acspublications2020li")
+    assert (web.entry_type, web.title) == (EntryType.ONLINE, "Li⁺ transport at interfaces")
+    # The DOI hidden in the URL is found, so the paper is recognised next time.
+    assert web.doi == "10.1021/acsenergylett.0c99999"
