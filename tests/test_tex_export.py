@@ -132,6 +132,27 @@ def test_biber_processes_the_whole_export_without_a_warning(export):
     assert "Kızılaslan" in checked.replace("{", "").replace("}", "") and "Novák" in checked
 
 
+def test_a_biblatex_document_citing_every_entry_compiles_with_biber(export):
+    pdflatex, biber, kpsewhich = _require("pdflatex"), _require("biber"), _require("kpsewhich")
+    for package in ("biblatex.sty", "etoolbox.sty"):
+        if not _run([kpsewhich, package], Path.cwd()).stdout.strip():
+            pytest.skip(f"{package} is not installed (biber itself is tested in tool mode above)")
+    directory, references = export
+    (directory / "doc.tex").write_text(
+        "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage[utf8]{inputenc}\n"
+        "\\usepackage{lmodern}\n\\usepackage[backend=biber]{biblatex}\n\\addbibresource{atlas.bib}\n"
+        "\\begin{document}\n\\nocite{*}\n\\printbibliography\n\\end{document}\n"
+    )
+    latex = [pdflatex, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc"]
+    assert _run(latex, directory).returncode == 0
+    result = _run([biber, "doc"], directory)
+    assert [line for line in result.stdout.splitlines() if line.startswith(("WARN", "ERROR"))] == []
+    result = _run(latex, directory)
+    log = (directory / "doc.log").read_text(errors="replace")
+    assert result.returncode == 0, log[-3000:]
+    assert not re.findall(r"^.*Warning.*$", log, re.MULTILINE)
+
+
 def test_pybtex_in_strict_mode_reads_every_entry_back(export):
     directory, references = export
     pybtex.errors.set_strict_mode(True)
