@@ -80,17 +80,22 @@ def _warnings_of_bibtex(log: str) -> list[str]:
     return [line for line in log.splitlines() if "Warning--" in line or "error message" in line]
 
 
-def test_bibtex_processes_the_whole_export_without_a_warning(export):
+@pytest.mark.parametrize("style", ["plain", "unsrt", "alpha", "abbrv", "ieeetr", "plainnat", "apalike"])
+def test_bibtex_processes_the_whole_export_without_a_warning(export, style):
     bibtex = _require("bibtex")
+    if not _run([_require("kpsewhich"), f"{style}.bst"], Path.cwd()).stdout.strip():
+        pytest.skip(f"{style}.bst is not installed")
     directory, references = export
-    (directory / "test.aux").write_text("\\relax\n\\citation{*}\n\\bibstyle{plain}\n\\bibdata{atlas}\n")
+    (directory / "test.aux").write_text(
+        f"\\relax\n\\citation{{*}}\n\\bibstyle{{{style}}}\n\\bibdata{{atlas}}\n"
+    )
     result = _run([bibtex, "test"], directory)
     log = (directory / "test.blg").read_text()
     assert _warnings_of_bibtex(log) == []
     assert result.returncode == 0, result.stdout
     bbl = (directory / "test.bbl").read_text()
     assert bbl.count("\\bibitem") == len(references)
-    # plain lower-cases titles; braces keep formulas and element symbols as written.
+    # Styles that lower-case titles leave braced formulas and element symbols as written.
     assert "{Li\\textsubscript{2}S}" in bbl
     assert "{LLZO}" in bbl and "{LiPON}" in bbl
 
