@@ -64,7 +64,7 @@ class IdListField(forms.Field):
             ids = [int(v) for v in value]
         except (TypeError, ValueError) as exc:
             raise forms.ValidationError("Row ids must be whole numbers.", code="invalid") from exc
-        if any(i < 1 or i > 2**31 - 1 for i in ids):
+        if any(i < 1 or i > 2**63 - 1 for i in ids):
             raise forms.ValidationError("Row ids must be positive whole numbers.", code="invalid")
         return ids
 
@@ -317,3 +317,31 @@ def _counts(studies: QuerySet, field: str, choices) -> list[tuple[str, str, int]
         .order_by("-n", field)
     )
     return [(row[field], choices(row[field]).label, row["n"]) for row in rows]
+
+
+@dataclass
+class ActiveFilter:
+    label: str
+    value: str
+    url: str
+
+
+def active_filters(studies: StudyFilter, params: QueryDict) -> list[ActiveFilter]:
+    """Each value the user filters by, with a link that removes just that value."""
+    data = studies.form.cleaned_data
+    result = []
+    for name, field in studies.form.fields.items():
+        if name in {"sort", "id"}:
+            continue
+        for raw in params.getlist(name):
+            if raw == "":
+                continue
+            value = data.get(name)
+            if hasattr(field, "queryset"):
+                text = next((str(obj) for obj in value if getattr(obj, field.to_field_name) == raw), raw)
+            elif hasattr(field, "choices"):
+                text = str(dict(field.choices).get(raw, raw))
+            else:
+                text = raw
+            result.append(ActiveFilter(str(field.label), text, toggle_url(params, name, raw)))
+    return result

@@ -8,7 +8,7 @@ from references.exports import BIBLIOGRAPHY_FORMATS, bibliography_response, erro
 from references.models import Authorship, Reference
 
 from .exports import csv_response, json_response
-from .filters import StudyFilter, facets
+from .filters import StudyFilter, active_filters, facets
 from .models import (
     STRATEGY_SECTIONS,
     Electrolyte,
@@ -91,9 +91,7 @@ def study_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "page_note": page_note,
         "facets": facets(studies.qs, request.GET),
-        "active": any(
-            v for key, values in request.GET.lists() if key not in {"page", "sort"} for v in values
-        ),
+        "active": active_filters(studies, request.GET),
         "export_formats": STUDY_FORMATS,
     }
     return render(request, "interfaces/study_list.html", context)

@@ -30,6 +30,7 @@ BAD = [
     ({"q": "nul\x00byte"}, "q", "Null characters are not allowed."),
     ({"id": "abc"}, "id", "Row ids must be whole numbers."),
     ({"id": "99999999999999999999"}, "id", "Row ids must be positive whole numbers."),
+    ({"id": "0"}, "id", "Row ids must be positive whole numbers."),
 ]
 
 

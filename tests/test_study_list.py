@@ -360,3 +360,15 @@ def test_a_row_shows_units_first_author_journal_and_a_dash_for_unknowns(client):
 def test_two_author_paper_is_named_with_both(client):
     html = client.get(URL, {"electrolyte": "li7p3s11", "interlayer": "li3n"}).content.decode()
     assert "Kızılaslan &amp; Akbulut" in html or "Kizilaslan" in html
+
+
+def test_each_active_filter_has_a_link_that_removes_just_it(client):
+    response = client.get(URL, {"family": ["garnet", "nasicon"], "ccd_min": "1", "q": "", "page": "1"})
+    active = {(f.label, f.value): f.url for f in response.context["active"]}
+    assert active == {
+        ("Electrolyte family", "Garnet oxide"): "?family=nasicon&ccd_min=1&q=",
+        ("Electrolyte family", "NASICON phosphate"): "?family=garnet&ccd_min=1&q=",
+        ("Best CCD at least (mA/cm²)", "1"): "?family=garnet&family=nasicon&q=",
+    }
+    html = response.content.decode()
+    assert 'aria-label="Remove filter Electrolyte family: Garnet oxide"' in html
