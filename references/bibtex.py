@@ -332,6 +332,8 @@ def _to_parsed(entry: Entry, strings: dict[str, str], crossrefs: dict[str, dict[
     if not fields.get("title") and not any(e.startswith("field title") for e in errors):
         errors.append("no title")
     entry_type = entry.entry_type.lower()
+    if entry_type == "thesis" and re.search(r"master|mathesis|\bm\.?(a|sc?)\b", fields.get("type", ""), re.I):
+        entry_type = "mastersthesis"  # biblatex: @thesis with type = {mathesis} or "Master's thesis"
     if entry_type not in ENTRY_TYPES:
         errors.append(f"unknown entry type @{entry.entry_type}")
     return ParsedEntry(
@@ -507,7 +509,8 @@ def plan_import(text: str) -> ImportReport:
 def _fields_for_model(entry: ParsedEntry) -> dict:
     f = entry.fields
     journal = entry.venue
-    month = f.get("month", "")
+    # biblatex writes date = {2022-06} instead of year and month.
+    month = f.get("month") or (re.match(r"\d{4}-(\d{2})", f.get("date", "")) or [None, ""])[1]
     return {
         "entry_type": entry.entry_type,
         "title": f["title"],

@@ -254,3 +254,14 @@ def test_publisher_exports_in_every_common_type():
     assert (web.entry_type, web.title) == (EntryType.ONLINE, "Li⁺ transport at interfaces")
     # The DOI hidden in the URL is found, so the paper is recognised next time.
     assert web.doi == "10.1021/acsenergylett.0c99999"
+
+
+def test_biblatex_thesis_types_and_dates():
+    report = import_bibtex(
+        """@thesis{a, author={Ahn, B.}, title={MA work}, type={mathesis}, institution={K}, date={2021-03}}
+@thesis{b, author={Baek, C.}, title={Doctoral work}, type={phdthesis}, school={SNU}, year=2022, month=dec}"""
+    )
+    assert report.ok
+    masters, doctoral = (Reference.objects.get(pk=r.pk) for r in report.saved)
+    assert (masters.entry_type, masters.year, masters.month) == (EntryType.MASTERSTHESIS, 2021, 3)
+    assert (doctoral.entry_type, doctoral.year, doctoral.month) == (EntryType.PHDTHESIS, 2022, 12)
