@@ -28,6 +28,8 @@ def test_crawl_every_page(client):
         html = response.content.decode()
         assert len(re.findall(r"<h1[\s>]", html)) == 1, url
         assert '<a class="skip-link" href="#main">' in html and '<main id="main"' in html, url
+        ids = re.findall(r'\sid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), f"duplicate id on {url}"
 
 
 def test_every_link_on_the_overview_and_lists_works(client):
