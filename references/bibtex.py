@@ -613,7 +613,7 @@ def bibtex_fields(reference: Reference) -> tuple[str, list[tuple[str, str]]]:
         "month": _MONTH_MACROS[reference.month - 1] if reference.month else "",
         "volume": to_latex(reference.volume),
         "number": to_latex(reference.number),
-        "pages": to_latex(re.sub(r"\s*[-–—]+\s*", "--", reference.pages.strip())),
+        "pages": to_latex(re.sub(r"\s*[-–—]+\s*", "–", reference.pages.strip())),  # – is written --
         "doi": _verbatim(reference.doi),
         "url": _verbatim(reference.url),
     }

@@ -98,6 +98,8 @@ def to_latex(text: str) -> str:
         else:
             if char in _ASCII_SPECIALS:
                 out.append(_ASCII_SPECIALS[char])
+            elif char in "-`'" and text[i + 1 : i + 2] == char:
+                out.append(char + "{}")  # typed "--" or "``" stays as typed, not a TeX ligature
             elif ord(char) < 128:
                 out.append(char)
             elif char in _COMMON:

@@ -83,6 +83,7 @@ def test_titles_protect_formulas_and_escape_tex(title, latex):
         ("Østergaard", "{\\O}stergaard"),
         ("Müller", 'M{\\"u}ller'),
         ("\\input{x}", "\\textbackslash{}input\\textbraceleft{}x\\textbraceright{}"),
+        ("typed -- and ``quotes''", "typed -{}- and `{}`quotes'{}'"),
     ],
 )
 def test_text_is_encoded_as_ascii_tex(text, latex):
