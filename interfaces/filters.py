@@ -191,7 +191,10 @@ class StudyFilter(django_filters.FilterSet):
     )
     id = IdListFilter(label="Selected rows")
     sort = django_filters.ChoiceFilter(
-        label="Sort by", choices=list(SORTS.items()), method="sort_by", empty_label="Relevance / newest"
+        label="Sort by",
+        choices=list(SORTS.items()),
+        method="sort_by",
+        empty_label="Best match, else recently added",
     )
 
     class Meta:

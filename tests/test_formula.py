@@ -21,6 +21,11 @@ from interfaces.templatetags.atlas import formula
         ),
         ("Li10GeP2S12−xOx", "Li<sub>10</sub>GeP<sub>2</sub>S<sub>12−x</sub>O<sub>x</sub>"),
         ("Li7-xLa3Zr2-xTaxO12", "Li<sub>7-x</sub>La<sub>3</sub>Zr<sub>2-x</sub>Ta<sub>x</sub>O<sub>12</sub>"),
+        (
+            "Li3+3xP1-xZnxS4-xOx",
+            "Li<sub>3+3x</sub>P<sub>1-x</sub>Zn<sub>x</sub>S<sub>4-x</sub>O<sub>x</sub>",
+        ),
+        ("BH4-Substituted", "BH<sub>4</sub>-Substituted"),
         ("Li6PS5X (X = Cl, Br, I)", "Li<sub>6</sub>PS<sub>5</sub>X (X = Cl, Br, I)"),
         ("LATP (x = 0.4)", "LATP (x = 0.4)"),
         ("LLZTO", "LLZTO"),

@@ -16,11 +16,11 @@ ELEMENTS = frozenset(
 )
 
 # An element symbol or a closing bracket, then its count: a number (12, 0.75), a number
-# minus a variable (12−x, 7-x) or a lone variable (x, δ) that does not start a word.
+# plus or minus a variable term (12−x, 3+3x) or a lone variable (x, δ) that does not start a word.
 # A leading number, as in 0.75Li2S, is a coefficient and stays on the line.
 _SUBSCRIPTED = re.compile(
     r"(?P<head>[A-Z][a-z]?|\))"
-    r"(?P<count>\d+(?:\.\d+)?(?:[−-][xyzδ](?![a-z]))?|[xyzδ](?![a-z]))"
+    r"(?P<count>\d+(?:\.\d+)?(?:[−+-]\d*(?:\.\d+)?[xyzδ](?![a-z]))?|[xyzδ](?![a-z]))"
 )
 
 
