@@ -91,6 +91,12 @@ STOPWORDS = {
     "its",
     "using",
 }
+# The fields the atlas reads; the rest of an entry (file, keywords, issn, note, …) is dropped.
+KEPT_FIELDS = {
+    "title", "author", "editor", "journal", "journaltitle", "booktitle", "school", "institution",
+    "howpublished", "publisher", "year", "date", "month", "volume", "number", "issue", "pages",
+    "doi", "url", "abstract", "annote", "crossref", "type",
+}  # fmt: skip
 KEY_SYNTAX = re.compile(r"^[A-Za-z0-9_:.+/-]+$")
 
 
@@ -275,6 +281,8 @@ def _clean_fields(entry: Entry, strings: dict[str, str], errors: list[str]) -> d
     enclosings = entry.parser_metadata.get("removed_enclosing", {}) or {}
     values = {}
     for fld in entry.fields:
+        if fld.key.lower() not in KEPT_FIELDS:
+            continue  # never stored, so never exported: a Windows path in Zotero's file field is no threat
         value = fld.value
         if isinstance(value, int):
             value = str(value)

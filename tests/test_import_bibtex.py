@@ -265,3 +265,14 @@ def test_biblatex_thesis_types_and_dates():
     masters, doctoral = (Reference.objects.get(pk=r.pk) for r in report.saved)
     assert (masters.entry_type, masters.year, masters.month) == (EntryType.MASTERSTHESIS, 2021, 3)
     assert (doctoral.entry_type, doctoral.year, doctoral.month) == (EntryType.PHDTHESIS, 2022, 12)
+
+
+def test_fields_the_atlas_does_not_keep_are_dropped_not_refused():
+    """Zotero on Windows writes attachment paths with backslashes; they are never stored or exported."""
+    text = r"""@article{win, title={Kept}, author={Doe, J.}, year=2020, journal={J},
+        file = {Full Text:C\:\\Users\\me\\Zotero\\storage\\input\\paper.pdf:application/pdf},
+        keywords = {\def}}"""
+    report = import_bibtex(text)
+    assert report.ok
+    [entry] = report.created
+    assert set(entry.fields) == {"title", "year", "journal"}
