@@ -2,6 +2,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from references.bibtex import write_bibtex
 from references.exports import BIBLIOGRAPHY_FORMATS, bibliography_response, error_response
@@ -48,6 +49,7 @@ def _light_studies() -> QuerySet:
     )
 
 
+@require_safe
 def overview(request: HttpRequest) -> HttpResponse:
     strategy_counts = dict(Study.objects.values_list("strategy").annotate(n=Count("pk")).order_by())
     context = {
@@ -69,6 +71,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "interfaces/overview.html", context)
 
 
+@require_safe
 def study_list(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "")
     if fmt and fmt not in STUDY_FORMATS:
@@ -106,6 +109,7 @@ def export_studies(studies: QuerySet, fmt: str) -> HttpResponse:
     return bibliography_response(references, fmt, "interphase-atlas-studies")
 
 
+@require_safe
 def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
     study = get_object_or_404(Study.objects.for_list(), pk=pk)
     measurements = list(study.measurements.all())
@@ -140,12 +144,14 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "interfaces/study_detail.html", context)
 
 
+@require_safe
 def electrolyte_list(request: HttpRequest) -> HttpResponse:
     electrolytes = Electrolyte.objects.annotate(study_count=Count("studies")).order_by("name")
     families = ElectrolyteFamily.objects.prefetch_related(Prefetch("electrolytes", queryset=electrolytes))
     return render(request, "interfaces/electrolyte_list.html", {"families": families})
 
 
+@require_safe
 def electrolyte_detail(request: HttpRequest, slug: str) -> HttpResponse:
     electrolyte = get_object_or_404(Electrolyte.objects.select_related("family"), slug=slug)
     studies = Study.objects.for_list().filter(electrolyte=electrolyte).order_by("-reference__year", "pk")
@@ -154,11 +160,13 @@ def electrolyte_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@require_safe
 def interlayer_list(request: HttpRequest) -> HttpResponse:
     materials = InterlayerMaterial.objects.annotate(study_count=Count("studies")).order_by("kind", "name")
     return render(request, "interfaces/interlayer_list.html", {"materials": materials})
 
 
+@require_safe
 def interlayer_detail(request: HttpRequest, slug: str) -> HttpResponse:
     material = get_object_or_404(InterlayerMaterial, slug=slug)
     studies = Study.objects.for_list().filter(interlayers=material).order_by("-reference__year", "pk")

@@ -1,6 +1,7 @@
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from interfaces.models import Study
 from interfaces.views import paginate
@@ -20,6 +21,7 @@ PAGE_SIZE = 30
 REFERENCE_FORMATS = ("json", *BIBLIOGRAPHY_FORMATS)
 
 
+@require_safe
 def reference_list(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "")
     if fmt and fmt not in REFERENCE_FORMATS:
@@ -58,6 +60,7 @@ def _reference(citekey: str) -> Reference:
     return get_object_or_404(Reference.objects.with_authors(), citekey=citekey)
 
 
+@require_safe
 def reference_detail(request: HttpRequest, citekey: str) -> HttpResponse:
     reference = _reference(citekey)
     studies = Study.objects.for_list().filter(reference=reference).order_by("pk")
@@ -65,5 +68,6 @@ def reference_detail(request: HttpRequest, citekey: str) -> HttpResponse:
     return render(request, "references/reference_detail.html", context)
 
 
+@require_safe
 def reference_bib(request: HttpRequest, citekey: str) -> HttpResponse:
     return bibliography_response([_reference(citekey)], "bib", citekey)

@@ -130,3 +130,9 @@ def test_reference_list_bad_input(client, params, field):
     for fmt in ("json", "bib", "ris"):
         response = client.get("/references/", {**params, "format": fmt})
         assert response.status_code == 400 and field in response.json()["errors"]
+
+
+@pytest.mark.parametrize("url", ["/", "/studies/", "/studies/?format=csv", "/references/", "/electrolytes/"])
+def test_pages_only_answer_get_and_head(client, url):
+    assert client.post(url).status_code == 405
+    assert client.head(url).status_code == 200
