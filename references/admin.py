@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, models
+from django.db import IntegrityError, models, transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -72,7 +72,9 @@ class ReferenceAdmin(admin.ModelAdmin):
             text = form.cleaned_data["text"]
             if form.confirmed:
                 try:
-                    report = import_bibtex(text, skip_failed=True)
+                    with transaction.atomic():  # the references and their history entries, or nothing
+                        report = import_bibtex(text, skip_failed=True)
+                        self._log_import(request, report)
                 except IntegrityError:
                     # Someone saved one of these papers between the preview and now.
                     self.message_user(
@@ -95,11 +97,13 @@ class ReferenceAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/references/reference/import_bibtex.html", context)
 
-    def _after_import(self, request, report: ImportReport):
+    def _log_import(self, request, report: ImportReport) -> None:
         for entry, reference in zip(report.created, report.saved, strict=True):
             self.log_addition(
                 request, reference, f"Imported from BibTeX (entry {entry.key}, line {entry.line})."
             )
+
+    def _after_import(self, request, report: ImportReport):
         skipped = len(report.duplicates) + len(report.failed)
         self.message_user(
             request,

@@ -177,3 +177,13 @@ def test_the_preview_escapes_what_the_file_contains(client, curator):
     page = client.post(URL, {"bibtex_text": text}).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Li" in page
+
+
+def test_a_paper_saved_between_preview_and_confirm_is_not_created_twice(client, curator):
+    text = "@article{late, title={Late paper}, author={Late, L.}, year=2024, doi={10.1000/late.2024}}"
+    assert len(client.post(URL, {"bibtex_text": text}).context["report"].created) == 1
+    Reference.objects.create(citekey="late2024other", title="Late paper", doi="10.1000/LATE.2024")
+    response = client.post(URL, {"bibtex_text": text, "confirm": "yes"})
+    assert response.status_code == 200
+    assert "Nothing was saved" in response.content.decode()
+    assert Reference.objects.filter(doi="10.1000/late.2024").count() == 1
