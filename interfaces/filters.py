@@ -337,7 +337,7 @@ def active_filters(studies: StudyFilter, params: QueryDict) -> list[ActiveFilter
         if name in {"sort", "id"}:
             continue
         for raw in params.getlist(name):
-            if raw == "":
+            if not raw.strip():
                 continue
             value = data.get(name)
             if hasattr(field, "queryset"):
