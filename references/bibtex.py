@@ -124,6 +124,7 @@ def _latex_decoder() -> LatexNodes2Text:
         "textasciicircum": "^",
         "textasciitilde": "~",
         "textperiodcentered": "·",
+        "textminus": "−",
     }
     context.add_context_category(
         "atlas",

@@ -32,7 +32,7 @@ def _awkward_references() -> list[Reference]:
     """What curators type that a naive writer gets wrong."""
     return [
         make_reference(
-            title="Li–Metal anodes & Li₂S: 50% of Li⁺ at 25 °C, #1 $cheap_cells$ {braces} ~ ^ <b>",
+            title="Li–Metal anodes & Li₂S: 50% of Li⁺ at 25 °C and −20 °C, #1 $cheap_cells$ {braces} ~ ^ <b>",
             authors=[("Kızılaslan", "Abdulkadir"), ("Wachsman", "Eric D."), ("Novák", "Petr")],
             doi="10.1002/(SICI)1521-4095(199807)10:10<725::AID-ADMA999>3.0.CO;2-Z",
             pages="725–732",
