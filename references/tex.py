@@ -64,8 +64,11 @@ _COMMON = {
     "…": r"\ldots{}",
     "·": r"\textperiodcentered{}",
     "°": r"\textdegree{}",
-    "µ": r"\textmu{}",
-    "μ": r"\textmu{}",
+    "µ": r"\textmu{}",  # the micro sign; Greek μ goes to pylatexenc's \mu
+    # pylatexenc writes ű as \'u (ú); the double acute is \H.
+    "ű": r"{\H{u}}",
+    "Ű": r"{\H{U}}",
+    "√": r"\ensuremath{\surd}",
 }
 _ENCODER = UnicodeToLatexEncoder(
     non_ascii_only=True,
@@ -78,11 +81,22 @@ def _script(run: str, command: str) -> str:
     return f"\\{command}{{{run.replace('-', '--')}}}"
 
 
+class _Pieces(list):
+    """TeX pieces joined so that no ligature forms across two of them ("--" then "---" is not "-----")."""
+
+    def append(self, piece: str) -> None:
+        if not piece:
+            return
+        if self and piece[0] in "-`'" and self[-1].endswith(piece[0]):
+            super().append("{}")
+        super().append(piece)
+
+
 def to_latex(text: str) -> str:
     """Plain Unicode text as TeX that pdflatex, BibTeX and biber read without error or warning."""
     text = unicodedata.normalize("NFC", text or "")
     text = re.sub(r"\s+", " ", text).strip()
-    out: list[str] = []
+    out = _Pieces()
     i = 0
     while i < len(text):
         char = text[i]
@@ -97,8 +111,6 @@ def to_latex(text: str) -> str:
         else:
             if char in _ASCII_SPECIALS:
                 out.append(_ASCII_SPECIALS[char])
-            elif char in "-`'" and text[i + 1 : i + 2] == char:
-                out.append(char + "{}")  # typed "--" or "``" stays as typed, not a TeX ligature
             elif ord(char) < 128:
                 out.append(char)
             elif char in _COMMON:
@@ -132,7 +144,7 @@ def _needs_case_protection(word: str) -> bool:
 
 def title_to_latex(title: str) -> str:
     """A title as TeX, with formulas and acronyms braced so styles that change case keep them."""
-    out = []
+    out = _Pieces()
     for token in re.split(r"(\s+)", unicodedata.normalize("NFC", title or "").strip()):
         if token.isspace():
             out.append(" ")

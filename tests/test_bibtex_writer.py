@@ -84,6 +84,9 @@ def test_titles_protect_formulas_and_escape_tex(title, latex):
         ("Müller", 'M{\\"u}ller'),
         ("\\input{x}", "\\textbackslash{}input\\textbraceleft{}x\\textbraceright{}"),
         ("typed -- and ``quotes''", "typed -{}- and `{}`quotes'{}'"),
+        ("en–em— dashes –—", "en--em--- dashes --{}---"),
+        ("Hű and ű", "H{\\H{u}} and {\\H{u}}"),
+        ("1 µm of μ", "1 \\textmu{}m of {\\ensuremath{\\mu}}"),
     ],
 )
 def test_text_is_encoded_as_ascii_tex(text, latex):

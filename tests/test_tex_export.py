@@ -15,6 +15,12 @@ from references.models import EntryType, Reference
 from tests.conftest import make_reference
 
 pytestmark = [pytest.mark.tex, pytest.mark.django_db]
+# Accented Latin, Greek, symbols, scripts and dashes as they arrive from publishers' sites.
+WIDE_CHARACTERS = (
+    "áàâäãåāăąçćčďéèêëēėęěğíìîïīıįľłńňñóòôöõøőřśšşťúùûüůűýÿžźżßæœÁÀÂÄÅÇČÉÈÊËÍÎÏŁÑÓÔÖØŒŠÚÛÜÝŽÆ "
+    "αβγδεζηθικλμνξπρσςτυφχψωΓΔΘΛΞΠΣΦΨΩ –—…·°µ±×÷≈≤≥→←↔∞√∂∇∑∫‰€£¥©®™§¶†‡•‘’“”«» "
+    "₀₁₂₃₄₅₆₇₈₉ ⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ −"
+)
 
 
 def _require(binary: str) -> str:
@@ -25,7 +31,9 @@ def _require(binary: str) -> str:
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        args, cwd=cwd, capture_output=True, text=True, errors="replace", timeout=120, check=False
+    )
 
 
 def _awkward_references() -> list[Reference]:
@@ -53,6 +61,7 @@ def _awkward_references() -> list[Reference]:
             year=2024,
         ),
         make_reference(title="A paper without any author", authors=[], year=2021),
+        make_reference(title=f"Every character curators paste: {WIDE_CHARACTERS}", year=2022),
         make_reference(
             title="Thesis on garnets", entry_type=EntryType.PHDTHESIS, journal="Seoul National University"
         ),
@@ -71,7 +80,7 @@ def export(tmp_path):
     """The whole bibliography (the curated 61 and some awkward additions) written to atlas.bib."""
     _awkward_references()
     references = list(Reference.objects.with_authors())
-    assert len(references) >= 61 + 7
+    assert len(references) >= 61 + 8
     (tmp_path / "atlas.bib").write_text(write_bibtex(references), encoding="utf-8")
     return tmp_path, references
 
