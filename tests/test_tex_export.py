@@ -152,15 +152,20 @@ def test_a_biblatex_document_citing_every_entry_compiles_with_biber(export):
         if not _run([kpsewhich, package], Path.cwd()).stdout.strip():
             pytest.skip(f"{package} is not installed (biber itself is tested in tool mode above)")
     directory, references = export
+    # pdflatex has no glyphs for the Greek, arrows and scripts of the every-character title, which
+    # biber hands back as Unicode; the bibtex tests above cover that entry.
+    printable = [r for r in references if not r.title.startswith("Every character")]
+    (directory / "atlas.bib").write_text(write_bibtex(printable), encoding="utf-8")
     (directory / "doc.tex").write_text(
         "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage[utf8]{inputenc}\n"
-        "\\usepackage{lmodern}\n\\usepackage[backend=biber]{biblatex}\n\\addbibresource{atlas.bib}\n"
+        "\\usepackage{lmodern}\n\\usepackage[backend=biber,safeinputenc]{biblatex}\n\\addbibresource{atlas.bib}\n"
         "\\begin{document}\n\\nocite{*}\n\\printbibliography\n\\end{document}\n"
     )
     latex = [pdflatex, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc"]
     assert _run(latex, directory).returncode == 0
     result = _run([biber, "doc"], directory)
     assert [line for line in result.stdout.splitlines() if line.startswith(("WARN", "ERROR"))] == []
+    _run(latex, directory)  # latex, biber, latex, latex: the usual sequence
     result = _run(latex, directory)
     log = (directory / "doc.log").read_text(errors="replace")
     assert result.returncode == 0, log[-3000:]
