@@ -1,8 +1,11 @@
 """Shared fixtures: the curated dataset, loaded once into the test database, and small factories."""
 
 import itertools
+import os
+from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
 from interfaces.models import (
@@ -19,6 +22,19 @@ from references.models import Author, Authorship, Reference
 
 _counter = itertools.count(1)
 
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+TEST_OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason=f"{CHROMIUM} does not exist: install Debian's chromium"
+)
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
@@ -31,6 +47,38 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def curated_live(transactional_db):
     """A live-server test flushes the database afterwards, so it loads the data itself."""
     call_command("load_curated", verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium, driven by Playwright, shared by a module's browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the test's own database
+    # reads are ordinary synchronous queries, so Django may run them.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def curator(client):
+    """A staff member of the Curator group, signed in to the test client."""
+    user = User.objects.create_user("carla", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Curator"))
+    client.force_login(user)
+    return user
 
 
 def make_reference(*, title=None, doi="", year=2020, authors=(("Doe", "Jane"),), **fields) -> Reference:

@@ -1,6 +1,5 @@
 """A curator's session in headless Chromium: import a messy .bib, then start a study from the paper."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -8,46 +7,25 @@ from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import User
 
 from references.models import Reference
+from tests.conftest import TEST_OUTPUT as OUTPUT
+from tests.conftest import needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
 SAMPLES = Path(__file__).parent / "samples"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} does not exist: install Debian's chromium"),
-]
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 @pytest.fixture
-def page(live_server, curated_live):
-    from playwright.sync_api import sync_playwright
-
+def page(browser, live_server, curated_live):
     User.objects.create_superuser("editor", password="a long test password")
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # playwright's loop lives in this thread
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-            page = browser.new_page(viewport={"width": 1366, "height": 900})
-            page.goto(f"{live_server.url}/admin/login/")
-            page.fill("#id_username", "editor")
-            page.fill("#id_password", "a long test password")
-            page.click("input[type=submit]")
-            yield page
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "a long test password")
+    page.click("input[type=submit]")
+    yield page
+    context.close()
 
 
 def test_a_curator_imports_a_zotero_file_and_starts_a_study_from_it(page, live_server):

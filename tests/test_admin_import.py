@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -13,14 +13,6 @@ from references.models import Reference
 pytestmark = pytest.mark.django_db
 URL = "/admin/references/reference/import-bibtex/"
 SAMPLES = Path(__file__).parent / "samples"
-
-
-@pytest.fixture
-def curator(client):
-    user = User.objects.create_user("carla", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Curator"))
-    client.force_login(user)
-    return user
 
 
 def sample(name: str) -> str:

@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
-from django.contrib.auth.models import Group, User
 
 from interfaces.models import Electrolyte, InterlayerMaterial, Measurement, Quantity, Study
 from references.models import Reference
@@ -10,14 +9,6 @@ from tests.conftest import make_study
 
 pytestmark = pytest.mark.django_db
 ADD_URL = "/admin/interfaces/study/add/"
-
-
-@pytest.fixture
-def curator(client):
-    user = User.objects.create_user("carla", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Curator"))
-    client.force_login(user)
-    return user
 
 
 def study_post(reference, electrolyte, *, layers=(), measurements=(), **fields):

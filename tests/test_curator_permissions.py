@@ -4,20 +4,12 @@ Every edit is in the admin history, with who and when."""
 
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group
 
 from interfaces.models import Measurement, Study
 from references.models import Reference
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def curator(client):
-    user = User.objects.create_user("carla", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Curator"))
-    client.force_login(user)
-    return user
 
 
 def test_the_group_holds_exactly_the_curation_permissions():
