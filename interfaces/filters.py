@@ -6,10 +6,7 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
-from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.http import QueryDict
 
 from .models import (
@@ -23,6 +20,7 @@ from .models import (
     Strategy,
     Study,
     StudyInterlayer,
+    ccd_tops,
 )
 
 Q_MAX_LENGTH = 200
@@ -74,66 +72,6 @@ class IdListFilter(django_filters.Filter):
 
     def filter(self, qs, value):
         return qs.filter(pk__in=value) if value else qs
-
-
-def _ccd_top():
-    """The outer study's CCD measurements with their upper figure (the top of a range)."""
-    return Measurement.objects.filter(study=OuterRef("pk"), quantity=Quantity.CCD).annotate(
-        top=Coalesce("value_max", "value")
-    )
-
-
-def with_figures(queryset: QuerySet) -> QuerySet:
-    """Annotate each study with the figures the list sorts on: best CCD, lowest interfacial resistance."""
-    best_ccd = _ccd_top().order_by("-top").values("top")[:1]
-    lowest_resistance = (
-        Measurement.objects.filter(study=OuterRef("pk"), quantity=Quantity.INTERFACIAL_RESISTANCE)
-        .order_by("value")
-        .values("value")[:1]
-    )
-    return queryset.annotate(
-        sort_ccd=Subquery(best_ccd, output_field=FloatField()),
-        sort_resistance=Subquery(lowest_resistance, output_field=FloatField()),
-    )
-
-
-def search_studies(queryset: QuerySet, text: str) -> QuerySet:
-    """Studies matching text: containment everywhere; on PostgreSQL also full-text, ranked."""
-    text = text.strip()
-    if not text:
-        return queryset
-    contains = Q()
-    for field in (
-        "summary",
-        "mechanism",
-        "reference__title",
-        "electrolyte__name",
-        "electrolyte__formula",
-        "electrolyte__aliases",
-        "interlayers__name",
-        "interlayers__formula",
-        "interlayers__aliases",
-        "reference__authors__family",
-        "reference__authors__given",
-    ):
-        contains |= Q(**{f"{field}__icontains": text})
-    # The joins over interlayers and authors repeat rows, so match by id.
-    matched = Q(pk__in=Study.objects.filter(contains).values("pk"))
-    if connection.vendor != "postgresql":
-        return queryset.filter(matched)
-    query = SearchQuery(text, search_type="websearch", config="english")
-    document = SearchVector("reference__title", "electrolyte__name", weight="A", config="english")
-    document += SearchVector("summary", "electrolyte__aliases", weight="B", config="english")
-    document += SearchVector("mechanism", weight="C", config="english")
-    everywhere = document + SearchVector(
-        "interlayers__name",
-        "interlayers__aliases",
-        "reference__authors__family",
-        weight="B",
-        config="english",
-    )
-    full_text = Study.objects.annotate(document=everywhere).filter(document=query).values("pk")
-    return queryset.annotate(search_rank=SearchRank(document, query)).filter(matched | Q(pk__in=full_text))
 
 
 class StudyFilter(django_filters.FilterSet):
@@ -202,7 +140,7 @@ class StudyFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_q(self, queryset, name, value):
-        return search_studies(queryset, value)
+        return queryset.search(value)
 
     def filter_interlayer(self, queryset, name, value):
         if not value:  # an empty QuerySet is not among django-filter's EMPTY_VALUES
@@ -214,11 +152,11 @@ class StudyFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=layers.values("study_id"))
 
     def filter_ccd_min(self, queryset, name, value):
-        return queryset.filter(Exists(_ccd_top().filter(top__gte=value)))
+        return queryset.filter(Exists(ccd_tops().filter(top__gte=value)))
 
     def filter_ccd_max(self, queryset, name, value):
         # The best CCD is at most value: some CCD is known and none is higher.
-        return queryset.filter(Exists(_ccd_top())).exclude(Exists(_ccd_top().filter(top__gt=value)))
+        return queryset.filter(Exists(ccd_tops())).exclude(Exists(ccd_tops().filter(top__gt=value)))
 
     def filter_resistance_max(self, queryset, name, value):
         resistances = Measurement.objects.filter(
@@ -243,7 +181,7 @@ def order_studies(queryset: QuerySet, sort: str) -> QuerySet:
         return queryset.order_by(*order)
     if key in SORT_FIELDS:
         if key != "year":
-            queryset = with_figures(queryset)
+            queryset = queryset.with_figures()
         expression = F(SORT_FIELDS[key])
         expression = (
             expression.desc(nulls_last=True) if sort.startswith("-") else expression.asc(nulls_last=True)

@@ -1,6 +1,8 @@
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q
+from django.db import connection, models
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from references.models import Authorship, Reference
@@ -191,7 +193,69 @@ class InterlayerMaterial(models.Model):
         return [a.strip() for a in self.aliases.split(";") if a.strip()]
 
 
+# What the text search `q` looks in, by containment.
+SEARCHED_FIELDS = (
+    "summary",
+    "mechanism",
+    "reference__title",
+    "electrolyte__name",
+    "electrolyte__formula",
+    "electrolyte__aliases",
+    "interlayers__name",
+    "interlayers__formula",
+    "interlayers__aliases",
+    "reference__authors__family",
+    "reference__authors__given",
+)
+
+
+def ccd_tops() -> models.QuerySet:
+    """The outer study's CCD measurements with their upper figure (the top of a range)."""
+    return Measurement.objects.filter(study=OuterRef("pk"), quantity=Quantity.CCD).annotate(
+        top=Coalesce("value_max", "value")
+    )
+
+
 class StudyQuerySet(models.QuerySet):
+    def with_figures(self):
+        """Annotate each study with the figures the list sorts on: best CCD, lowest interfacial resistance."""
+        best_ccd = ccd_tops().order_by("-top").values("top")[:1]
+        lowest_resistance = (
+            Measurement.objects.filter(study=OuterRef("pk"), quantity=Quantity.INTERFACIAL_RESISTANCE)
+            .order_by("value")
+            .values("value")[:1]
+        )
+        return self.annotate(
+            sort_ccd=Subquery(best_ccd, output_field=models.FloatField()),
+            sort_resistance=Subquery(lowest_resistance, output_field=models.FloatField()),
+        )
+
+    def search(self, text: str):
+        """Studies matching text: containment everywhere; on PostgreSQL also full-text, ranked."""
+        text = text.strip()
+        if not text:
+            return self
+        contains = Q()
+        for field in SEARCHED_FIELDS:
+            contains |= Q(**{f"{field}__icontains": text})
+        # The joins over interlayers and authors repeat rows, so match by id.
+        matched = Q(pk__in=Study.objects.filter(contains).values("pk"))
+        if connection.vendor != "postgresql":
+            return self.filter(matched)
+        query = SearchQuery(text, search_type="websearch", config="english")
+        document = SearchVector("reference__title", "electrolyte__name", weight="A", config="english")
+        document += SearchVector("summary", "electrolyte__aliases", weight="B", config="english")
+        document += SearchVector("mechanism", weight="C", config="english")
+        everywhere = document + SearchVector(
+            "interlayers__name",
+            "interlayers__aliases",
+            "reference__authors__family",
+            weight="B",
+            config="english",
+        )
+        full_text = Study.objects.annotate(document=everywhere).filter(document=query).values("pk")
+        return self.annotate(search_rank=SearchRank(document, query)).filter(matched | Q(pk__in=full_text))
+
     def for_list(self):
         """Everything a list row or an export shows, in a fixed number of queries."""
         return self.select_related("reference", "electrolyte__family").prefetch_related(
