@@ -23,12 +23,14 @@ def measurement_json(m: Measurement) -> dict:
         "value": m.value,
         "value_max": m.value_max,
         "unit": m.unit,
+        "reported": m.reported,
         "temperature_c": m.temperature_c,
         "stack_pressure_mpa": m.stack_pressure_mpa,
         "condition": m.condition,
         "role": m.role or None,
         "locator": m.locator,
         "source_kind": m.source_kind,
+        "note": m.note,
     }
 
 
@@ -52,6 +54,8 @@ def study_json(study: Study) -> dict:
         ],
         "method": {"slug": study.method, "label": study.get_method_display()} if study.method else None,
         "anode": study.anode,
+        "cell_type": study.cell_type or None,
+        "cell": study.cell,
         "measurements": [measurement_json(m) for m in study.measurements.all()],
         "reference": reference_json(study.reference),
     }
@@ -82,12 +86,14 @@ CSV_HEADER = [
     "value",
     "value_max",
     "unit",
+    "reported",
     "temperature_c",
     "stack_pressure_mpa",
     "condition",
     "role",
     "locator",
     "source_kind",
+    "note",
 ]
 
 
@@ -127,12 +133,14 @@ def csv_rows(studies: Iterable[Study]) -> Iterator[list[str]]:
                 _blank(m.value),
                 _blank(m.value_max),
                 m.unit,
+                m.reported,
                 _blank(m.temperature_c),
                 _blank(m.stack_pressure_mpa),
                 m.condition,
                 m.role,
                 m.locator,
                 m.source_kind,
+                m.note,
             ]
 
 

@@ -69,7 +69,9 @@ def test_json_shape_of_the_deng_study(client):
     ccd = row["measurements"][0]
     assert ccd["quantity"] == "ccd" and ccd["value"] == 2.2 and ccd["value_max"] is None
     assert ccd["unit"] == "mA/cm²" and ccd["temperature_c"] is None and ccd["locator"] == "review §2.3.1"
+    assert ccd["reported"] == "2.2 mA/cm²" and ccd["source_kind"] == "text"
     assert row["measurements"][1]["qualifier"] == "~"
+    assert row["measurements"][1]["locator"] == "review Fig. 1a caption"
     reference = row["reference"]
     assert reference["citekey"] == "deng2020tuning"
     assert reference["doi"] == "10.1002/adma.202000030"
@@ -117,6 +119,7 @@ def test_csv_range_and_first_author(client):
     rows = csv_rows(client.get(URL, {"electrolyte": "al-llzo", "format": "csv"}))
     assert rows[0]["value"] == "20.0" and rows[0]["value_max"] == "40.0" and rows[0]["unit"] == "µm"
     assert rows[0]["first_author"] == "Cheng et al."
+    assert rows[0]["reported"] == "20–40 μm" and "grain size" in rows[0]["note"]
 
 
 def bib_keys(response) -> list[str]:
