@@ -9,6 +9,8 @@ from django import forms
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.http import QueryDict
 
+from references.filters import YearFilter
+
 from .models import (
     Electrolyte,
     ElectrolyteFamily,
@@ -42,10 +44,6 @@ class FloatFilter(django_filters.Filter):
     """A number that must be finite (forms.FloatField rejects inf and nan)."""
 
     field_class = forms.FloatField
-
-
-class YearFilter(django_filters.Filter):
-    field_class = forms.IntegerField
 
 
 class IdListField(forms.Field):
