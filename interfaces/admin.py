@@ -118,3 +118,7 @@ class MeasurementAdmin(QuantityWithUnitMixin, admin.ModelAdmin):
     search_fields = ["study__key", "condition", "locator"]
     autocomplete_fields = ["study", "control"]
     list_select_related = ["study__reference", "study__electrolyte"]
+
+    def get_queryset(self, request):
+        # A study's name lists its interlayers: fetch them for the whole page at once.
+        return super().get_queryset(request).prefetch_related("study__layers__material")

@@ -188,3 +188,14 @@ def test_the_study_list_needs_a_fixed_number_of_queries(client, curator, django_
     with django_assert_max_num_queries(15):
         response = client.get("/admin/interfaces/study/")
     assert response.status_code == 200 and Measurement.objects.exists()
+
+
+def test_the_measurement_list_needs_a_fixed_number_of_queries(client, curator, django_assert_num_queries):
+    # Each row names its study, whose name lists the interlayers: one prefetch for the page.
+    with django_assert_num_queries(9):
+        response = client.get("/admin/interfaces/measurement/")
+    assert response.status_code == 200
+    assert "Li3PO4 on LLZTO (deng2020tuning)" in response.content.decode()
+    make_study(interlayers=["ZrO2", "Li3N"], measurements=[{"value": 1.0}, {"value": 2.0}])
+    with django_assert_num_queries(9):
+        client.get("/admin/interfaces/measurement/")
