@@ -1,9 +1,11 @@
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import connection, models
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from references.models import Authorship, Reference
 
@@ -47,6 +49,11 @@ class Quantity(models.TextChoices):
     CYCLING_TIME = "cycling_time", "Cycling time"
     THICKNESS = "thickness", "Interlayer thickness"
     GRAIN_SIZE = "grain_size", "Grain size"
+    RESISTANCE = "resistance", "Interfacial resistance (area not given)"
+    OVERPOTENTIAL = "overpotential", "Overpotential"
+    CYCLE_COUNT = "cycle_count", "Cycle count"
+    CAPACITY_RETENTION = "capacity_retention", "Capacity retention"
+    AREAL_CAPACITY = "areal_capacity", "Areal capacity"
 
 
 # The canonical unit of each quantity: values are stored in it. Plain text for
@@ -60,6 +67,13 @@ UNITS = {
     Quantity.CYCLING_TIME: ("h", "h"),
     Quantity.THICKNESS: ("nm", "nm"),
     Quantity.GRAIN_SIZE: ("µm", "µm"),
+    # An interfacial resistance printed without its area cannot be brought to Ω·cm²: a
+    # quantity of its own, so it never meets normalised values in a sort or a filter.
+    Quantity.RESISTANCE: ("Ω", "Ω"),
+    Quantity.OVERPOTENTIAL: ("mV", "mV"),
+    Quantity.CYCLE_COUNT: ("cycles", "cycles"),
+    Quantity.CAPACITY_RETENTION: ("%", "%"),
+    Quantity.AREAL_CAPACITY: ("mAh/cm²", "mAh&nbsp;cm<sup>−2</sup>"),
 }
 
 
@@ -69,6 +83,10 @@ def unit_of(quantity: str) -> str:
 
 def unit_html_of(quantity: str) -> str:
     return UNITS[Quantity(quantity)][1]
+
+
+# Quantities where a smaller figure is the better one.
+LOWER_IS_BETTER = {"interfacial_resistance", "resistance", "overpotential"}
 
 
 class ElectrolyteForm(models.TextChoices):
@@ -97,6 +115,26 @@ class CellType(models.TextChoices):
     FULL = "full", "Full cell"
     HALF = "half", "Half cell"
     OTHER = "other", "Other"
+
+
+class Source(models.TextChoices):
+    """Where a figure was read: the founding review, or the primary paper itself."""
+
+    REVIEW = "review", "The review"
+    ABSTRACT = "abstract", "The paper's abstract"
+    FULL_TEXT = "full-text", "The paper's full text"
+
+
+class FiguresSource(models.TextChoices):
+    """How far a study's figures have been curated: the deepest source read for them."""
+
+    NOT_CURATED = "", "Not yet curated"
+    REVIEW = "review", "The review only"
+    ABSTRACT = "abstract", "The paper's abstract"
+    FULL_TEXT = "full-text", "The paper's full text"
+
+
+CELL_SHORT = {"symmetric": "symmetric cell", "full": "full cell", "half": "half cell", "other": "other cell"}
 
 
 class SourceKind(models.TextChoices):
@@ -135,6 +173,7 @@ class ElectrolyteFamily(models.Model):
         Reference, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     stability_locator = models.CharField(max_length=100, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "label"]
@@ -156,6 +195,7 @@ class Electrolyte(models.Model):
     form = models.CharField(max_length=20, choices=ElectrolyteForm.choices, blank=True)
     dopants = models.CharField(max_length=100, blank=True)
     description = models.TextField(blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["family__position", "name"]
@@ -178,6 +218,7 @@ class InterlayerMaterial(models.Model):
     kind = models.CharField(max_length=20, choices=InterlayerKind.choices)
     aliases = models.CharField(max_length=300, blank=True, help_text="Other names, separated by semicolons.")
     description = models.TextField(blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -200,11 +241,14 @@ def _containing(text: str, *fields: str) -> Q:
     return condition
 
 
+def compared_figures(quantity: str) -> models.QuerySet:
+    """The outer study's figures of a quantity that speak for its strategy: controls left out."""
+    return Measurement.objects.filter(study=OuterRef("pk"), quantity=quantity).exclude(role=Role.CONTROL)
+
+
 def ccd_tops() -> models.QuerySet:
-    """The outer study's CCD measurements with their upper figure (the top of a range)."""
-    return Measurement.objects.filter(study=OuterRef("pk"), quantity=Quantity.CCD).annotate(
-        top=Coalesce("value_max", "value")
-    )
+    """The outer study's treated CCD figures with their upper figure (the top of a range)."""
+    return compared_figures(Quantity.CCD).annotate(top=Coalesce("value_max", "value"))
 
 
 class StudyQuerySet(models.QuerySet):
@@ -212,9 +256,7 @@ class StudyQuerySet(models.QuerySet):
         """Annotate each study with the figures the list sorts on: best CCD, lowest interfacial resistance."""
         best_ccd = ccd_tops().order_by("-top").values("top")[:1]
         lowest_resistance = (
-            Measurement.objects.filter(study=OuterRef("pk"), quantity=Quantity.INTERFACIAL_RESISTANCE)
-            .order_by("value")
-            .values("value")[:1]
+            compared_figures(Quantity.INTERFACIAL_RESISTANCE).order_by("value").values("value")[:1]
         )
         return self.annotate(
             sort_ccd=Subquery(best_ccd, output_field=models.FloatField()),
@@ -300,8 +342,17 @@ class Study(models.Model):
         max_length=100, blank=True, help_text="Where the review discusses it, e.g. review §2.3.1, Fig. 1."
     )
     curation_note = models.TextField(blank=True)
+    figures_source = models.CharField(
+        "figures curated from",
+        max_length=10,
+        choices=FiguresSource.choices,
+        blank=True,
+        help_text="The deepest source read for this study's figures; empty while nobody has looked. "
+        "A study without figures then reads as 'not stated by the source', not 'not yet curated'.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = StudyQuerySet.as_manager()
 
@@ -321,8 +372,8 @@ class Study(models.Model):
         return sorted(self.layers.all(), key=lambda layer: layer.position)
 
     def extreme(self, quantity: str, highest: bool) -> "Measurement | None":
-        """The highest (or lowest) reported value of a quantity; uses the prefetch."""
-        candidates = [m for m in self.measurements.all() if m.quantity == quantity]
+        """The highest (or lowest) treated value of a quantity, controls left out; uses the prefetch."""
+        candidates = [m for m in self.measurements.all() if m.quantity == quantity and m.role != Role.CONTROL]
         if not candidates:
             return None
         if highest:
@@ -336,6 +387,20 @@ class Study(models.Model):
     @property
     def lowest_resistance(self) -> "Measurement | None":
         return self.extreme(Quantity.INTERFACIAL_RESISTANCE, highest=False)
+
+    @property
+    def figures_status(self) -> str:
+        """What an empty figure means here: the source states none, or nobody has looked yet."""
+        if not self.figures_source:
+            return "Not yet curated"
+        return f"Not stated in {dict(FIGURE_SOURCE_PHRASES)[self.figures_source]}"
+
+
+FIGURE_SOURCE_PHRASES = [
+    (FiguresSource.REVIEW, "the review"),
+    (FiguresSource.ABSTRACT, "the abstract"),
+    (FiguresSource.FULL_TEXT, "the paper"),
+]
 
 
 class StudyInterlayer(models.Model):
@@ -367,6 +432,19 @@ class Measurement(models.Model):
     )
     temperature_c = models.FloatField("temperature (°C)", null=True, blank=True)
     stack_pressure_mpa = models.FloatField("stack pressure (MPa)", null=True, blank=True)
+    current_density_ma_cm2 = models.FloatField(
+        "test current density (mA/cm²)",
+        null=True,
+        blank=True,
+        help_text="The current density of the cycling or CCD test, when the source gives it.",
+    )
+    areal_capacity_mah_cm2 = models.FloatField(
+        "test areal capacity (mAh/cm²)",
+        null=True,
+        blank=True,
+        help_text="The areal capacity per half-cycle of the test, when the source gives it.",
+    )
+    cell_type = models.CharField("test cell", max_length=20, choices=CellType.choices, blank=True)
     condition = models.CharField(max_length=200, blank=True, help_text='"bare", "coated", "x = 30", …')
     role = models.CharField(max_length=10, choices=Role.choices, blank=True)
     control = models.ForeignKey(
@@ -380,8 +458,24 @@ class Measurement(models.Model):
     locator = models.CharField(
         max_length=200, help_text='Where the figure was read: "review §2.3.1", "Fig. 4f", …'
     )
-    source_kind = models.CharField(max_length=10, choices=SourceKind.choices, default=SourceKind.TEXT)
+    source = models.CharField(
+        max_length=10,
+        choices=Source.choices,
+        default=Source.REVIEW,
+        help_text="Where the figure was read: the review, or the paper's abstract or full text.",
+    )
+    source_url = models.URLField(
+        "source address",
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="For a figure read in the paper: the address of the page where it was read.",
+    )
+    source_kind = models.CharField(
+        "read in", max_length=10, choices=SourceKind.choices, default=SourceKind.TEXT
+    )
     note = models.TextField(blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["study", "position"]
@@ -402,6 +496,26 @@ class Measurement(models.Model):
                 name="measurement_temperature_physical",
             ),
             models.CheckConstraint(condition=~Q(locator=""), name="measurement_has_locator"),
+            models.CheckConstraint(
+                condition=Q(current_density_ma_cm2__isnull=True) | Q(current_density_ma_cm2__gte=0),
+                name="measurement_current_density_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(areal_capacity_mah_cm2__isnull=True) | Q(areal_capacity_mah_cm2__gte=0),
+                name="measurement_areal_capacity_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(source=Source.REVIEW)
+                | Q(source_url__startswith="https://")
+                | Q(source_url__startswith="http://"),
+                name="measurement_primary_source_has_address",
+                violation_error_message="A figure read in the paper needs the address where it was read.",
+            ),
+            models.CheckConstraint(
+                condition=Q(control__isnull=True) | Q(role=Role.TREATED),
+                name="measurement_control_only_for_treated",
+                violation_error_message="Only a treated figure is compared with a control.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -414,6 +528,32 @@ class Measurement(models.Model):
     @property
     def unit_html(self) -> str:
         return unit_html_of(self.quantity)
+
+    @property
+    def improvement(self) -> float | None:
+        """How many times the treated figure beats its control (resistance down, CCD up)."""
+        control = self.control
+        if control is None or not self.value or not control.value:
+            return None
+        if self.quantity in LOWER_IS_BETTER:
+            return control.value / self.value
+        return (self.value_max or self.value) / (control.value_max or control.value)
+
+    @property
+    def conditions(self) -> list[str]:
+        """The test conditions that decide whether two figures compare, as short texts."""
+        parts = []
+        if self.temperature_c is not None:
+            parts.append(f"{self.temperature_c:g} °C")
+        if self.stack_pressure_mpa is not None:
+            parts.append(f"{self.stack_pressure_mpa:g} MPa")
+        if self.current_density_ma_cm2 is not None:
+            parts.append(f"{self.current_density_ma_cm2:g} mA/cm²")
+        if self.areal_capacity_mah_cm2 is not None:
+            parts.append(f"{self.areal_capacity_mah_cm2:g} mAh/cm²")
+        if self.cell_type:
+            parts.append(CELL_SHORT[self.cell_type])
+        return parts
 
     @property
     def display_value(self) -> str:
@@ -431,6 +571,10 @@ class Measurement(models.Model):
             errors["value_max"] = "The upper end of the range is below its lower end."
         if not (self.locator or "").strip():
             errors["locator"] = "Say where the value was read (section, figure or table)."
+        if self.source != Source.REVIEW and not self.source_url:
+            errors["source_url"] = "Give the address of the page where the figure was read."
+        if self.control_id and self.role != Role.TREATED:
+            errors["role"] = "A figure compared with a control is the treated one."
         if self.control_id:
             control = self.control
             if control.study_id != self.study_id:
@@ -441,3 +585,23 @@ class Measurement(models.Model):
                 errors["control"] = "A measurement cannot be its own control."
         if errors:
             raise ValidationError(errors)
+
+
+class CuratedRecord(models.Model):
+    """What the curated files said of a record when they were last loaded.
+
+    It is the common ancestor of a three-way merge: a field that still holds this value
+    was changed by nobody and follows the files; one that differs was edited by a curator
+    and is kept."""
+
+    kind = models.CharField(max_length=20)
+    key = models.CharField(max_length=300, help_text="The record's name in the files: slug, key or citekey.")
+    values = models.JSONField()
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "key"]
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="curated_record_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

@@ -486,8 +486,14 @@ class _Identities:
         return item if item is not None and not (doi and known_doi) else None
 
 
-def plan_import(text: str) -> ImportReport:
-    """What importing `text` would do, without writing anything."""
+CITEKEY_SHAPE = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
+
+
+def plan_import(text: str, *, keep_keys: bool = False) -> ImportReport:
+    """What importing `text` would do, without writing anything.
+
+    keep_keys: a new entry keeps the key the file gives it where that key is a valid,
+    free citation key (the curated files name their references so)."""
     result = parse_bibtex(text)
     report = ImportReport(problems=list(result.problems))
     existing = _Identities()
@@ -509,7 +515,10 @@ def plan_import(text: str) -> ImportReport:
             report.failed.append(entry)
             continue
         in_file.add(entry.doi, entry.match_key, entry)
-        entry.citekey = make_citekey(entry.first_author, entry.year, entry.title, taken)
+        if keep_keys and CITEKEY_SHAPE.fullmatch(entry.key) and entry.key not in taken:
+            entry.citekey = entry.key
+        else:
+            entry.citekey = make_citekey(entry.first_author, entry.year, entry.title, taken)
         taken.add(entry.citekey)
         report.created.append(entry)
     return report
@@ -555,12 +564,12 @@ def save_entries(entries: list[ParsedEntry]) -> list[Reference]:
 
 
 @transaction.atomic
-def import_bibtex(text: str, *, skip_failed: bool = False) -> ImportReport:
+def import_bibtex(text: str, *, skip_failed: bool = False, keep_keys: bool = False) -> ImportReport:
     """Import every new entry of `text`, atomically.
 
     Nothing is saved if the file has a problem or an entry fails, unless skip_failed
     (the admin's confirmed preview), which saves the new entries and skips the rest."""
-    report = plan_import(text)
+    report = plan_import(text, keep_keys=keep_keys)
     if report.ok or skip_failed:
         report.saved = save_entries(report.created)
     return report
@@ -607,9 +616,16 @@ def _verbatim(value: str) -> str:
     return re.sub(r"[\\{}\s]", lambda m: f"%{ord(m.group()):02X}", value.strip())
 
 
-def bibtex_fields(reference: Reference) -> tuple[str, list[tuple[str, str]]]:
-    """The entry type and the TeX-encoded fields written for a reference."""
+def bibtex_fields(reference: Reference, *, curated: bool = False) -> tuple[str, list[tuple[str, str]]]:
+    """The entry type and the TeX-encoded fields written for a reference.
+
+    curated: the atlas's own files, which must read back to the same reference: the
+    type as stored, and the abstract and curation note (as annote) too."""
     entry_type, venue_field, required = _OUTPUT_TYPES[EntryType(reference.entry_type)]
+    if curated:
+        # Every venue is written in a field the reader takes it back from.
+        entry_type, required = reference.entry_type, set()
+        venue_field = "howpublished" if venue_field == "series" else venue_field
     authors = reference.author_list
     fields = {
         "author": " and ".join(_bibtex_name(a) for a in authors),
@@ -626,6 +642,10 @@ def bibtex_fields(reference: Reference) -> tuple[str, list[tuple[str, str]]]:
         "doi": _verbatim(reference.doi),
         "url": _verbatim(reference.url),
     }
+    if curated:
+        fields["key"] = ""
+        fields["abstract"] = to_latex(reference.abstract)
+        fields["annote"] = to_latex(reference.curation_note)
     if any(not fields[name] for name in required):
         entry_type = "misc"
         fields["howpublished"] = fields.pop(venue_field)
@@ -634,11 +654,11 @@ def bibtex_fields(reference: Reference) -> tuple[str, list[tuple[str, str]]]:
     return entry_type, [(name, value) for name, value in fields.items() if value]
 
 
-def write_bibtex(references) -> str:
+def write_bibtex(references, *, curated: bool = False) -> str:
     """BibTeX for references (prefetched with ReferenceQuerySet.with_authors())."""
     library = bibtexparser.Library()
     for reference in references:
-        entry_type, fields = bibtex_fields(reference)
+        entry_type, fields = bibtex_fields(reference, curated=curated)
         library.add(
             Entry(
                 entry_type,

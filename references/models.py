@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from .doi import InvalidDOI, doi_url, normalize_doi
 from .tex import validate_no_tex_commands
@@ -94,6 +95,7 @@ class Reference(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = ReferenceQuerySet.as_manager()
 

@@ -97,6 +97,7 @@ def test_control_must_come_from_the_same_study_and_quantity():
         quantity=Quantity.CCD,
         value=2.0,
         locator="Fig. 2",
+        role="treated",
         control=other.measurements.get(),
     )
     with pytest.raises(ValidationError) as exc:
