@@ -18,6 +18,7 @@ CHUNK_SIZE = 500
 
 def measurement_json(m: Measurement) -> dict:
     return {
+        "id": m.pk,
         "quantity": m.quantity,
         "qualifier": m.qualifier or None,
         "value": m.value,
@@ -26,9 +27,15 @@ def measurement_json(m: Measurement) -> dict:
         "reported": m.reported,
         "temperature_c": m.temperature_c,
         "stack_pressure_mpa": m.stack_pressure_mpa,
+        "current_density_ma_cm2": m.current_density_ma_cm2,
+        "areal_capacity_mah_cm2": m.areal_capacity_mah_cm2,
+        "cell_type": m.cell_type or None,
         "condition": m.condition,
         "role": m.role or None,
+        "control": m.control_id,
         "locator": m.locator,
+        "source": m.source,
+        "source_url": m.source_url,
         "source_kind": m.source_kind,
         "note": m.note,
     }
@@ -81,6 +88,7 @@ CSV_HEADER = [
     "year",
     "journal",
     "doi",
+    "measurement_id",
     "quantity",
     "qualifier",
     "value",
@@ -89,9 +97,15 @@ CSV_HEADER = [
     "reported",
     "temperature_c",
     "stack_pressure_mpa",
+    "current_density_ma_cm2",
+    "areal_capacity_mah_cm2",
+    "test_cell",
     "condition",
     "role",
+    "control_id",
     "locator",
+    "source",
+    "source_url",
     "source_kind",
     "note",
 ]
@@ -128,6 +142,7 @@ def csv_rows(studies: Iterable[Study]) -> Iterator[list[str]]:
             yield columns + [""] * (len(CSV_HEADER) - len(columns))
         for m in measurements:
             yield columns + [
+                str(m.pk),
                 m.quantity,
                 m.qualifier,
                 _blank(m.value),
@@ -136,9 +151,15 @@ def csv_rows(studies: Iterable[Study]) -> Iterator[list[str]]:
                 m.reported,
                 _blank(m.temperature_c),
                 _blank(m.stack_pressure_mpa),
+                _blank(m.current_density_ma_cm2),
+                _blank(m.areal_capacity_mah_cm2),
+                m.cell_type,
                 m.condition,
                 m.role,
+                _blank(m.control_id),
                 m.locator,
+                m.source,
+                m.source_url,
                 m.source_kind,
                 m.note,
             ]

@@ -309,7 +309,7 @@ class StudyQuerySet(models.QuerySet):
                 "reference__authorships",
                 queryset=Authorship.objects.select_related("author"),
             ),
-            "measurements",
+            models.Prefetch("measurements", queryset=Measurement.objects.select_related("control")),
         )
 
 
@@ -544,13 +544,13 @@ class Measurement(models.Model):
         """The test conditions that decide whether two figures compare, as short texts."""
         parts = []
         if self.temperature_c is not None:
-            parts.append(f"{self.temperature_c:g} °C")
+            parts.append(f"{self.temperature_c:g}\u00a0°C")
         if self.stack_pressure_mpa is not None:
-            parts.append(f"{self.stack_pressure_mpa:g} MPa")
+            parts.append(f"{self.stack_pressure_mpa:g}\u00a0MPa")
         if self.current_density_ma_cm2 is not None:
-            parts.append(f"{self.current_density_ma_cm2:g} mA/cm²")
+            parts.append(f"{self.current_density_ma_cm2:g}\u00a0mA/cm²")
         if self.areal_capacity_mah_cm2 is not None:
-            parts.append(f"{self.areal_capacity_mah_cm2:g} mAh/cm²")
+            parts.append(f"{self.areal_capacity_mah_cm2:g}\u00a0mAh/cm²")
         if self.cell_type:
             parts.append(CELL_SHORT[self.cell_type])
         return parts

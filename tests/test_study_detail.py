@@ -48,11 +48,11 @@ def test_every_measurement_with_value_unit_conditions_and_provenance(client):
     html = page(client, "doux2020stack-pressure-li6ps5cl")
     table = section(html, "measurements-heading")
     study = Study.objects.get(key="doux2020stack-pressure-li6ps5cl")
-    rows = re.findall(r"<tr>\s*<td>", table)
+    rows = re.findall(r"<tr[^>]*>\s*<td>", table)
     assert len(rows) == study.measurements.count() == 5
     assert "Stack pressure" in table and "Cycling time" in table
     assert "no short circuit for 1000 h" in table
-    assert "5&nbsp;MPa" in table  # the stack pressure under which the cycling time was measured
+    assert "5\u00a0MPa" in table  # the stack pressure under which the cycling time was measured
     assert "review Fig. 6b caption" in table and "Stated in a figure caption" in table
 
 
@@ -80,8 +80,9 @@ def test_ranges_qualifiers_units_temperatures_and_controls(client):
     coated.save()
     html = client.get(control_study.get_absolute_url()).content.decode()
     table = section(html, "measurements-heading")
-    assert "15–20" in table and "Ω&nbsp;cm<sup>2</sup>" in table and "25&nbsp;°C" in table
-    assert "compared with 1200" in table
+    assert "15–20" in table and "Ω&nbsp;cm<sup>2</sup>" in table and "25\u00a0°C" in table
+    assert re.search(r"compared with <a[^>]*>1200 ", table)
+    assert "<strong>×80</strong> lower" in table  # 1200 → 15 Ω·cm²
     assert "Treated (with the strategy)" in table and "Control (without the strategy)" in table
 
 
@@ -119,5 +120,24 @@ def test_the_title_names_interlayer_and_electrolyte(client):
     assert "<h1>Anode design — LLCZN</h1>" in page(client, "yang2018continuous-3d-llczn")
 
 
-def test_a_study_without_figures_says_so(client):
-    assert "The source states no figure for this study." in page(client, "sun2016oxygen-o-lgps")
+def test_a_study_without_figures_says_whether_its_source_was_read(client):
+    read = make_study(figures_source="abstract")
+    html = client.get(read.get_absolute_url()).content.decode()
+    assert "Not stated in the abstract: the source read gives no figure for this study." in html
+    unread = make_study()
+    html = client.get(unread.get_absolute_url()).content.decode()
+    assert "Not yet curated: nobody has read this paper" in html
+
+
+def test_each_figure_says_where_it_was_read_and_links_the_page(client):
+    study = make_study(
+        figures_source="abstract",
+        measurements=[
+            {"value": 1.2, "role": "treated", "source": "abstract", "source_url": "https://example.org/abs"},
+            {"quantity": Quantity.THICKNESS, "value": 10, "source": "review", "locator": "review §2.3.1"},
+        ],
+    )
+    table = section(client.get(study.get_absolute_url()).content.decode(), "measurements-heading")
+    assert '<span class="source-tag source-abstract">abstract</span>' in table
+    assert '<a class="sub source-link" href="https://example.org/abs"' in table
+    assert '<span class="source-tag source-review">review</span>' in table

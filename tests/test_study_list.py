@@ -353,7 +353,8 @@ def test_a_row_shows_units_first_author_journal_and_a_dash_for_unknowns(client):
     html = client.get(URL, {"electrolyte": "lgps-o"}).content.decode()
     assert "Sun et al." in html
     assert "O-substituted LGPS" in html and "LGPS-type thio-LISICON" in html
-    assert 'title="Not reported">—</span>' in html
+    # No CCD in the source that was read: said so, not a bare dash.
+    assert '<span class="none not-stated">not stated in the abstract</span>' in html
     assert 'href="https://doi.org/' in html
 
 

@@ -51,3 +51,20 @@ def study_title(study) -> SafeString:
     if label == "Other":
         label = "Other strategy"
     return mark_safe(f"{conditional_escape(label)} — {electrolyte}")
+
+
+SOURCE_SHORT = {"review": "review", "abstract": "abstract", "full-text": "paper"}
+
+
+@register.filter
+def source_short(source: str) -> str:
+    """The one-word label of where a figure was read."""
+    return SOURCE_SHORT.get(source, source)
+
+
+@register.filter
+def times(factor: float) -> str:
+    """An improvement factor, to two or three significant figures: ×1710, ×37, ×4.5."""
+    if factor >= 100:
+        return f"{factor:,.0f}".replace(",", " ")
+    return f"{factor:.2g}" if factor < 10 else f"{factor:.0f}"
