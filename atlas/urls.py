@@ -1,6 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+admin.site.site_header = "Interphase Atlas curation"
+admin.site.site_title = "Interphase Atlas curation"
+admin.site.index_title = "Curate the atlas"
+admin.site.site_url = "/"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("references.urls")),

@@ -1,11 +1,20 @@
-from django.contrib import admin
+import json
 
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from .curated import edited_since_loaded
 from .models import (
     Electrolyte,
     ElectrolyteFamily,
     InterlayerMaterial,
     Measurement,
     Quantity,
+    Role,
     Study,
     StudyInterlayer,
     unit_of,
@@ -13,75 +22,280 @@ from .models import (
 
 # Curators pick a quantity knowing the unit its value must be given in.
 QUANTITY_CHOICES_WITH_UNITS = [("", "---------")] + [(q.value, f"{q.label} ({unit_of(q)})") for q in Quantity]
+UNITS_JSON = json.dumps({q.value: unit_of(q) for q in Quantity}, ensure_ascii=False)
+
+
+class QuantitySelect(forms.Select):
+    """The quantity picker carries every unit, so the page shows the unit as the choice changes."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({**(attrs or {}), "data-units": UNITS_JSON}, choices)
 
 
 class QuantityWithUnitMixin:
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "quantity":
             kwargs["choices"] = QUANTITY_CHOICES_WITH_UNITS
+            kwargs["widget"] = QuantitySelect
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
+class CuratedStatusMixin:
+    """Says on a record's admin page whether a curator changed it since the curated files were loaded."""
+
+    @admin.display(description="curated files")
+    def curated_status(self, obj):
+        if obj is None or obj.pk is None:
+            return "New: export_curated writes it to the curated files."
+        edited = edited_since_loaded(obj)
+        if edited is None:
+            return "Not in the curated files yet: export_curated writes it to fixtures/."
+        if not edited:
+            return "As loaded from the curated files (fixtures/)."
+        return format_html(
+            "<strong>Edited here since it was loaded from the curated files</strong>: {}. "
+            "load_curated keeps this version; export_curated writes it to the files.",
+            ", ".join(edited),
+        )
+
+
+class AtlasHistoryAdmin(CuratedStatusMixin, SimpleHistoryAdmin):
+    """Every change is in the record's history (who, when, old and new values), and can be reverted."""
+
+
 @admin.register(ElectrolyteFamily)
-class ElectrolyteFamilyAdmin(admin.ModelAdmin):
+class ElectrolyteFamilyAdmin(AtlasHistoryAdmin):
     list_display = ["label", "slug", "forms_stable_interphase", "stability_locator", "position"]
     list_editable = ["position"]
     search_fields = ["label", "slug", "examples"]
     autocomplete_fields = ["stability_reference"]
+    readonly_fields = ["curated_status"]
 
 
 @admin.register(Electrolyte)
-class ElectrolyteAdmin(admin.ModelAdmin):
+class ElectrolyteAdmin(AtlasHistoryAdmin):
     list_display = ["name", "formula", "family", "form", "dopants"]
     list_filter = ["family", "form"]
     search_fields = ["name", "formula", "aliases", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["curated_status"]
 
 
 @admin.register(InterlayerMaterial)
-class InterlayerMaterialAdmin(admin.ModelAdmin):
+class InterlayerMaterialAdmin(AtlasHistoryAdmin):
     list_display = ["name", "formula", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "formula", "aliases", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["curated_status"]
+
+
+class LabelledInlineForm(forms.ModelForm):
+    """Inline rows have column headers, not labels: each field names itself for screen readers."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", str(field.label))
 
 
 class StudyInterlayerInline(admin.TabularInline):
     model = StudyInterlayer
+    form = LabelledInlineForm
     extra = 0
     autocomplete_fields = ["material"]
 
 
-class MeasurementInline(QuantityWithUnitMixin, admin.StackedInline):
-    """One block per measurement: what, how much, under which conditions, read where."""
+COMPACT = {"class": "atlas-compact"}
+
+
+class MeasurementInlineForm(LabelledInlineForm):
+    control_position = forms.IntegerField(
+        label="compared with #",
+        required=False,
+        min_value=1,
+        help_text="The # of the untreated figure this one is compared with.",
+        widget=forms.NumberInput(attrs={"class": "atlas-number"}),
+    )
+
+    class Meta:
+        model = Measurement
+        exclude = ["control", "position"]
+        widgets = {
+            "reported": forms.TextInput(attrs={"size": 12}),
+            "condition": forms.TextInput(attrs={"size": 18}),
+            "locator": forms.TextInput(attrs={"size": 12}),
+            "source_url": forms.URLInput(attrs={"size": 18}),
+            "note": forms.TextInput(attrs={"size": 18}),
+            **{
+                name: forms.NumberInput(attrs={"class": "atlas-number", "step": "any"})
+                for name in (
+                    "value",
+                    "value_max",
+                    "temperature_c",
+                    "stack_pressure_mpa",
+                    "current_density_ma_cm2",
+                    "areal_capacity_mah_cm2",
+                )
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.original_control = self.instance.control if self.instance.pk else None
+        if self.original_control is not None:
+            self.fields["control_position"].initial = self.original_control.position
+
+    def clean(self):
+        cleaned = super().clean()
+        # The model checks the control it holds; a changed pairing is checked and linked by
+        # the formset, which knows every row's number (new rows included).
+        original = self.original_control
+        if not (original and cleaned.get("control_position") == original.position):
+            self.instance.control = None
+        return cleaned
+
+
+class MeasurementFormSet(BaseInlineFormSet):
+    """Numbers new rows after the existing ones and pairs treated figures with controls in one save."""
+
+    def live_forms(self) -> list:
+        return [
+            form
+            for form in self.forms
+            if form not in self.deleted_forms and (form.instance.pk or form.has_changed())
+        ]
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        forms_ = self.live_forms()
+        taken = [form.instance.position for form in forms_ if form.instance.pk]
+        if self.instance.pk:
+            taken += list(self.instance.measurements.values_list("position", flat=True))
+        number = max(taken, default=0)
+        for form in forms_:
+            if not form.instance.pk:
+                number += 1
+                form.instance.position = number
+        by_number = {form.instance.position: form for form in forms_}
+        for form in forms_:
+            form.control_form = None
+            wanted = form.cleaned_data.get("control_position")
+            if not wanted:
+                continue
+            target = by_number.get(wanted)
+            if target is None:
+                form.add_error("control_position", f"No figure #{wanted} in this study.")
+            elif target is form:
+                form.add_error("control_position", "A figure cannot be its own control.")
+            elif target.cleaned_data.get("quantity") != form.cleaned_data.get("quantity"):
+                form.add_error("control_position", f"#{wanted} measures another quantity.")
+            elif form.cleaned_data.get("role") == Role.CONTROL:
+                form.add_error("role", "A figure compared with a control is the treated one.")
+            elif target.cleaned_data.get("role") == Role.TREATED:
+                form.add_error("control_position", f"#{wanted} is a treated figure, not a control.")
+            else:
+                form.control_form = target
+                # Pairing says which is which: blank roles are filled in.
+                form.instance.role = Role.TREATED
+                target.instance.role = Role.CONTROL
+                form.instance.control = target.instance if target.instance.pk else None
+
+    def save(self, commit=True):
+        saved = super().save(commit=commit)
+        # A control entered in this same save exists only now: link its treated figures.
+        for form in self.live_forms():
+            target = getattr(form, "control_form", None)
+            if target is not None and form.instance.control_id != target.instance.pk:
+                form.instance.control = target.instance
+                form.instance.save(update_fields=["control"])
+        return saved
+
+
+class MeasurementInline(QuantityWithUnitMixin, admin.TabularInline):
+    """One compact row per figure: what, how much, under which conditions, read where."""
 
     model = Measurement
-    extra = 0
+    form = MeasurementInlineForm
+    formset = MeasurementFormSet
+    extra = 1
     fk_name = "study"
-    readonly_fields = ["unit"]
+    readonly_fields = ["number", "unit"]
     fields = [
-        ("position", "quantity", "unit"),
-        ("qualifier", "value", "value_max", "reported"),
-        ("temperature_c", "stack_pressure_mpa", "condition"),
-        ("role", "control"),
-        ("locator", "source_kind"),
+        "number",
+        "quantity",
+        "qualifier",
+        "value",
+        "value_max",
+        "unit",
+        "reported",
+        "condition",
+        "role",
+        "control_position",
+        "temperature_c",
+        "stack_pressure_mpa",
+        "current_density_ma_cm2",
+        "areal_capacity_mah_cm2",
+        "cell_type",
+        "locator",
+        "source",
+        "source_url",
+        "source_kind",
         "note",
     ]
+    classes = ["atlas-measurements"]
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "control":
-            # A control comes from the same study: offer only its measurements.
-            study_id = request.resolver_match.kwargs.get("object_id")
-            kwargs["queryset"] = (
-                Measurement.objects.filter(study_id=study_id) if study_id else Measurement.objects.none()
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    @admin.display(description="#")
+    def number(self, obj):
+        return obj.position if obj and obj.pk else "new"
+
+
+class StudyAdminForm(forms.ModelForm):
+    class Meta:
+        model = Study
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].required = False
+        self.fields["key"].help_text = (
+            "Stable identifier. Leave empty to have it made from the reference and the electrolyte, "
+            "e.g. deng2020tuning-llzto."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        reference, electrolyte = cleaned.get("reference"), cleaned.get("electrolyte")
+        if not cleaned.get("key") and reference and electrolyte:
+            base = f"{reference.citekey}-{electrolyte.slug}"[:110]
+            key, n = base, 2
+            while Study.objects.filter(key=key).exclude(pk=self.instance.pk).exists():
+                key, n = f"{base}-{n}", n + 1
+            cleaned["key"] = key
+            self.instance.key = key
+        elif not cleaned.get("key"):
+            self.add_error("key", "Choose the reference and the electrolyte, or type a key.")
+        return cleaned
 
 
 @admin.register(Study)
-class StudyAdmin(admin.ModelAdmin):
-    list_display = ["key", "strategy", "electrolyte", "method", "anode", "reference", "year"]
-    list_filter = ["strategy", "electrolyte__family", "method", "reference__year"]
+class StudyAdmin(AtlasHistoryAdmin):
+    form = StudyAdminForm
+    list_display = [
+        "key",
+        "strategy",
+        "electrolyte",
+        "method",
+        "anode",
+        "figures_source",
+        "reference",
+        "year",
+    ]
+    list_filter = ["strategy", "electrolyte__family", "method", "figures_source", "reference__year"]
     search_fields = [
         "key",
         "summary",
@@ -95,7 +309,11 @@ class StudyAdmin(admin.ModelAdmin):
     ]
     autocomplete_fields = ["reference", "electrolyte"]
     inlines = [StudyInterlayerInline, MeasurementInline]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["curated_status", "created_at", "updated_at"]
+
+    class Media:
+        css = {"all": ["admin/atlas-admin.css"]}
+        js = ["admin/atlas-admin.js"]
 
     def get_queryset(self, request):
         # __str__ names the interlayers, so autocomplete and history pages prefetch them.
@@ -112,12 +330,16 @@ class StudyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(QuantityWithUnitMixin, admin.ModelAdmin):
-    list_display = ["study", "quantity", "display_value", "unit", "condition", "locator"]
-    list_filter = ["quantity", "source_kind", "role"]
+class MeasurementAdmin(QuantityWithUnitMixin, AtlasHistoryAdmin):
+    list_display = ["study", "quantity", "display_value", "unit", "condition", "source", "locator"]
+    list_filter = ["quantity", "source", "source_kind", "role"]
     search_fields = ["study__key", "condition", "locator"]
     autocomplete_fields = ["study", "control"]
     list_select_related = ["study__reference", "study__electrolyte"]
+    readonly_fields = ["curated_status"]
+
+    class Media:
+        js = ["admin/atlas-admin.js"]
 
     def get_queryset(self, request):
         # A study's name lists its interlayers: fetch them for the whole page at once.

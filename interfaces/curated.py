@@ -599,10 +599,12 @@ def load_curated(directory: Path, *, take_files: bool = False) -> LoadReport:
 
 # -- writing the database back --------------------------------------------------------
 BIB_HEADER = """\
-@comment{The references of Interphase Atlas: the founding review (J.-H. Kim, Corrosion
-Science and Technology, 2023), its 60 references, and the primary papers added since.
-Every field is as a page or file of the source shows it; corrections are explained in
-the entry's annote. Written by `manage.py export_curated`; loaded by `load_curated`.}
+@comment{The references of Interphase Atlas: the founding review (kim2023interfacial:
+J.-H. Kim, Corrosion Science and Technology, 2023), its 60 references as the review's
+reference list prints them (authors' initials; pages are the first page or the article
+number), and the primary papers added since, each with the fields a page of the source
+shows and no other. Corrections of a source are explained in the entry's annote.
+Written by `manage.py export_curated`; loaded by `manage.py load_curated`.}
 
 """
 
@@ -683,5 +685,38 @@ def export_curated(directory: Path) -> list[Path]:
     bib.write_text(BIB_HEADER + write_bibtex(Reference.objects.with_authors().order_by("pk"), curated=True))
     data = yaml.dump(curated_data(), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=96)
     atlas = directory / YAML_FILE
-    atlas.write_text(YAML_HEADER + data.replace("\n- ", "\n\n- ").replace("\n  - key:", "\n\n  - key:"))
+    for item in ("\n- ", "\n  - slug:", "\n  - key:"):
+        data = data.replace(item, "\n" + item)  # a blank line between entries
+    atlas.write_text(YAML_HEADER + data.replace(":\n\n  - ", ":\n  - "))
     return [bib, atlas]
+
+
+# -- what a curator changed since the files were loaded -------------------------------
+def _record_of(instance) -> tuple[str, str, dict] | None:
+    """The kind, key and current values of a curated record, as the files name them."""
+    if isinstance(instance, Study):
+        return "study", instance.key, study_values(instance)
+    if isinstance(instance, Measurement):
+        return "measurement", f"{instance.study.key}/{instance.position}", measurement_values(instance)
+    if isinstance(instance, Reference):
+        return "reference", instance.citekey, reference_values(instance)
+    if isinstance(instance, Electrolyte):
+        return "electrolyte", instance.slug, electrolyte_values(instance)
+    if isinstance(instance, InterlayerMaterial):
+        return "interlayer", instance.slug, interlayer_values(instance)
+    if isinstance(instance, ElectrolyteFamily):
+        return "family", instance.slug, family_values(instance)
+    return None
+
+
+def edited_since_loaded(instance) -> list[str] | None:
+    """The fields changed in the database since the curated files were last loaded;
+    None when the record is not in the files (added in the admin or by an import)."""
+    found = _record_of(instance)
+    if found is None:
+        return None
+    kind, key, current = found
+    record = CuratedRecord.objects.filter(kind=kind, key=key).first()
+    if record is None:
+        return None
+    return [name for name, value in record.values.items() if name in current and current[name] != value]

@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from interfaces.admin import AtlasHistoryAdmin
 from interfaces.models import Study
 
 from .bibtex import ImportReport, import_bibtex, plan_import
@@ -38,18 +39,18 @@ class StudyInline(admin.TabularInline):
 
 
 @admin.register(Reference)
-class ReferenceAdmin(admin.ModelAdmin):
+class ReferenceAdmin(AtlasHistoryAdmin):
     list_display = ["citekey", "short_title", "first_author", "journal", "year", "doi"]
     list_filter = ["entry_type", "year", "journal"]
     search_fields = ["citekey", "title", "doi", "journal", "authors__family"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["curated_status", "created_at", "updated_at"]
     inlines = [AuthorshipInline, StudyInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["citekey", "entry_type", "title"]}),
         ("Publication", {"fields": ["journal", "publisher", "year", "month", "volume", "number", "pages"]}),
         ("Links", {"fields": ["doi", "url"]}),
-        ("Notes", {"fields": ["abstract", "curation_note", "created_at", "updated_at"]}),
+        ("Notes", {"fields": ["abstract", "curation_note", "curated_status", "created_at", "updated_at"]}),
     ]
 
     def get_queryset(self, request):
@@ -66,14 +67,19 @@ class ReferenceAdmin(admin.ModelAdmin):
         """Paste or upload BibTeX; a POST previews, a POST with confirm=yes saves the new entries."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = BibtexImportForm(request.POST or None, request.FILES or None)
+        # "Fill from DOI" on the reference form arrives as ?doi=…: previewed like a POST.
+        data = request.POST or ({"doi": request.GET["doi"]} if request.GET.get("doi") else None)
+        form = BibtexImportForm(data, request.FILES or None)
         report = None
-        if request.method == "POST" and form.is_valid():
+        if form.is_bound and form.is_valid():
             text = form.cleaned_data["text"]
             if form.confirmed:
                 try:
+                    # The preview's boxes say which new entries to import; a script's bare
+                    # confirm=yes imports them all.
+                    only = set(request.POST.getlist("include")) if request.POST.get("choose") else None
                     with transaction.atomic():  # the references and their history entries, or nothing
-                        report = import_bibtex(text, skip_failed=True)
+                        report = import_bibtex(text, skip_failed=True, only=only)
                         self._log_import(request, report)
                 except IntegrityError:
                     # Someone saved one of these papers between the preview and now.
@@ -104,11 +110,15 @@ class ReferenceAdmin(admin.ModelAdmin):
             )
 
     def _after_import(self, request, report: ImportReport):
-        skipped = len(report.duplicates) + len(report.failed)
+        skipped = len(report.duplicates) + len(report.failed) + len(report.left_out)
         self.message_user(
             request,
             f"Imported {len(report.saved)} new reference(s)"
-            + (f"; skipped {skipped} (duplicates or failures shown in the preview)." if skipped else "."),
+            + (
+                f"; skipped {skipped} (duplicates, failures or entries left out in the preview)."
+                if skipped
+                else "."
+            ),
             messages.SUCCESS,
         )
         keys = ",".join(str(r.pk) for r in report.saved)

@@ -185,6 +185,23 @@ class ParsedEntry:
     citekey: str = ""  # planned by plan_import for a new entry
 
     @property
+    def warnings(self) -> list[str]:
+        """What is weak about an entry that still imports: a curator should look before confirming."""
+        notes = []
+        if not self.authors:
+            notes.append("no author: it will be listed as “Anon.”")
+        raw_year = (self.fields.get("year") or "").strip()
+        if raw_year and not re.fullmatch(r"\d{4}", raw_year):
+            notes.append(f"the year “{raw_year}” is not a year: saved as {self.year or 'no year'}")
+        elif not self.year:
+            notes.append("no year")
+        if not self.venue and self.entry_type == EntryType.ARTICLE:
+            notes.append("no journal")
+        if self.citekey and self.citekey != self.key:
+            notes.append(f"citation key {self.key} → {self.citekey}")
+        return notes
+
+    @property
     def first_author(self) -> str:
         return self.authors[0][0] if self.authors else ""
 
@@ -363,6 +380,21 @@ _DOI_IN_URL = re.compile(
 _BLOCK_KEY = re.compile(r"@\w+\s*[{(]\s*([^,\s]+)\s*,")
 
 
+def _plain_reason(first: str, detail: str) -> str:
+    """The parser's complaint about a block, said as what the curator should fix."""
+    detail = " ".join(detail.split())
+    found = re.search(r"but found (.+)$", detail)
+    if "end of file" in detail or not detail:
+        advice = 'a brace { or a quote " is never closed, so the entry runs to the end of the file'
+    elif "comma after entry key" in detail:
+        advice = f"the citation key must be followed by a comma (found {found.group(1) if found else 'none'})"
+    elif found:
+        advice = f"something is missing before {found.group(1)}: a comma, = or a closing brace"
+    else:
+        advice = detail
+    return f"cannot read the entry that starts {first!r}: {advice}. Fix it and preview again."
+
+
 def _is_comment(text: str) -> bool:
     """Blank lines and %-lines (JabRef's "% Encoding: UTF-8") are comments, not stray text."""
     return all(not line.strip() or line.lstrip().startswith("%") for line in text.splitlines())
@@ -390,10 +422,7 @@ def parse_bibtex(text: str) -> ParseResult:
             first = (block.raw or "").strip().splitlines()[0][:60] if block.raw else ""
             key = _BLOCK_KEY.match(first)
             detail = getattr(block.error, "abort_reason", "") or str(block.error)
-            detail = " ".join(detail.split()) or "the entry is not closed"
-            problems.append(
-                Problem(line, key.group(1) if key else "", f"unparseable block starting {first!r}: {detail}")
-            )
+            problems.append(Problem(line, key.group(1) if key else "", _plain_reason(first, detail)))
     for block in library.blocks:
         if isinstance(block, ImplicitComment) and not _is_comment(block.comment):
             line = block.start_line + 1 if block.start_line is not None else None
@@ -454,6 +483,7 @@ class ImportReport:
     failed: list[ParsedEntry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     saved: list[Reference] = field(default_factory=list)
+    left_out: list[ParsedEntry] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -564,12 +594,18 @@ def save_entries(entries: list[ParsedEntry]) -> list[Reference]:
 
 
 @transaction.atomic
-def import_bibtex(text: str, *, skip_failed: bool = False, keep_keys: bool = False) -> ImportReport:
+def import_bibtex(
+    text: str, *, skip_failed: bool = False, keep_keys: bool = False, only: set[str] | None = None
+) -> ImportReport:
     """Import every new entry of `text`, atomically.
 
     Nothing is saved if the file has a problem or an entry fails, unless skip_failed
-    (the admin's confirmed preview), which saves the new entries and skips the rest."""
+    (the admin's confirmed preview), which saves the new entries and skips the rest.
+    only: the keys of the new entries to save; the others are left out."""
     report = plan_import(text, keep_keys=keep_keys)
+    if only is not None:
+        report.left_out = [entry for entry in report.created if entry.key not in only]
+        report.created = [entry for entry in report.created if entry.key in only]
     if report.ok or skip_failed:
         report.saved = save_entries(report.created)
     return report

@@ -2,6 +2,8 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
+from .crossref import CrossrefError, fetch_bibtex
+
 
 class BibtexImportForm(forms.Form):
     """BibTeX pasted or uploaded; `text` in cleaned_data is what gets parsed."""
@@ -18,6 +20,13 @@ class BibtexImportForm(forms.Form):
     bibtex_file = forms.FileField(
         label="or upload a .bib file",
         required=False,
+    )
+    doi = forms.CharField(
+        label="or fill from a DOI",
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"size": 40, "placeholder": "10.1038/nmat4821", "spellcheck": "false"}),
+        help_text="The paper's metadata is fetched from Crossref and previewed like pasted BibTeX.",
     )
     confirm = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -63,12 +72,22 @@ class BibtexImportForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         text, uploaded = cleaned.get("bibtex_text", ""), cleaned.get("bibtex_file")
+        doi = (cleaned.get("doi") or "").strip()
         if self.errors:
             return cleaned
-        if text.strip() and uploaded is not None:
-            raise forms.ValidationError("Paste BibTeX or upload a file, not both.")
-        if not text.strip() and uploaded is None:
-            raise forms.ValidationError("Paste BibTeX or choose a .bib file.")
+        given = [bool(text.strip()), uploaded is not None, bool(doi)]
+        if sum(given) > 1:
+            raise forms.ValidationError(
+                "Paste BibTeX, upload a file or give a DOI: one of them, not several."
+            )
+        if not any(given):
+            raise forms.ValidationError("Paste BibTeX, choose a .bib file or give a DOI.")
+        if doi:
+            try:
+                cleaned["text"] = fetch_bibtex(doi)
+            except CrossrefError as exc:
+                self.add_error("doi", str(exc))
+            return cleaned
         cleaned["text"] = uploaded if uploaded is not None else text
         return cleaned
 

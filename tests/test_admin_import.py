@@ -128,7 +128,7 @@ def test_a_file_over_the_size_limit_is_refused(client, curator, settings):
 
 def test_nothing_to_import_is_said_plainly(client, curator):
     response = client.post(URL, {"bibtex_text": "   "})
-    assert "Paste BibTeX or choose a .bib file." in response.content.decode()
+    assert "Paste BibTeX, choose a .bib file or give a DOI." in response.content.decode()
 
 
 def test_garbage_saves_nothing_and_says_why(client, curator):
@@ -179,3 +179,36 @@ def test_a_paper_saved_between_preview_and_confirm_is_not_created_twice(client, 
     assert response.status_code == 200
     assert "Nothing was saved" in response.content.decode()
     assert Reference.objects.filter(doi="10.1000/late.2024").count() == 1
+
+
+WEAK = """
+@article{noauthor, title = {A paper without authors}, journal = {J. Tests}, year = {2021}}
+@article{badyear, author = {Kim, A.}, title = {A paper with a typo in its year}, journal = {J. Tests}, year = {20x8}}
+@article{nojournal, author = {Lee, B.}, title = {A paper without its journal}, year = {2022}}
+@article{Park_2023, author = {Park, C.}, title = {Keys written by a publisher}, journal = {J. Tests}, year = {2023}}
+"""
+
+
+def test_weak_entries_are_previewed_with_a_warning_each(client, curator):
+    page = client.post(URL, {"bibtex_text": WEAK}).content.decode()
+    assert "<strong>4</strong> new, to be created" in page  # warnings, not failures
+    assert "no author: it will be listed as “Anon.”" in page
+    assert "the year “20x8” is not a year: saved as no year" in page
+    assert "no journal" in page
+    assert "citation key Park_2023 → park2023keys" in page
+
+
+def test_an_entry_left_out_in_the_preview_is_not_imported(client, curator):
+    response = client.post(
+        URL,
+        {"bibtex_text": WEAK, "confirm": "yes", "choose": "1", "include": ["noauthor", "Park_2023"]},
+    )
+    assert response.status_code == 302
+    titles = set(Reference.objects.filter(title__startswith="A paper").values_list("title", flat=True))
+    assert titles == {"A paper without authors"}
+    assert Reference.objects.filter(title="Keys written by a publisher").exists()
+
+
+def test_a_broken_entry_is_explained_in_a_curators_words(client, curator):
+    page = client.post(URL, {"bibtex_text": "@article{x title = {No comma}}"}).content.decode()
+    assert "the citation key must be followed by a comma" in page and "Fix it and preview again." in page

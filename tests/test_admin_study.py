@@ -27,6 +27,7 @@ def study_post(reference, electrolyte, *, layers=(), measurements=(), **fields):
         "mechanism": "",
         "review_locator": "review §2.3.1",
         "curation_note": "",
+        "figures_source": "abstract",
         **fields,
     }
     for prefix, rows in (("layers", layers), ("measurements", measurements)):
@@ -45,7 +46,6 @@ def study_post(reference, electrolyte, *, layers=(), measurements=(), **fields):
 
 def measurement(**fields):
     row = {
-        "position": 1,
         "quantity": "ccd",
         "qualifier": "",
         "value": "1.2",
@@ -55,8 +55,13 @@ def measurement(**fields):
         "stack_pressure_mpa": "",
         "condition": "coated",
         "role": "treated",
-        "control": "",
+        "control_position": "",
+        "current_density_ma_cm2": "",
+        "areal_capacity_mah_cm2": "",
+        "cell_type": "",
         "locator": "Fig. 4f",
+        "source": "full-text",
+        "source_url": "https://example.org/paper",
         "source_kind": "figure",
         "note": "",
     }
@@ -90,8 +95,8 @@ def test_a_curator_records_a_study_with_its_interlayer_and_measurements(client, 
         llzto,
         layers=[{"material": material.pk, "position": 1, "note": ""}],
         measurements=[
-            measurement(position=1, value="0.4", condition="bare", role="control"),
-            measurement(position=2, quantity="interfacial_resistance", value="25", value_max="30"),
+            measurement(value="0.4", condition="bare", role="control"),
+            measurement(quantity="interfacial_resistance", value="25", value_max="30"),
         ],
     )
     response = client.post(ADD_URL, data)
@@ -131,13 +136,79 @@ def test_the_quantity_menu_shows_each_unit(client, curator):
     assert "Critical current density (mA/cm²)" in page and "Interfacial resistance (Ω·cm²)" in page
 
 
-def test_the_control_menu_offers_only_the_studys_own_measurements(client, curator):
+def test_new_figures_are_numbered_after_the_existing_ones(client, curator):
     study = make_study(measurements=[{"value": 1}, {"value": 2}])
-    make_study(measurements=[{"value": 9}])
-    response = client.get(f"/admin/interfaces/study/{study.pk}/change/")
+    data = change_post(study, [measurement(value="3"), measurement(value="4")])
+    response = client.post(f"/admin/interfaces/study/{study.pk}/change/", data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    assert list(study.measurements.values_list("position", "value")) == [(1, 1), (2, 2), (3, 3), (4, 4)]
+
+
+def test_a_treated_figure_is_paired_with_its_control_in_the_same_save(client, curator, paper, llzto):
+    data = study_post(
+        paper,
+        llzto,
+        measurements=[
+            measurement(quantity="interfacial_resistance", value="1", role="", control_position="2"),
+            measurement(quantity="interfacial_resistance", value="1710", role="", condition="bare"),
+        ],
+    )
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    treated, control = Study.objects.get(key="deng2020tuning-new").measurements.order_by("position")
+    assert (treated.role, control.role) == ("treated", "control")
+    assert treated.control == control and treated.improvement == 1710
+
+
+@pytest.mark.parametrize(
+    ("pairing", "message"),
+    [
+        ({"control_position": "7"}, "No figure #7 in this study."),
+        ({"control_position": "1"}, "A figure cannot be its own control."),
+        ({"control_position": "2", "quantity": "ccd"}, "#2 measures another quantity."),
+    ],
+)
+def test_a_wrong_pairing_is_refused_and_nothing_saved(client, curator, paper, llzto, pairing, message):
+    first = {"quantity": "interfacial_resistance", "value": "1"} | pairing
+    data = study_post(
+        paper, llzto, measurements=[measurement(**first), measurement(quantity="interfacial_resistance")]
+    )
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 200
     [formset] = [f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "measurements"]
-    offered = set(formset.formset.forms[0].fields["control"].queryset)
-    assert offered == set(study.measurements.all())
+    assert message in str(formset.formset.forms[0].errors)
+    assert not Study.objects.filter(key="deng2020tuning-new").exists()
+
+
+def test_the_study_key_is_made_from_the_reference_and_electrolyte(client, curator, paper, llzto):
+    response = client.post(ADD_URL, study_post(paper, llzto, key=""))
+    assert response.status_code == 302
+    assert Study.objects.filter(key="deng2020tuning-llzto").exists()
+    response = client.post(ADD_URL, study_post(paper, llzto, key=""))
+    assert Study.objects.filter(key="deng2020tuning-llzto-2").exists()
+
+
+def test_the_figure_rows_are_compact_and_show_the_unit_of_their_quantity(client, curator):
+    study = make_study(measurements=[{"value": 1}])
+    page = client.get(f"/admin/interfaces/study/{study.pk}/change/").content.decode()
+    assert 'class="js-inline-admin-formset inline-group"' in page and "tabular" in page
+    assert 'data-units="{' in page and "admin/atlas-admin.js" in page
+    assert 'aria-label="compared with #"' in page and 'aria-label="Value"' in page
+
+
+def change_post(study, new_rows):
+    """The change form of an existing study, its figures as they are plus new rows."""
+    data = study_post(study.reference, study.electrolyte, key=study.key)
+    existing = list(study.measurements.order_by("position"))
+    data["measurements-INITIAL_FORMS"] = len(existing)
+    data["measurements-TOTAL_FORMS"] = len(existing) + len(new_rows)
+    rows = [
+        measurement(id=m.pk, study=study.pk, value=str(m.value), role="", source="review", source_url="")
+        for m in existing
+    ] + new_rows
+    for index, row in enumerate(rows):
+        data.update({f"measurements-{index}-{name}": value for name, value in row.items()})
+    return data
 
 
 def test_autocomplete_finds_references_electrolytes_and_interlayers(client, curator):

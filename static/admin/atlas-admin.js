@@ -1,0 +1,47 @@
+/* Curation admin: the unit follows the chosen quantity, and new figure rows show the
+   number ("#") that "compared with #" refers to. Works on the study page's figure rows
+   and on a single figure's page; without JavaScript the form works the same. */
+(function () {
+  "use strict";
+
+  function unitCell(select) {
+    var row = select.closest("tr") || select.closest("fieldset") || document;
+    return row.querySelector(".field-unit p, .field-unit .readonly, td.field-unit");
+  }
+
+  function showUnit(select) {
+    var units = JSON.parse(select.dataset.units || "{}");
+    var cell = unitCell(select);
+    if (cell) cell.textContent = units[select.value] || "—";
+  }
+
+  function numberNewRows() {
+    var rows = document.querySelectorAll(".atlas-measurements tr.form-row");
+    var highest = 0;
+    rows.forEach(function (row) {
+      var n = parseInt((row.querySelector("td.field-number p") || {}).textContent, 10);
+      if (!isNaN(n) && !row.classList.contains("atlas-new")) highest = Math.max(highest, n);
+    });
+    rows.forEach(function (row) {
+      var cell = row.querySelector("td.field-number p");
+      if (!cell || row.classList.contains("empty-form") || row.id.endsWith("-empty")) return;
+      if (cell.textContent.trim() === "new" || row.classList.contains("atlas-new")) {
+        row.classList.add("atlas-new");
+        highest += 1;
+        cell.textContent = highest + " (new)";
+      }
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-units]")) showUnit(event.target);
+  });
+  document.addEventListener("formset:added", function () {
+    numberNewRows();
+    document.querySelectorAll("select[data-units]").forEach(showUnit);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("select[data-units]").forEach(showUnit);
+    numberNewRows();
+  });
+})();

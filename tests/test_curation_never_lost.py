@@ -1,0 +1,188 @@
+"""A curator's work survives load_curated; the database and the curated files round-trip."""
+
+import json
+import shutil
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from interfaces.models import CuratedRecord, Measurement, Study
+from references.models import Reference
+
+pytestmark = pytest.mark.django_db
+
+STUDY = "deng2020tuning-li3po4-llzto"
+
+
+def load(directory=None, *args) -> str:
+    out = StringIO()
+    call_command("load_curated", "--dir", directory or settings.CURATED_DATA_DIR, *args, stdout=out)
+    return out.getvalue()
+
+
+def edit_in_admin(client, study: Study, **changes):
+    """The study's admin form posted back as it is, with `changes` and one figure added."""
+    page = client.get(f"/admin/interfaces/study/{study.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(changes)
+    for formset in page.context["inline_admin_formsets"]:
+        fs = formset.formset
+        forms = [f for f in fs.forms if f.instance.pk]
+        data |= {
+            f"{fs.prefix}-TOTAL_FORMS": len(forms) + (1 if fs.prefix == "measurements" else 0),
+            f"{fs.prefix}-INITIAL_FORMS": len(forms),
+            f"{fs.prefix}-MIN_NUM_FORMS": 0,
+            f"{fs.prefix}-MAX_NUM_FORMS": 1000,
+        }
+        for index, f in enumerate(forms):
+            for name in f.fields:
+                value = f[name].value()
+                data[f"{fs.prefix}-{index}-{name}"] = "" if value is None else value
+        if fs.prefix == "measurements":
+            data |= {
+                f"measurements-{len(forms)}-{name}": value
+                for name, value in {
+                    "quantity": "interfacial_resistance",
+                    "value": "12",
+                    "locator": "Table 1",
+                    "source": "full-text",
+                    "source_url": "https://example.org/deng2020",
+                    "source_kind": "table",
+                    "role": "treated",
+                }.items()
+            }
+    response = client.post(f"/admin/interfaces/study/{study.pk}/change/", data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+
+
+def test_a_curators_edit_and_new_figure_survive_load_curated(client, curator):
+    study = Study.objects.get(key=STUDY)
+    edit_in_admin(client, study, summary="Corrected by a curator.")
+    assert study.measurements.filter(value=12).exists()
+    output = load()
+    study.refresh_from_db()
+    assert study.summary == "Corrected by a curator."
+    assert study.measurements.filter(value=12, source="full-text").exists()
+    # The conflict is reported with the file, the entry, the field and both values.
+    assert "atlas.yaml: study deng2020tuning-li3po4-llzto: summary: kept the database's" in output
+    assert "'Corrected by a curator.'" in output and "An air-stable Li3PO4 layer" in output
+    assert f"measurement {STUDY}/" in output and "exist only in the database and were kept" in output
+    assert "deleted" not in output
+
+
+def test_take_files_takes_the_files_version_deliberately(client, curator):
+    study = Study.objects.get(key=STUDY)
+    edit_in_admin(client, study, summary="Corrected by a curator.")
+    output = load(None, "--take-files")
+    study.refresh_from_db()
+    assert study.summary.startswith("An air-stable Li3PO4 layer")
+    assert "overwritten as asked (--take-files)" in output
+    # A figure only the database has is still never deleted.
+    assert study.measurements.filter(value=12).exists()
+
+
+def test_a_record_nobody_changed_follows_the_files(tmp_path):
+    directory = tmp_path / "fixtures"
+    shutil.copytree(settings.CURATED_DATA_DIR, directory)
+    yaml_path = directory / "atlas.yaml"
+    text = yaml_path.read_text()
+    assert "review_locator: review §2.3.1, Fig. 1\n" in text
+    yaml_path.write_text(
+        text.replace("review_locator: review §2.3.1, Fig. 1\n", "review_locator: review §2.3.1\n")
+    )
+    output = load(directory)
+    assert Study.objects.get(key=STUDY).review_locator == "review §2.3.1"
+    assert "conflict" not in output
+    assert "studies: 0 created, 1 updated" in output
+
+
+def test_a_file_change_to_a_field_the_curator_did_not_touch_still_applies(client, curator, tmp_path):
+    study = Study.objects.get(key=STUDY)
+    edit_in_admin(client, study, summary="Corrected by a curator.")
+    directory = tmp_path / "fixtures"
+    shutil.copytree(settings.CURATED_DATA_DIR, directory)
+    yaml_path = directory / "atlas.yaml"
+    yaml_path.write_text(
+        yaml_path.read_text().replace("review_locator: review §2.3.1, Fig. 1\n", "review_locator: §2.3.1\n")
+    )
+    load(directory)
+    study.refresh_from_db()
+    assert (study.summary, study.review_locator) == ("Corrected by a curator.", "§2.3.1")
+
+
+def test_the_admin_page_says_a_curated_record_was_edited(client, curator):
+    study = Study.objects.get(key=STUDY)
+    page = client.get(f"/admin/interfaces/study/{study.pk}/change/").content.decode()
+    assert "As loaded from the curated files (fixtures/)." in page
+    edit_in_admin(client, study, summary="Corrected by a curator.")
+    page = client.get(f"/admin/interfaces/study/{study.pk}/change/").content.decode()
+    assert "Edited here since it was loaded from the curated files</strong>: summary." in page
+
+
+def test_a_record_deleted_in_the_database_is_not_brought_back(client):
+    study = Study.objects.get(key=STUDY)
+    study.delete()
+    output = load()
+    assert not Study.objects.filter(key=STUDY).exists()
+    assert f"study {STUDY}: (record): kept the database's 'deleted'" in output
+
+
+def test_load_curated_is_idempotent_on_the_whole_atlas():
+    before = (Study.objects.count(), Measurement.objects.count(), CuratedRecord.objects.count())
+    output = load()
+    assert "already up to date" in output and "conflict" not in output
+    assert (Study.objects.count(), Measurement.objects.count(), CuratedRecord.objects.count()) == before
+
+
+def _dump() -> list:
+    out = StringIO()
+    call_command(
+        "dumpdata",
+        "references.reference",
+        "references.author",
+        "references.authorship",
+        "interfaces.electrolytefamily",
+        "interfaces.electrolyte",
+        "interfaces.interlayermaterial",
+        "interfaces.study",
+        "interfaces.studyinterlayer",
+        "interfaces.measurement",
+        stdout=out,
+    )
+    rows = json.loads(out.getvalue())
+    for row in rows:
+        for volatile in ("created_at", "updated_at"):
+            row["fields"].pop(volatile, None)
+    return rows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_export_load_export_gives_identical_files_and_databases(tmp_path):
+    call_command("load_curated", verbosity=0)
+    first, second = tmp_path / "first", tmp_path / "second"
+    call_command("export_curated", str(first), stdout=StringIO())
+    before = _dump()
+    call_command("flush", "--no-input", verbosity=0)  # an empty database, ids from 1 again
+    load(first)
+    call_command("export_curated", str(second), stdout=StringIO())
+    for name in ("references.bib", "atlas.yaml"):
+        assert (first / name).read_text() == (second / name).read_text()
+    assert _dump() == before
+
+
+def test_the_committed_fixtures_are_in_the_exported_form(tmp_path):
+    """fixtures/ is what export_curated writes, so a curator's export reads as a small diff."""
+    call_command("export_curated", str(tmp_path), stdout=StringIO())
+    for path in sorted(Path(settings.CURATED_DATA_DIR).iterdir()):
+        assert (tmp_path / path.name).read_text() == path.read_text(), path.name
+
+
+def test_a_new_paper_added_in_the_admin_is_exported(tmp_path, curator):
+    Reference.objects.create(citekey="new2026paper", title="A paper added by a curator", year=2026)
+    call_command("export_curated", str(tmp_path), stdout=StringIO())
+    bib = (tmp_path / "references.bib").read_text()
+    assert "@article{new2026paper," in bib and "A paper added by a curator" in bib
