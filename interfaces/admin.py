@@ -108,7 +108,29 @@ class StudyInterlayerInline(admin.TabularInline):
     autocomplete_fields = ["material"]
 
 
-COMPACT = {"class": "atlas-compact"}
+# The columns of a study's figure rows, in order ("number" and "unit" are shown, not edited).
+MEASUREMENT_FORM_FIELDS = [
+    "number",
+    "quantity",
+    "qualifier",
+    "value",
+    "value_max",
+    "unit",
+    "reported",
+    "condition",
+    "role",
+    "control_position",
+    "temperature_c",
+    "stack_pressure_mpa",
+    "current_density_ma_cm2",
+    "areal_capacity_mah_cm2",
+    "cell_type",
+    "locator",
+    "source",
+    "source_url",
+    "source_kind",
+    "note",
+]
 
 
 class MeasurementInlineForm(LabelledInlineForm):
@@ -122,7 +144,9 @@ class MeasurementInlineForm(LabelledInlineForm):
 
     class Meta:
         model = Measurement
-        exclude = ["control", "position"]
+        fields = [
+            name for name in MEASUREMENT_FORM_FIELDS if name not in {"number", "unit", "control_position"}
+        ]
         widgets = {
             "reported": forms.TextInput(attrs={"size": 12}),
             "condition": forms.TextInput(attrs={"size": 18}),
@@ -225,28 +249,7 @@ class MeasurementInline(QuantityWithUnitMixin, admin.TabularInline):
     extra = 1
     fk_name = "study"
     readonly_fields = ["number", "unit"]
-    fields = [
-        "number",
-        "quantity",
-        "qualifier",
-        "value",
-        "value_max",
-        "unit",
-        "reported",
-        "condition",
-        "role",
-        "control_position",
-        "temperature_c",
-        "stack_pressure_mpa",
-        "current_density_ma_cm2",
-        "areal_capacity_mah_cm2",
-        "cell_type",
-        "locator",
-        "source",
-        "source_url",
-        "source_kind",
-        "note",
-    ]
+    fields = MEASUREMENT_FORM_FIELDS
     classes = ["atlas-measurements"]
 
     @admin.display(description="#")
@@ -257,7 +260,22 @@ class MeasurementInline(QuantityWithUnitMixin, admin.TabularInline):
 class StudyAdminForm(forms.ModelForm):
     class Meta:
         model = Study
-        fields = "__all__"
+        fields = [
+            "key",
+            "reference",
+            "strategy",
+            "electrolyte",
+            "method",
+            "method_detail",
+            "anode",
+            "cell_type",
+            "cell",
+            "summary",
+            "mechanism",
+            "review_locator",
+            "figures_source",
+            "curation_note",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -183,9 +183,11 @@ def test_a_paper_saved_between_preview_and_confirm_is_not_created_twice(client, 
 
 WEAK = """
 @article{noauthor, title = {A paper without authors}, journal = {J. Tests}, year = {2021}}
-@article{badyear, author = {Kim, A.}, title = {A paper with a typo in its year}, journal = {J. Tests}, year = {20x8}}
+@article{badyear, author = {Kim, A.}, title = {A paper with a typo in its year}, journal = {J. T.},
+  year = {20x8}}
 @article{nojournal, author = {Lee, B.}, title = {A paper without its journal}, year = {2022}}
-@article{Park_2023, author = {Park, C.}, title = {Keys written by a publisher}, journal = {J. Tests}, year = {2023}}
+@article{Park_2023, author = {Park, C.}, title = {Keys written by a publisher}, journal = {J. Tests},
+  year = {2023}}
 """
 
 
