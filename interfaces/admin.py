@@ -134,6 +134,14 @@ MEASUREMENT_FORM_FIELDS = [
 
 
 class MeasurementInlineForm(LabelledInlineForm):
+    source_url = forms.URLField(
+        label="source address",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"size": 18}),
+        help_text=Measurement._meta.get_field("source_url").help_text,
+    )
     control_position = forms.IntegerField(
         label="compared with #",
         required=False,
@@ -151,7 +159,6 @@ class MeasurementInlineForm(LabelledInlineForm):
             "reported": forms.TextInput(attrs={"size": 12}),
             "condition": forms.TextInput(attrs={"size": 18}),
             "locator": forms.TextInput(attrs={"size": 12}),
-            "source_url": forms.URLInput(attrs={"size": 18}),
             "note": forms.TextInput(attrs={"size": 18}),
             **{
                 name: forms.NumberInput(attrs={"class": "atlas-number", "step": "any"})
