@@ -1,9 +1,11 @@
 import json
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -14,6 +16,8 @@ from .models import (
     InterlayerMaterial,
     Measurement,
     Quantity,
+    Report,
+    ReportStatus,
     Role,
     Study,
     StudyInterlayer,
@@ -369,3 +373,75 @@ class MeasurementAdmin(QuantityWithUnitMixin, AtlasHistoryAdmin):
     def get_queryset(self, request):
         # A study's name lists its interlayers: fetch them for the whole page at once.
         return super().get_queryset(request).prefetch_related("study__layers__material")
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Readers' reports, to be checked against the paper; accepting one means correcting the study."""
+
+    list_display = ["created_at", "study", "short_problem", "status", "moderated_by"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["problem", "correction", "evidence", "study__key"]
+    list_select_related = ["study__reference", "study__electrolyte", "moderated_by"]
+    fields = [
+        "study_link",
+        "problem",
+        "correction",
+        "evidence",
+        "email",
+        "status",
+        "moderator_note",
+        "moderated_by",
+        "moderated_at",
+        "created_at",
+    ]
+    readonly_fields = [
+        "study_link",
+        "problem",
+        "correction",
+        "evidence",
+        "email",
+        "moderated_by",
+        "moderated_at",
+        "created_at",
+    ]
+    actions = ["accept", "reject"]
+
+    def has_add_permission(self, request):
+        return False  # reports come from readers
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("study__layers__material")
+
+    @admin.display(description="study")
+    def study_link(self, obj):
+        url = reverse("admin:interfaces_study_change", args=[obj.study_id])
+        return format_html('<a href="{}">{}</a> (edit it to correct the study)', url, obj.study)
+
+    @admin.display(description="what is wrong")
+    def short_problem(self, obj):
+        return obj.problem if len(obj.problem) <= 80 else obj.problem[:77] + "…"
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            self._moderate(request, obj, obj.status)
+        super().save_model(request, obj, form, change)
+
+    def _moderate(self, request, report, status) -> None:
+        report.status = status
+        report.moderated_by = request.user if status != ReportStatus.NEW else None
+        report.moderated_at = timezone.now() if status != ReportStatus.NEW else None
+
+    def _moderate_all(self, request, queryset, status, verb) -> None:
+        for report in queryset:
+            self._moderate(request, report, status)
+            report.save(update_fields=["status", "moderated_by", "moderated_at"])
+        self.message_user(request, f"{verb} {queryset.count()} report(s).", messages.SUCCESS)
+
+    @admin.action(description="Accept: the study was corrected", permissions=["change"])
+    def accept(self, request, queryset):
+        self._moderate_all(request, queryset, ReportStatus.ACCEPTED, "Accepted")
+
+    @admin.action(description="Reject", permissions=["change"])
+    def reject(self, request, queryset):
+        self._moderate_all(request, queryset, ReportStatus.REJECTED, "Rejected")

@@ -605,3 +605,46 @@ class CuratedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key}"
+
+
+class ReportStatus(models.TextChoices):
+    NEW = "new", "New: to be checked"
+    ACCEPTED = "accepted", "Accepted: the study was corrected"
+    REJECTED = "rejected", "Rejected"
+
+
+class Report(models.Model):
+    """A reader's report of a problem with a study; moderated by a curator, never shown publicly."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="reports")
+    problem = models.TextField("what is wrong", max_length=2000)
+    correction = models.CharField("the correct value", max_length=500, blank=True)
+    evidence = models.CharField(
+        "its source", max_length=500, blank=True, help_text="DOI, page, figure or table where it is stated."
+    )
+    email = models.EmailField(
+        "e-mail", blank=True, help_text="Only to ask the reader a question; never shown."
+    )
+    client = models.CharField(
+        max_length=64, editable=False, help_text="A keyed hash of the sender's address."
+    )
+    status = models.CharField(max_length=10, choices=ReportStatus.choices, default=ReportStatus.NEW)
+    moderator_note = models.TextField(blank=True)
+    moderated_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["client", "created_at"], name="report_client_recent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=ReportStatus.NEW) | Q(moderated_at__isnull=False),
+                name="report_moderated_has_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Report on {self.study.key}: {self.problem[:60]}"

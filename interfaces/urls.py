@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("studies/", views.study_list, name="study-list"),
     path("studies/<int:pk>/", views.study_detail, name="study-detail"),
+    path("studies/<int:pk>/report/", views.report_problem, name="study-report"),
     path("electrolytes/", views.electrolyte_list, name="electrolyte-list"),
     path("electrolytes/<slug:slug>/", views.electrolyte_detail, name="electrolyte-detail"),
     path("interlayers/", views.interlayer_list, name="interlayer-list"),

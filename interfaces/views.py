@@ -2,7 +2,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
 
 from references.bibtex import write_bibtex
 from references.exports import BIBLIOGRAPHY_FORMATS, bibliography_response, error_response
@@ -10,12 +11,14 @@ from references.models import Authorship, Reference
 
 from .exports import csv_response, json_response
 from .filters import StudyFilter, active_filters, facets
+from .forms import ReportForm, client_key
 from .models import (
     STRATEGY_SECTIONS,
     Electrolyte,
     ElectrolyteFamily,
     InterlayerMaterial,
     Quantity,
+    Report,
     Strategy,
     Study,
     StudyInterlayer,
@@ -171,3 +174,35 @@ def interlayer_detail(request: HttpRequest, slug: str) -> HttpResponse:
     material = get_object_or_404(InterlayerMaterial, slug=slug)
     studies = Study.objects.for_list().filter(interlayers=material).order_by("-reference__year", "pk")
     return render(request, "interfaces/interlayer_detail.html", {"material": material, "studies": studies})
+
+
+# A sender may file this many reports an hour; more are refused until the hour has passed.
+REPORTS_PER_HOUR = 5
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_problem(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reader reports a problem with a study; it waits for a curator, nothing is published."""
+    study = get_object_or_404(Study.objects.select_related("reference", "electrolyte"), pk=pk)
+    form = ReportForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        client = client_key(request.META.get("REMOTE_ADDR", ""))
+        hour_ago = timezone.now() - timezone.timedelta(hours=1)
+        if form.is_spam:
+            return render(request, "interfaces/report_thanks.html", {"study": study})
+        if Report.objects.filter(client=client, created_at__gte=hour_ago).count() >= REPORTS_PER_HOUR:
+            form.add_error(
+                None,
+                f"You have sent {REPORTS_PER_HOUR} reports in the last hour, the most we take from one "
+                "address. Please try again later; nothing of this report was saved.",
+            )
+            status = 429
+        else:
+            report = form.save(commit=False)
+            report.study, report.client = study, client
+            report.save()
+            return render(request, "interfaces/report_thanks.html", {"study": study})
+    elif request.method == "POST":
+        status = 400
+    return render(request, "interfaces/report_form.html", {"study": study, "form": form}, status=status)

@@ -186,3 +186,48 @@ def test_a_new_paper_added_in_the_admin_is_exported(tmp_path, curator):
     call_command("export_curated", str(tmp_path), stdout=StringIO())
     bib = (tmp_path / "references.bib").read_text()
     assert "@article{new2026paper," in bib and "A paper added by a curator" in bib
+
+
+def test_history_keeps_who_when_and_the_old_and_new_values(client, curator):
+    study = Study.objects.get(key=STUDY)
+    before = study.summary
+    edit_in_admin(client, study, summary="Corrected by a curator.")
+    latest = study.history.first()
+    delta = latest.diff_against(latest.prev_record)
+    [change] = [c for c in delta.changes if c.field == "summary"]
+    assert (change.old, change.new) == (before, "Corrected by a curator.")
+    assert latest.history_user == curator and latest.history_date is not None
+    added = Measurement.history.filter(study_id=study.pk, value=12).get()
+    assert (added.history_type, added.history_user) == ("+", curator)
+    page = client.get(f"/admin/interfaces/study/{study.pk}/history/").content.decode()
+    assert "Corrected by a curator." in page and "carla" in page
+
+
+def test_a_curator_reverts_one_change_from_the_history(client, curator):
+    study = Study.objects.get(key=STUDY)
+    before = study.summary
+    edit_in_admin(client, study, summary="A mistaken edit.")
+    previous = study.history.all()[1]  # the version before the mistaken edit
+    url = f"/admin/interfaces/study/{study.pk}/history/{previous.history_id}/"
+    page = client.get(url)
+    assert page.status_code == 200 and "Revert" in page.content.decode()
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    response = client.post(url, data)
+    assert response.status_code == 302
+    study.refresh_from_db()
+    assert study.summary == before
+    assert study.history.first().history_user == curator
+
+
+def test_load_curated_changes_are_in_the_history_too(tmp_path):
+    directory = tmp_path / "fixtures"
+    shutil.copytree(settings.CURATED_DATA_DIR, directory)
+    yaml_path = directory / "atlas.yaml"
+    yaml_path.write_text(
+        yaml_path.read_text().replace("review_locator: review §2.3.1, Fig. 1\n", "review_locator: §2.3.1\n")
+    )
+    load(directory)
+    latest = Study.objects.get(key=STUDY).history.first()
+    assert latest.history_change_reason == "load_curated"
+    assert latest.review_locator == "§2.3.1" and latest.prev_record.review_locator == "review §2.3.1, Fig. 1"
