@@ -126,3 +126,17 @@ def make_study(*, reference=None, electrolyte=None, interlayers=(), measurements
             **spec,
         )
     return study
+
+
+AXE = Path(__file__).resolve().parent.parent / "static" / "vendor" / "axe-core" / "axe.min.js"
+
+
+def serious_accessibility_violations(page) -> list[str]:
+    """What axe-core (vendored from npm) finds of serious or critical impact on the page."""
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]

@@ -38,7 +38,7 @@ def test_a_curator_imports_a_zotero_file_and_starts_a_study_from_it(page, live_s
     page.click("input[value=Preview]")
     summary = page.inner_text(".import-summary")
     assert "3\nnew, to be created" in summary and "1\nalready in the atlas" in summary
-    assert page.inner_text("#new-heading + table").count("\n") == 3  # header and three rows
+    assert page.locator("#new-heading + table tbody tr").count() == 3
     assert "kizilaslan_conference_2021 (23)" in page.inner_text("#new-heading + table")
     page.screenshot(path=str(OUTPUT / "admin-import-preview.png"), full_page=True)
 
@@ -54,3 +54,59 @@ def test_a_curator_imports_a_zotero_file_and_starts_a_study_from_it(page, live_s
     page.click("text=Add a study from this paper")
     assert page.inner_text("#select2-id_reference-container").startswith("Kızılaslan & Akbulut (2021)")
     page.screenshot(path=str(OUTPUT / "admin-study-from-paper.png"), full_page=True)
+
+
+def test_a_curator_pairs_a_treated_figure_with_its_control_in_one_save(page, live_server):
+    OUTPUT.mkdir(exist_ok=True)
+    paper = Reference.objects.get(citekey="deng2020tuning")
+    page.goto(f"{live_server.url}/admin/interfaces/study/add/?reference={paper.pk}")
+    page.select_option("#id_strategy", "artificial-interlayer")
+    page.click("#id_electrolyte + .select2 .select2-selection")
+    page.fill(".select2-search__field", "LLZTO")
+    page.click(".select2-results__option >> text=LLZTO")
+    page.fill("#id_summary", "A test interlayer entered by a curator.")
+    page.select_option("#id_figures_source", "abstract")
+    # The first blank figure row, then one more added with the admin's own button.
+    rows = page.locator(".atlas-measurements tr.form-row:not(.empty-form)")
+    page.click(".atlas-measurements .add-row a")
+    assert rows.count() == 2
+    assert rows.nth(0).locator("td.field-number p").inner_text() == "1 (new)"
+    assert rows.nth(1).locator("td.field-number p").inner_text() == "2 (new)"
+    for index, (value, condition) in enumerate([("1", "coated"), ("1710", "bare")]):
+        row = rows.nth(index)
+        row.locator("select[name$='-quantity']").select_option("interfacial_resistance")
+        assert row.locator("td.field-unit p").inner_text() == "Ω·cm²"  # the unit follows the quantity
+        row.locator("input[name$='-value']").fill(value)
+        row.locator("input[name$='-condition']").fill(condition)
+        row.locator("input[name$='-locator']").fill("abstract")
+        row.locator("select[name$='-source']").select_option("abstract")
+        row.locator("input[name$='-source_url']").fill("https://example.org/abstract")
+    rows.nth(0).locator("input[name$='-control_position']").fill("2")
+    page.screenshot(path=str(OUTPUT / "admin-study-figures.png"), full_page=True)
+    page.click("input[name=_continue]")
+    assert "was added successfully" in page.inner_text(".messagelist")
+    study = paper.studies.get(summary="A test interlayer entered by a curator.")
+    treated, control = study.measurements.order_by("position")
+    assert (treated.control, treated.role, control.role) == (control, "treated", "control")
+    page.goto(f"{live_server.url}{study.get_absolute_url()}")
+    table = page.inner_text("section[aria-labelledby=measurements-heading]")
+    assert "×1710" in table, table
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/",
+        "/admin/interfaces/study/",
+        "/admin/interfaces/study/add/",
+        "/admin/references/reference/import-bibtex/",
+        "/admin/references/reference/add/",
+        "/admin/interfaces/report/",
+    ],
+)
+def test_the_curation_pages_have_no_serious_accessibility_violation(page, live_server, path):
+    from tests.conftest import serious_accessibility_violations
+
+    page.goto(f"{live_server.url}{path}")
+    assert "Interphase Atlas curation" in page.inner_text("#site-name")
+    assert serious_accessibility_violations(page) == []

@@ -65,6 +65,4 @@ def source_short(source: str) -> str:
 @register.filter
 def times(factor: float) -> str:
     """An improvement factor, to two or three significant figures: ×1710, ×37, ×4.5."""
-    if factor >= 100:
-        return f"{factor:,.0f}".replace(",", " ")
     return f"{factor:.2g}" if factor < 10 else f"{factor:.0f}"

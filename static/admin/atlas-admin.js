@@ -6,7 +6,7 @@
 
   function unitCell(select) {
     var row = select.closest("tr") || select.closest("fieldset") || document;
-    return row.querySelector(".field-unit p, .field-unit .readonly, td.field-unit");
+    return row.querySelector(".field-unit p") || row.querySelector(".field-unit .readonly");
   }
 
   function showUnit(select) {
@@ -33,15 +33,32 @@
     });
   }
 
+  // Django's autocomplete widgets (select2) name their combobox by its current value only,
+  // which is empty before a choice: give each the label of the field it stands for.
+  function nameComboboxes() {
+    document.querySelectorAll("select.admin-autocomplete").forEach(function (select) {
+      var label = select.id && document.querySelector("label[for='" + select.id + "']");
+      var box = select.nextElementSibling && select.nextElementSibling.querySelector("[role=combobox]");
+      var name = label ? label.textContent.replace(/:\s*$/, "").trim() : select.getAttribute("aria-label");
+      if (!box || !name) return;
+      box.setAttribute("aria-label", name);
+      var shown = box.querySelector("[role=textbox]");
+      if (shown && !shown.hasAttribute("aria-label")) shown.setAttribute("aria-label", name);
+    });
+  }
+
   document.addEventListener("change", function (event) {
     if (event.target.matches && event.target.matches("select[data-units]")) showUnit(event.target);
   });
   document.addEventListener("formset:added", function () {
     numberNewRows();
+    setTimeout(nameComboboxes, 0);
     document.querySelectorAll("select[data-units]").forEach(showUnit);
   });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("select[data-units]").forEach(showUnit);
     numberNewRows();
   });
+  // select2 is set up by jQuery's ready handlers; name its boxes once the page has loaded.
+  window.addEventListener("load", nameComboboxes);
 })();
