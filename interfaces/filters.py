@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, QuerySet
 from django.http import QueryDict
 
 from references.filters import YearFilter
@@ -16,13 +16,13 @@ from .models import (
     ElectrolyteFamily,
     InterlayerKind,
     InterlayerMaterial,
-    Measurement,
     Method,
     Quantity,
     Strategy,
     Study,
     StudyInterlayer,
     ccd_tops,
+    compared_figures,
 )
 
 Q_MAX_LENGTH = 200
@@ -157,9 +157,7 @@ class StudyFilter(django_filters.FilterSet):
         return queryset.filter(Exists(ccd_tops())).exclude(Exists(ccd_tops().filter(top__gt=value)))
 
     def filter_resistance_max(self, queryset, name, value):
-        resistances = Measurement.objects.filter(
-            study=OuterRef("pk"), quantity=Quantity.INTERFACIAL_RESISTANCE, value__lte=value
-        )
+        resistances = compared_figures(Quantity.INTERFACIAL_RESISTANCE).filter(value__lte=value)
         return queryset.filter(Exists(resistances))
 
     def sort_by(self, queryset, name, value):

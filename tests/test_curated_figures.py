@@ -1,0 +1,119 @@
+"""The figures read in the primary papers: provenance, pairing, comparability, and spot checks."""
+
+import pytest
+
+from interfaces.models import Measurement, Quantity, Role, Study
+from references.models import Reference
+from tests.conftest import make_study
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_figure_has_a_unit_a_locator_a_source_and_for_a_paper_an_address():
+    for m in Measurement.objects.all():
+        assert m.unit and m.locator.strip() and m.source, m
+        if m.source != "review":
+            assert m.source_url.startswith(("https://", "http://")), m
+        assert m.reported.strip(), m  # the value as the source printed it
+
+
+def test_every_control_is_of_the_same_study_and_quantity_and_marked_so():
+    paired = Measurement.objects.exclude(control=None).select_related("control")
+    assert paired.count() >= 7
+    for m in paired:
+        assert m.control.study_id == m.study_id and m.control.quantity == m.quantity, m
+        assert (m.role, m.control.role) == (Role.TREATED, Role.CONTROL), m
+
+
+def test_no_doi_twice_and_every_study_cites_a_reference_of_the_files():
+    dois = [d.lower() for d in Reference.objects.exclude(doi="").values_list("doi", flat=True)]
+    assert len(dois) == len(set(dois))
+
+
+def test_lower_bounds_keep_their_qualifier():
+    doux = Study.objects.get(key="doux2020stack-pressure-li6ps5cl")
+    cycling = doux.measurements.get(quantity=Quantity.CYCLING_TIME, source="abstract")
+    assert (cycling.qualifier, cycling.value, cycling.stack_pressure_mpa) == (">", 1000, 5)
+
+
+def test_the_atlas_answers_its_headline_questions():
+    studies = Study.objects.count()
+    with_ccd_or_resistance = (
+        Study.objects.filter(measurements__quantity__in=[Quantity.CCD, Quantity.INTERFACIAL_RESISTANCE])
+        .distinct()
+        .count()
+    )
+    assert with_ccd_or_resistance * 2 >= studies
+    beyond_review = Study.objects.filter(review_locator="").count()
+    assert beyond_review >= 30
+    garnet_pairs = Measurement.objects.filter(
+        study__electrolyte__family__slug="garnet", quantity=Quantity.INTERFACIAL_RESISTANCE
+    ).exclude(control=None)
+    assert garnet_pairs.count() >= 5
+
+
+# Figures checked by hand against the abstract at the address each one records.
+SPOT_CHECKS = [
+    ("han2017negating-al2o3-llczn", Quantity.INTERFACIAL_RESISTANCE, "treated", 1, 1710),
+    ("luo2017reducing-ge-llzo", Quantity.INTERFACIAL_RESISTANCE, "treated", 115, 900),
+    ("lou2020achieving-ito-llzto-6-4", Quantity.INTERFACIAL_RESISTANCE, "treated", 32, 1192),
+    ("zhou2018surfactant-zno-llbzt", Quantity.INTERFACIAL_RESISTANCE, "treated", 10, 70),
+    ("zhai2024interface-lii-znlix-llzto-6-75", Quantity.INTERFACIAL_RESISTANCE, "treated", 10.3, 1173.4),
+    ("fu2017garnet-al-llzo", Quantity.INTERFACIAL_RESISTANCE, "treated", 75, 950),
+]
+
+
+@pytest.mark.parametrize(("key", "quantity", "role", "value", "control"), SPOT_CHECKS)
+def test_spot_checks_of_paired_figures(key, quantity, role, value, control):
+    figure = Study.objects.get(key=key).measurements.get(quantity=quantity, role=role)
+    assert figure.value == value and figure.control.value == control
+    assert figure.unit == "Ω·cm²" and figure.source == "abstract"
+
+
+@pytest.mark.parametrize(
+    ("key", "quantity", "value", "qualifier", "current_density"),
+    [
+        ("lou2020achieving-ito-llzto-6-4", Quantity.CCD, 1.05, "≤", None),
+        ("lou2020achieving-ito-llzto-6-4", Quantity.CYCLING_TIME, 800, ">", 0.2),
+        ("zhai2024interface-lii-znlix-llzto-6-75", Quantity.CCD, 2.3, "≤", None),
+        ("luo2017reducing-ge-llzo", Quantity.THICKNESS, 20, "", None),
+    ],
+)
+def test_spot_checks_of_single_figures(key, quantity, value, qualifier, current_density):
+    figures = Study.objects.get(key=key).measurements.filter(quantity=quantity, value=value)
+    assert figures.exists(), list(Study.objects.get(key=key).measurements.values_list("quantity", "value"))
+    figure = figures.first()
+    assert (figure.qualifier, figure.current_density_ma_cm2) == (qualifier, current_density)
+
+
+def test_resistance_without_area_and_controls_never_enter_the_resistance_sort_or_filter(client):
+    unnormalised = make_study(measurements=[{"quantity": Quantity.RESISTANCE, "value": 0.01}])
+    control_only = make_study(
+        measurements=[{"quantity": Quantity.INTERFACIAL_RESISTANCE, "value": 0.02, "role": "control"}]
+    )
+    response = client.get("/studies/", {"resistance_max": "0.5", "format": "json"})
+    ids = {row["id"] for row in response.json()["results"]}
+    assert unnormalised.pk not in ids and control_only.pk not in ids
+    response = client.get("/studies/", {"sort": "resistance"})
+    first = response.context["page_obj"].object_list[0]
+    assert first.pk not in {unnormalised.pk, control_only.pk}
+    assert first.lowest_resistance.quantity == Quantity.INTERFACIAL_RESISTANCE
+    response = client.get("/studies/", {"ccd_min": "0.001", "format": "json"})
+    assert control_only.pk not in {row["id"] for row in response.json()["results"]}
+
+
+def test_best_ccd_is_a_treated_figure_even_when_the_control_is_higher():
+    study = make_study(
+        measurements=[
+            {"quantity": Quantity.CCD, "value": 3.0, "role": "control"},
+            {"quantity": Quantity.CCD, "value": 1.0, "role": "treated"},
+        ]
+    )
+    assert Study.objects.with_figures().get(pk=study.pk).sort_ccd == 1.0
+    assert study.best_ccd.value == 1.0
+
+
+def test_filtering_by_ccd_of_2_returns_several_families(client):
+    response = client.get("/studies/", {"ccd_min": "2", "format": "json"})
+    families = {row["electrolyte"]["family"]["slug"] for row in response.json()["results"]}
+    assert len(families) >= 2, families
