@@ -57,8 +57,8 @@ def test_a_second_run_changes_nothing():
 
 
 def test_the_curated_data_is_there_once():
-    assert Reference.objects.count() == 61
-    assert Reference.objects.values("doi").exclude(doi="").distinct().count() == 60
+    with_doi = Reference.objects.exclude(doi="")
+    assert with_doi.values("doi").distinct().count() == with_doi.count() >= 60
     assert Study.objects.count() == Study.objects.values("key").distinct().count()
 
 

@@ -26,24 +26,28 @@ def test_counts(client):
 def test_families_link_to_the_filtered_list_with_their_verdict(client):
     html = client.get("/").content.decode()
     garnet = html[html.index('href="/studies/?family=garnet"') :][:600]
-    assert "Garnet oxide" in garnet and "Stable interphase with Li" in garnet and "13 studies" in garnet
+    count = Study.objects.filter(electrolyte__family__slug="garnet").count()
+    assert "Garnet oxide" in garnet and "Stable interphase with Li" in garnet and f"{count} studies" in garnet
     nasicon = html[html.index('href="/studies/?family=nasicon"') :][:600]
     assert "No stable interphase with Li" in nasicon
     halide = html[html.index('href="/studies/?family=halide"') :][:600]
-    assert "Not stated" in halide and "0 studies" in halide
+    count = Study.objects.filter(electrolyte__family__slug="halide").count()
+    assert "Not stated" in halide and f"{count} studies" in halide
 
 
 def test_strategies_link_to_the_filtered_list(client):
     html = client.get("/").content.decode()
-    for slug, section, count in [
-        ("artificial-interlayer", "§2.3.1", 13),
-        ("electrolyte-composition", "§2.3.2", 9),
-        ("anode-design", "§2.3.3", 5),
-        ("other", "§2.3.4", 2),
+    for slug, section in [
+        ("artificial-interlayer", "§2.3.1"),
+        ("electrolyte-composition", "§2.3.2"),
+        ("anode-design", "§2.3.3"),
+        ("other", "§2.3.4"),
     ]:
+        count = Study.objects.filter(strategy=slug).count()
         card = html[html.index(f'href="/studies/?strategy={slug}"') :][:400]
         assert f"Review {section}" in card and f"{count} studies" in card
-    assert client.get("/studies/?strategy=anode-design").context["page_obj"].paginator.count == 5
+    anode = Study.objects.filter(strategy="anode-design").count()
+    assert client.get("/studies/?strategy=anode-design").context["page_obj"].paginator.count == anode
 
 
 def test_the_most_recently_added_studies_come_first(client):

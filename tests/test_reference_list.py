@@ -24,7 +24,7 @@ def expected(condition: Q) -> list[str]:
 
 def test_all_references_newest_first_on_pages(client):
     response = client.get(URL)
-    assert response.context["page_obj"].paginator.count == 61
+    assert response.context["page_obj"].paginator.count == Reference.objects.count() > 61
     assert citekeys(response) == expected(Q())
 
 

@@ -49,7 +49,7 @@ def test_every_measurement_with_value_unit_conditions_and_provenance(client):
     table = section(html, "measurements-heading")
     study = Study.objects.get(key="doux2020stack-pressure-li6ps5cl")
     rows = re.findall(r"<tr[^>]*>\s*<td>", table)
-    assert len(rows) == study.measurements.count() == 5
+    assert len(rows) == study.measurements.count() == 7
     assert "Stack pressure" in table and "Cycling time" in table
     assert "no short circuit for 1000 h" in table
     assert "5\u00a0MPa" in table  # the stack pressure under which the cycling time was measured

@@ -24,11 +24,21 @@ def all_keys(client, query: str) -> set[str]:
     """Keys of the whole filtered result, read from the JSON export of the same URL."""
     response = client.get(f"{URL}?{query}&format=json" if query else f"{URL}?format=json")
     assert response.status_code == 200
-    return {row["url"] for row in response.json()["results"]}
+    return {row["key"] for row in response.json()["results"]}
 
 
 def expected(condition: Q) -> list[str]:
     return sorted(Study.objects.filter(condition).distinct().values_list("key", flat=True))
+
+
+def expected_where(predicate) -> list[str]:
+    """Keys of the studies for which predicate(study) holds, computed in Python from the model."""
+    return sorted(study.key for study in Study.objects.for_list() if predicate(study))
+
+
+def best_ccd(study) -> float | None:
+    figure = study.best_ccd
+    return None if figure is None else (figure.value_max or figure.value)
 
 
 # -- each filter alone ------------------------------------------------------------
@@ -36,7 +46,7 @@ def expected(condition: Q) -> list[str]:
 
 def test_no_filter_lists_every_study_on_two_pages(client):
     response = client.get(URL)
-    assert response.context["page_obj"].paginator.count == Study.objects.count() == 29
+    assert response.context["page_obj"].paginator.count == Study.objects.count() > 25
     assert len(keys(response)) == 25
 
 
@@ -55,14 +65,13 @@ def test_family_repeated_is_or(client):
 def test_strategy(client):
     found = keys(client.get(URL, {"strategy": "anode-design"}))
     assert sorted(found) == expected(Q(strategy="anode-design"))
-    assert len(found) == 5
+    assert "yang2018continuous-3d-llczn" in found and len(found) >= 5
 
 
 def test_method_repeated_is_or(client):
-    assert sorted(keys(client.get(URL, {"method": "ald"}))) == [
-        "deng2020tuning-li3po4-llzto",
-        "han2017negating-al2o3-llczn",
-    ]
+    ald = sorted(keys(client.get(URL, {"method": "ald"})))
+    assert ald == expected(Q(method="ald"))
+    assert {"deng2020tuning-li3po4-llzto", "han2017negating-al2o3-llczn"} <= set(ald)
     found = keys(client.get(URL, {"method": ["ald", "sputtering"]}))
     assert sorted(found) == expected(Q(method__in=["ald", "sputtering"]))
     assert "hao2019constructing-zno-latp" in found
@@ -91,15 +100,14 @@ def test_interlayer_kind(client):
 
 
 def test_ccd_min_and_max_use_the_best_ccd(client):
-    assert sorted(keys(client.get(URL, {"ccd_min": 3}))) == [
-        "han2018suppressing-lii-lps",
-        "shinzo2021highrate-ni-collector-li3ps4lii",
-    ]
-    assert keys(client.get(URL, {"ccd_max": 3})) == ["deng2020tuning-li3po4-llzto"]
-    assert sorted(keys(client.get(URL, {"ccd_min": 2.2, "ccd_max": 3.9}))) == [
-        "deng2020tuning-li3po4-llzto",
-        "han2018suppressing-lii-lps",
-    ]
+    high = all_keys(client, "ccd_min=3")
+    assert sorted(high) == expected_where(lambda s: best_ccd(s) is not None and best_ccd(s) >= 3)
+    assert {"han2018suppressing-lii-lps", "shinzo2021highrate-ni-collector-li3ps4lii"} <= high
+    low = all_keys(client, "ccd_max=3")
+    assert sorted(low) == expected_where(lambda s: best_ccd(s) is not None and best_ccd(s) <= 3)
+    assert "deng2020tuning-li3po4-llzto" in low and "han2018suppressing-lii-lps" not in low
+    between = all_keys(client, "ccd_min=2.2&ccd_max=3.9")
+    assert sorted(between) == expected_where(lambda s: best_ccd(s) is not None and 2.2 <= best_ccd(s) <= 3.9)
 
 
 def test_ccd_of_a_range_counts_its_upper_end(client):
@@ -117,15 +125,20 @@ def test_resistance_max(client):
             {"quantity": Quantity.INTERFACIAL_RESISTANCE, "value": 40, "role": "treated"},
         ]
     )
-    assert sorted(keys(client.get(URL, {"resistance_max": 50}))) == sorted([low.key, both.key])
-    assert high.key in keys(client.get(URL, {"resistance_max": 900}))
+    found = all_keys(client, "resistance_max=50")
+    assert {low.key, both.key} <= found and high.key not in found
+    assert high.key in all_keys(client, "resistance_max=900")
+    # The treated figures of the curated data, never a control: Han et al. 1 Ω·cm² (bare 1710).
+    assert "han2017negating-al2o3-llczn" in all_keys(client, "resistance_max=5")
 
 
 def test_years(client):
-    found = keys(client.get(URL, {"year_min": 2019, "year_max": 2020}))
+    found = all_keys(client, "year_min=2019&year_max=2020")
     assert sorted(found) == expected(Q(reference__year__gte=2019, reference__year__lte=2020))
     assert "deng2020tuning-li3po4-llzto" in found and "shinzo2021highrate-ni-collector-li3ps4lii" not in found
-    assert keys(client.get(URL, {"year_min": 2021})) == ["shinzo2021highrate-ni-collector-li3ps4lii"]
+    recent = all_keys(client, "year_min=2021")
+    assert sorted(recent) == expected(Q(reference__year__gte=2021))
+    assert "shinzo2021highrate-ni-collector-li3ps4lii" in recent
 
 
 def test_selected_ids(client):
@@ -138,7 +151,9 @@ def test_selected_ids(client):
 
 
 def test_the_deng_2020_study_by_family_strategy_and_ccd(client):
-    response = client.get(URL, {"family": "garnet", "strategy": "artificial-interlayer", "ccd_min": 2})
+    response = client.get(
+        URL, {"family": "garnet", "strategy": "artificial-interlayer", "ccd_min": 2, "q": "Li3PO4"}
+    )
     assert keys(response) == ["deng2020tuning-li3po4-llzto"]
     html = response.content.decode()
     assert "Li<sub>3</sub>PO<sub>4</sub>" in html
@@ -216,10 +231,13 @@ def test_facet_counts_match_the_filtered_rows(client, params):
 
 def test_facets_of_the_garnet_studies(client):
     counts = facet_counts(client.get(URL, {"family": "garnet"}))
-    assert counts["family"] == {"garnet": 13}
-    assert counts["method"]["ald"] == 2
-    assert counts["interlayer_kind"]["metal"] == 4  # Si, Al, Ge, Mg on LLZO
-    assert counts["strategy"]["artificial-interlayer"] == 8
+    garnet = Q(electrolyte__family__slug="garnet")
+    assert counts["family"] == {"garnet": len(expected(garnet))}
+    assert counts["method"]["ald"] == len(expected(garnet & Q(method="ald"))) >= 2
+    metal = len(expected(garnet & Q(interlayers__kind="metal")))
+    assert counts["interlayer_kind"]["metal"] == metal >= 4  # Si, Al, Ge, Mg on LLZO at least
+    interlayer = len(expected(garnet & Q(strategy="artificial-interlayer")))
+    assert counts["strategy"]["artificial-interlayer"] == interlayer
 
 
 def test_facet_links_add_or_remove_a_value_and_drop_the_page(client):
@@ -240,39 +258,42 @@ def test_facet_links_add_or_remove_a_value_and_drop_the_page(client):
 
 
 def test_sort_by_ccd_puts_studies_without_one_last(client):
+    with_ccd = {s.key: best_ccd(s) for s in Study.objects.for_list() if best_ccd(s) is not None}
     high_first = keys(client.get(URL, {"sort": "-ccd"}))
-    assert high_first[:3] == [
-        "shinzo2021highrate-ni-collector-li3ps4lii",
-        "han2018suppressing-lii-lps",
-        "deng2020tuning-li3po4-llzto",
-    ]
+    shown = [with_ccd[key] for key in high_first[: len(with_ccd)]]
+    assert shown == sorted(with_ccd.values(), reverse=True)
     low_first = keys(client.get(URL, {"sort": "ccd"}))
-    assert low_first[:3] == high_first[:3][::-1]
-    tail = keys(client.get(URL, {"sort": "ccd", "page": 2}))
-    assert "shinzo2021highrate-ni-collector-li3ps4lii" not in tail
+    assert [with_ccd[key] for key in low_first[: len(with_ccd)]] == sorted(with_ccd.values())
+    last = Study.objects.count() // 25 + 1
+    tail = keys(client.get(URL, {"sort": "ccd", "page": last}))
+    assert not set(tail) & set(with_ccd) or len(with_ccd) > 25 * (last - 1)
 
 
 def test_sort_by_resistance_puts_studies_without_one_last(client):
     r = Quantity.INTERFACIAL_RESISTANCE
-    low = make_study(measurements=[{"quantity": r, "value": 8}])
-    mid = make_study(measurements=[{"quantity": r, "value": 300}, {"quantity": r, "value": 60}])
-    high = make_study(measurements=[{"quantity": r, "value": 2000}])
+    low = make_study(measurements=[{"quantity": r, "value": 0.1}])
+    mid = make_study(measurements=[{"quantity": r, "value": 300}, {"quantity": r, "value": 0.5}])
+    high = make_study(measurements=[{"quantity": r, "value": 99999}])
     ascending = keys(client.get(URL, {"sort": "resistance"}))
-    assert ascending[:3] == [low.key, mid.key, high.key]
+    assert ascending[:2] == [low.key, mid.key]  # a study counts with its lowest figure
     descending = keys(client.get(URL, {"sort": "-resistance"}))
-    assert descending[:3] == [high.key, mid.key, low.key]
+    assert descending[0] == high.key
+    known = {s.key for s in Study.objects.for_list() if s.lowest_resistance is not None}
     # Unknowns come after, in either direction.
-    assert set(ascending[3:]).isdisjoint({low.key, mid.key, high.key})
+    for order in (ascending, descending):
+        assert set(order[: len(known)]) == known
 
 
 def test_sort_by_year_puts_undated_studies_last(client):
     undated = make_study(reference=make_reference(year=None))
+    years = dict(Study.objects.exclude(reference__year=None).values_list("key", "reference__year"))
     oldest = keys(client.get(URL, {"sort": "year"}))
-    assert oldest[0] in {"ogawa2012highcapacity-si-lps", "buschmann2012lithium-ta-al-llzo"}
+    assert years[oldest[0]] == min(years.values()) == 2012  # Ogawa, Buschmann
     newest = keys(client.get(URL, {"sort": "-year"}))
-    assert newest[0] == "shinzo2021highrate-ni-collector-li3ps4lii"
+    assert years[newest[0]] == max(years.values())
+    last = Study.objects.count() // 25 + (1 if Study.objects.count() % 25 else 0)
     for direction in ("year", "-year"):
-        last_page = keys(client.get(URL, {"sort": direction, "page": 2}))
+        last_page = keys(client.get(URL, {"sort": direction, "page": last}))
         assert last_page[-1] == undated.key
 
 
@@ -319,7 +340,8 @@ def test_pagination_keeps_every_other_parameter(client):
     page_two = client.get(URL + next_link)
     assert page_two.context["page_obj"].number == 2
     first, second = keys(response), keys(page_two)
-    assert len(first) + len(second) == 29 and not set(first) & set(second)
+    assert len(first) == 25 and not set(first) & set(second)
+    assert len(first) + len(second) == min(50, Study.objects.filter(reference__year__gte=2000).count())
     assert re.search(r'<a href="\?sort=year[^"]*page=1" rel="prev">', page_two.content.decode())
 
 
