@@ -685,8 +685,10 @@ def bibtex_fields(reference: Reference, *, curated: bool = False) -> tuple[str, 
     if any(not fields[name] for name in required):
         entry_type = "misc"
         fields["howpublished"] = fields.pop(venue_field)
-    if entry_type in _NUMBER_NEEDS_SERIES:
+    if entry_type in _NUMBER_NEEDS_SERIES and not curated:
         fields["number"] = ""
+    if entry_type == "article" and not fields["volume"] and not curated:
+        fields["number"] = ""  # classic styles warn of an issue number without a volume
     return entry_type, [(name, value) for name, value in fields.items() if value]
 
 
