@@ -68,7 +68,8 @@ def test_an_unknown_format_is_a_400(client):
 def test_any_page_number_gives_a_page(client, page):
     response = client.get(URL, {"page": page})
     assert response.status_code == 200
-    assert response.context["page_obj"].number in {1, 2}
+    last = response.context["page_obj"].paginator.num_pages
+    assert response.context["page_obj"].number in {1, last}
     assert "this is" in response.content.decode()
 
 

@@ -51,7 +51,7 @@ def test_no_filter_lists_every_study_on_two_pages(client):
 
 
 def test_family(client):
-    found = keys(client.get(URL, {"family": "garnet"}))
+    found = all_keys(client, "family=garnet")
     assert sorted(found) == expected(Q(electrolyte__family__slug="garnet"))
     assert "deng2020tuning-li3po4-llzto" in found and "hao2019constructing-zno-latp" not in found
 
@@ -357,8 +357,9 @@ def test_the_filter_form_drops_the_page(client):
 def test_a_page_past_the_end_shows_the_last_page_and_says_so(client):
     response = client.get(URL, {"page": 9999})
     assert response.status_code == 200
-    assert response.context["page_obj"].number == 2
-    assert "There is no page 9999; this is the last page, 2." in response.content.decode()
+    last = response.context["page_obj"].paginator.num_pages
+    assert last > 1 and response.context["page_obj"].number == last
+    assert f"There is no page 9999; this is the last page, {last}." in response.content.decode()
 
 
 def test_a_page_that_is_not_a_number_shows_the_first(client):
