@@ -100,7 +100,11 @@ def test_bibtex_processes_the_whole_export_without_a_warning(export, style):
     )
     result = _run([bibtex, "test"], directory)
     log = (directory / "test.blg").read_text()
-    assert _warnings_of_bibtex(log) == []
+    # Author-year styles say so of a paper whose source gives no year: true, and left as it is
+    # rather than inventing a year. Nothing else may warn.
+    undated = {f"Warning--empty year in {r.citekey}" for r in references if not r.year}
+    expected = undated if style in {"plainnat", "apalike"} else set()
+    assert set(_warnings_of_bibtex(log)) == expected
     assert result.returncode == 0, result.stdout
     bbl = (directory / "test.bbl").read_text()
     assert bbl.count("\\bibitem") == len(references)
