@@ -22,13 +22,14 @@ from bibtexparser.model import (
     ImplicitComment,
     ParsingFailedBlock,
 )
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 from pylatexenc.latexwalker import get_default_latex_context_db as get_default_latex_walker_context_db
 from pylatexenc.macrospec import MacroSpec
 
 from .doi import InvalidDOI, normalize_doi
-from .models import Author, Authorship, EntryType, Reference, fold
+from .models import Author, Authorship, EntryType, Reference, fold, validate_web_address
 from .tex import dangerous_command, title_to_latex, to_latex
 
 # Entry types as written by Zotero, JabRef, Google Scholar, publishers and biblatex,
@@ -183,11 +184,12 @@ class ParsedEntry:
     authors: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     citekey: str = ""  # planned by plan_import for a new entry
+    notes: list[str] = field(default_factory=list)  # what reading changed or dropped
 
     @property
     def warnings(self) -> list[str]:
         """What is weak about an entry that still imports: a curator should look before confirming."""
-        notes = []
+        notes = list(self.notes)
         if not self.authors:
             notes.append("no author: it will be listed as “Anon.”")
         raw_year = (self.fields.get("year") or "").strip()
@@ -345,6 +347,16 @@ def _to_parsed(entry: Entry, strings: dict[str, str], crossrefs: dict[str, dict[
     for key in ("url", "doi"):
         if key in raw:
             fields[key] = raw[key].strip()
+    notes = []
+    if fields.get("url"):
+        try:
+            validate_web_address(fields["url"])
+            if len(fields["url"]) > 500:
+                raise ValidationError("longer than 500 characters")
+        except ValidationError:
+            url = fields["url"][:60]
+            notes.append(f"the url {url!r} is not an http(s) address the atlas keeps: left out")
+            del fields["url"]
     if fields.get("doi"):
         try:
             fields["doi"] = normalize_doi(fields["doi"])
@@ -369,6 +381,7 @@ def _to_parsed(entry: Entry, strings: dict[str, str], crossrefs: dict[str, dict[
         fields=fields,
         authors=authors,
         errors=errors,
+        notes=notes,
     )
 
 
@@ -570,7 +583,7 @@ def _fields_for_model(entry: ParsedEntry) -> dict:
         "number": (f.get("number") or f.get("issue", ""))[:50],
         "pages": re.sub(r"\s*-+\s*|–", "–", f.get("pages", ""))[:50],
         "doi": entry.doi,
-        "url": f.get("url", "")[:500],
+        "url": f.get("url", ""),
         "abstract": f.get("abstract", ""),
         "curation_note": f.get("annote", ""),
     }
@@ -648,8 +661,9 @@ def _bibtex_name(author: Author) -> str:
 
 
 def _verbatim(value: str) -> str:
-    """DOIs and URLs stay verbatim (biblatex prints them so); only what breaks a .bib is encoded."""
-    return re.sub(r"[\\{}\s]", lambda m: f"%{ord(m.group()):02X}", value.strip())
+    """DOIs and URLs stay verbatim (biblatex prints them so); what breaks a .bib or could turn
+    into a TeX command (a backslash, braces, space, ^^) is percent-encoded."""
+    return re.sub(r"[\\{}\s^]", lambda m: f"%{ord(m.group()):02X}", value.strip())
 
 
 def bibtex_fields(reference: Reference, *, curated: bool = False) -> tuple[str, list[tuple[str, str]]]:

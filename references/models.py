@@ -2,17 +2,23 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .doi import InvalidDOI, doi_url, normalize_doi
+from .doi import DOI_PATTERN, InvalidDOI, doi_url, normalize_doi
 from .tex import validate_no_tex_commands
 
 # Every text a citation export writes is checked for TeX commands that run code.
 TEX_SAFE = [validate_no_tex_commands]
+
+
+def validate_web_address(value: str) -> None:
+    """Only http(s): a javascript: or data: address would run in a reader's browser."""
+    URLValidator(schemes=["http", "https"])(value)
 
 
 def fold(text: str) -> str:
@@ -86,7 +92,7 @@ class Reference(models.Model):
         blank=True,
         help_text="Normalised: lower case, without https://doi.org/ or doi: (added on save).",
     )
-    url = models.URLField("URL", max_length=500, blank=True)
+    url = models.URLField("URL", max_length=500, blank=True, validators=[validate_web_address])
     abstract = models.TextField(blank=True, validators=TEX_SAFE)
     curation_note = models.TextField(
         blank=True,
@@ -104,9 +110,15 @@ class Reference(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("doi"), condition=~Q(doi=""), name="reference_unique_doi"),
             models.CheckConstraint(
-                condition=Q(doi="") | (Q(doi__startswith="10.") & Q(doi=Lower("doi"))),
+                condition=Q(doi="") | Q(doi__regex=DOI_PATTERN),
                 name="reference_doi_normalised",
-                violation_error_message="The DOI must be normalised: lower case, starting with 10.",
+                violation_error_message="The DOI must be normalised: lower case, 10.<digits>/ and no "
+                "character a DOI does not use.",
+            ),
+            models.CheckConstraint(
+                condition=Q(url="") | Q(url__startswith="https://") | Q(url__startswith="http://"),
+                name="reference_url_http",
+                violation_error_message="Only http(s) addresses may be stored.",
             ),
             models.CheckConstraint(
                 condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12),
