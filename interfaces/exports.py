@@ -165,6 +165,20 @@ def csv_rows(studies: Iterable[Study]) -> Iterator[list[str]]:
             ]
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell as text a spreadsheet shows rather than runs; numbers (−1.5) stay numbers."""
+    if cell.startswith(FORMULA_STARTS):
+        try:
+            float(cell)
+        except ValueError:
+            return "'" + cell
+    return cell
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -174,7 +188,8 @@ def csv_response(studies: QuerySet, filename: str) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
     rows = csv_rows(studies.iterator(chunk_size=CHUNK_SIZE))
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+        (writer.writerow([spreadsheet_safe(cell) for cell in row]) for row in rows),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response

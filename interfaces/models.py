@@ -1,3 +1,5 @@
+import re
+
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -234,6 +236,15 @@ class InterlayerMaterial(models.Model):
         return [a.strip() for a in self.aliases.split(";") if a.strip()]
 
 
+def websearch_text(text: str) -> str:
+    """The words of a search and their quotes, without operator runs PostgreSQL cannot parse.
+
+    websearch_to_tsquery turns each '-' or 'or' into an operator; a few dozen of them in a
+    row overflow its stack ("tsquery stack too small"). Words are what people search for."""
+    words = re.findall(r'"|[^\W_]+(?:[.\-][^\W_]+)*', text)
+    return " ".join(words[:32])
+
+
 def _containing(text: str, *fields: str) -> Q:
     condition = Q()
     for field in fields:
@@ -293,7 +304,7 @@ class StudyQuerySet(models.QuerySet):
         # document over interlayers or authors would repeat each study once per join row,
         # which made the search twenty times slower at 3,000 studies. Those many-valued
         # fields are found by containment above.
-        query = SearchQuery(text, search_type="websearch", config="english")
+        query = SearchQuery(websearch_text(text), search_type="websearch", config="english")
         document = SearchVector("reference__title", "electrolyte__name", weight="A", config="english")
         document += SearchVector("summary", "electrolyte__aliases", weight="B", config="english")
         document += SearchVector("mechanism", weight="C", config="english")

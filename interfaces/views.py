@@ -1,3 +1,5 @@
+import re
+
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -33,11 +35,15 @@ def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE
     """The requested page, or the nearest real one with a note saying so."""
     paginator = Paginator(queryset, per_page)
     asked = request.GET.get("page", "1")
-    page = paginator.get_page(asked)
+    # Only ASCII digits are a page number: int() would take "²" or "①" and fail, and a
+    # number thousands of digits long is still just "past the end".
+    digits = bool(re.fullmatch(r"[0-9]+", asked))
+    wanted = (int(asked) if len(asked) <= 9 else paginator.num_pages + 1) if digits else 1
+    page = paginator.get_page(wanted)
     page.elided_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
     note = ""
     if asked != str(page.number):
-        if asked.isdigit() and int(asked) > page.number:
+        if digits and wanted > page.number:
             note = f"There is no page {asked[:10]}; this is the last page, {page.number}."
         else:
             note = f"“{asked[:20]}” is not a page number; this is page {page.number}."

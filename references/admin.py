@@ -4,6 +4,7 @@ from django.db import IntegrityError, models, transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import urlencode
 
 from interfaces.admin import AtlasHistoryAdmin
 from interfaces.models import Study
@@ -121,8 +122,15 @@ class ReferenceAdmin(AtlasHistoryAdmin):
             ),
             messages.SUCCESS,
         )
-        keys = ",".join(str(r.pk) for r in report.saved)
-        return redirect(f"{reverse('admin:references_reference_changelist')}?id__in={keys}")
+        # The new references by the time they were created: a URL listing every id breaks
+        # past a few thousand (the server refuses so long a request line).
+        query = urlencode(
+            {
+                "created_at__gte": min(r.created_at for r in report.saved).isoformat(),
+                "created_at__lte": max(r.created_at for r in report.saved).isoformat(),
+            }
+        )
+        return redirect(f"{reverse('admin:references_reference_changelist')}?{query}")
 
     @admin.display(description="title")
     def short_title(self, obj):

@@ -168,8 +168,14 @@ def _math_scripts(text: str) -> str:
     return _MATH.sub(lambda m: "$" + _MATH_SCRIPT.sub(script, m.group(1)) + "$", text)
 
 
+# Text with none of these is plain already: no need for the (slow) LaTeX decoder.
+_LATEX_MARKUP = re.compile(r"[\\{}$~%^_&#]|--|``|''")
+
+
 def decode_latex(text: str) -> str:
     """LaTeX accents, commands and braces to plain Unicode text."""
+    if not _LATEX_MARKUP.search(text):
+        return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
     decoded = _DECODER.latex_to_text(_math_scripts(text), latex_context=_PARSER_CONTEXT)
     decoded = unicodedata.normalize("NFC", decoded)
     return re.sub(r"\s+", " ", decoded).strip()
@@ -286,13 +292,28 @@ def _split_concatenation(raw: str) -> list[str]:
     return pieces
 
 
+class UnreadableField(ValueError):
+    """The LaTeX decoder cannot read a field; the entry fails with a message, never a 500."""
+
+
+def _decode(name: str, value: str) -> str:
+    try:
+        return decode_latex(value)
+    except Exception as exc:  # pylatexenc's own failure (RecursionError included) on this text
+        raise UnreadableField(
+            f"field {name} cannot be read as LaTeX ({type(exc).__name__}); check its braces and commands"
+        ) from exc
+
+
 def _names(raw: str) -> list[tuple[str, str]]:
     """'Kim, Jae-Hun and {van Eijck}, Lambert' -> [(family, given), ...], decoded."""
     people = []
     for name in middlewares.names.split_multiple_persons_names(raw):
         parts = middlewares.names.parse_single_name_into_parts(name, strict=False)
         family = " ".join(parts.von + parts.last + ([", " + " ".join(parts.jr)] if parts.jr else []))
-        people.append((decode_latex(family).replace(" ,", ","), decode_latex(" ".join(parts.first))))
+        people.append(
+            (_decode("author", family).replace(" ,", ","), _decode("author", " ".join(parts.first)))
+        )
     # "and others" is BibTeX's "et al.", not a person.
     return [p for p in people if p[0] and p != ("others", "")]
 
@@ -317,7 +338,12 @@ def _clean_fields(entry: Entry, strings: dict[str, str], errors: list[str]) -> d
                     )
         if not isinstance(value, str):
             continue
-        command = dangerous_command(value) or dangerous_command(decode_latex(value))
+        try:
+            decoded = _decode(fld.key, value)
+        except UnreadableField as exc:
+            errors.append(str(exc))
+            continue
+        command = dangerous_command(value) or dangerous_command(decoded)
         if command:
             errors.append(
                 f"field {fld.key} contains {command}, a TeX command that would run when the file is compiled"
@@ -340,10 +366,14 @@ def _to_parsed(entry: Entry, strings: dict[str, str], crossrefs: dict[str, dict[
                 raw.setdefault(target, value)
     if not KEY_SYNTAX.match(entry.key):
         errors.append(f"the citation key {entry.key!r} contains spaces or characters BibTeX does not allow")
-    authors = _names(raw.pop("author", "")) if "author" in raw else []
-    if not authors and "editor" in raw:
-        authors = _names(raw["editor"])
-    fields = {key: decode_latex(value) for key, value in raw.items() if key not in {"url", "doi"}}
+    try:
+        authors = _names(raw.pop("author", "")) if "author" in raw else []
+        if not authors and "editor" in raw:
+            authors = _names(raw["editor"])
+        fields = {key: _decode(key, value) for key, value in raw.items() if key not in {"url", "doi"}}
+    except UnreadableField as exc:
+        errors.append(str(exc))
+        authors, fields = [], {key: value for key, value in raw.items() if key in {"title"}}
     for key in ("url", "doi"):
         if key in raw:
             fields[key] = raw[key].strip()
@@ -482,11 +512,20 @@ def make_citekey(family: str, year: int | None, title: str, taken: set[str]) -> 
     words = [slug_word(w) for w in re.split(r"[\s–—/:]+", decode_latex(title))]
     significant = next((w for w in words if w and w not in STOPWORDS), "")
     base = f"{slug_word(family) or 'anon'}{year or ''}{significant}"[:90]
-    key, suffix = base, ord("a")
+    key, n = base, 0
     while key in taken:
-        key = f"{base}{chr(suffix)}"
-        suffix += 1
+        n += 1
+        key = f"{base}{_letters(n)}"
     return key
+
+
+def _letters(n: int) -> str:
+    """1 → a, 26 → z, 27 → aa, 28 → ab …: a suffix of letters only, for any number of collisions."""
+    letters = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
 
 
 @dataclass

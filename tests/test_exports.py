@@ -213,3 +213,20 @@ def test_json_is_shown_inline_with_a_file_name_for_saving(client):
     assert response["Content-Disposition"] == 'inline; filename="interphase-atlas-studies.json"'
     response = client.get("/references/", {"format": "json"})
     assert response["Content-Disposition"] == 'inline; filename="interphase-atlas-references.json"'
+
+
+@pytest.mark.parametrize("payload", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+def test_csv_cells_a_spreadsheet_would_run_are_neutralised(client, payload):
+    study = make_study(
+        summary="x",
+        measurements=[{"value": 1.5, "condition": payload, "note": payload, "reported": "-1.5"}],
+    )
+    rows = csv_rows(client.get(URL, {"id": study.pk, "format": "csv"}))
+    assert rows[0]["condition"] == "'" + payload and rows[0]["note"] == "'" + payload
+    assert rows[0]["reported"] == "-1.5"  # a number stays a number
+
+
+def test_csv_numbers_read_back_as_numbers_with_pandas_like_parsing(client):
+    study = make_study(measurements=[{"value": 0.5, "value_max": 2.0, "temperature_c": -20.0}])
+    [row] = csv_rows(client.get(URL, {"id": study.pk, "format": "csv"}))
+    assert float(row["value"]) == 0.5 and float(row["temperature_c"]) == -20.0
