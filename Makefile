@@ -15,10 +15,14 @@ $(STAMP): requirements.txt | $(BIN)/python
 
 install: $(STAMP)
 
+PORT ?= 8000
+# The development server and the tests run with DEBUG on; production sets its own environment.
+export DEBUG ?= 1
+
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_curated
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

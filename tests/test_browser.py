@@ -147,3 +147,38 @@ def test_a_phone_sees_the_results_before_the_filters(browser, live_server, curat
         page.screenshot(path=OUTPUT / "study-detail-phone.png", full_page=True)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/studies/?family=garnet&sort=resistance", "/references/", "/electrolytes/", "/interlayers/"],
+)
+def test_public_pages_break_no_content_security_rule_and_no_accessibility_rule(
+    page, live_server, curated_live, path
+):
+    from tests.conftest import serious_accessibility_violations
+
+    refused = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security" in message.text else None,
+    )
+    page.goto(f"{live_server.url}{path}")
+    page.wait_for_load_state("networkidle")
+    assert refused == []
+    assert serious_accessibility_violations(page) == []
+
+
+def test_a_study_page_and_its_report_form_break_no_content_security_rule(page, live_server, curated_live):
+    refused = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security" in message.text else None,
+    )
+    study = Study.objects.get(key="han2017negating-al2o3-llczn")
+    page.goto(f"{live_server.url}{study.get_absolute_url()}")
+    page.get_by_role("link", name="Report a problem with this study").click()
+    page.get_by_label("What is wrong").fill("The control value is printed with a comma in the paper.")
+    page.get_by_role("button", name="Send the report").click()
+    assert "waiting for a curator" in page.inner_text("h1")
+    assert refused == []
