@@ -38,7 +38,7 @@ def test_behind_a_proxy_the_forwarded_scheme_is_trusted_when_asked():
     result = manage(
         "shell",
         "-c",
-        "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER, settings.SECURE_SSL_REDIRECT)",
+        "from django.conf import settings as s; print(s.SECURE_PROXY_SSL_HEADER, s.SECURE_SSL_REDIRECT)",
         **PRODUCTION,
         SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https",
         SECURE_SSL_REDIRECT="0",
