@@ -8,6 +8,7 @@ one export path.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -172,8 +173,9 @@ def _math_scripts(text: str) -> str:
 _LATEX_MARKUP = re.compile(r"[\\{}$~%^_&#]|--|``|''")
 
 
+@functools.lru_cache(maxsize=8192)
 def decode_latex(text: str) -> str:
-    """LaTeX accents, commands and braces to plain Unicode text."""
+    """LaTeX accents, commands and braces to plain Unicode text (journals and names repeat: cached)."""
     if not _LATEX_MARKUP.search(text):
         return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
     decoded = _DECODER.latex_to_text(_math_scripts(text), latex_context=_PARSER_CONTEXT)
@@ -318,7 +320,10 @@ def _names(raw: str) -> list[tuple[str, str]]:
     return [p for p in people if p[0] and p != ("others", "")]
 
 
-def _clean_fields(entry: Entry, strings: dict[str, str], errors: list[str]) -> dict[str, str]:
+def _clean_fields(
+    entry: Entry, strings: dict[str, str], errors: list[str], decoded_values: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The entry's kept fields, macros resolved and checked; their decoded text goes to decoded_values."""
     enclosings = entry.parser_metadata.get("removed_enclosing", {}) or {}
     values = {}
     for fld in entry.fields:
@@ -350,27 +355,34 @@ def _clean_fields(entry: Entry, strings: dict[str, str], errors: list[str]) -> d
             )
             continue
         values[fld.key.lower()] = value
+        if decoded_values is not None:
+            decoded_values[fld.key.lower()] = decoded
     return values
 
 
-def _to_parsed(entry: Entry, strings: dict[str, str], crossrefs: dict[str, dict[str, str]]) -> ParsedEntry:
+def _to_parsed(entry: Entry, strings: dict[str, str], crossrefs: dict[str, Entry]) -> ParsedEntry:
     errors: list[str] = []
-    raw = _clean_fields(entry, strings, errors)
+    decoded: dict[str, str] = {}
+    raw = _clean_fields(entry, strings, errors, decoded)
     if "crossref" in raw:
         parent = crossrefs.get(raw["crossref"].lower())
         if parent is None:
             errors.append(f"crossref {raw['crossref']!r} names no entry of this file")
         else:
-            for key, value in parent.items():
+            inherited: dict[str, str] = {}
+            for key, value in _clean_fields(parent, strings, [], inherited).items():
                 target = "booktitle" if key == "title" else key
-                raw.setdefault(target, value)
+                if target not in raw:
+                    raw[target], decoded[target] = value, inherited[key]
     if not KEY_SYNTAX.match(entry.key):
         errors.append(f"the citation key {entry.key!r} contains spaces or characters BibTeX does not allow")
     try:
         authors = _names(raw.pop("author", "")) if "author" in raw else []
         if not authors and "editor" in raw:
             authors = _names(raw["editor"])
-        fields = {key: _decode(key, value) for key, value in raw.items() if key not in {"url", "doi"}}
+        # Each field is decoded once, in _clean_fields; only names are decoded here.
+        fields = {key: decoded[key] for key in raw if key not in {"url", "doi", "author", "editor"}}
+        fields |= {key: decoded[key] for key in ("editor",) if key in raw}
     except UnreadableField as exc:
         errors.append(str(exc))
         authors, fields = [], {key: value for key, value in raw.items() if key in {"title"}}
@@ -472,9 +484,7 @@ def parse_bibtex(text: str) -> ParseResult:
             snippet = block.comment.strip().splitlines()[0][:60]
             problems.append(Problem(line, "", f"text outside any entry is ignored: {snippet!r}"))
     raw_entries = library.entries
-    crossrefs = {}
-    for entry in raw_entries:
-        crossrefs[entry.key.lower()] = _clean_fields(entry, strings, [])
+    crossrefs = {entry.key.lower(): entry for entry in raw_entries}
     entries = [_to_parsed(entry, strings, crossrefs) for entry in raw_entries]
     if not entries:
         problems.append(Problem(None, "", "no BibTeX entry found (entries start with @article{, @book{, …)"))
