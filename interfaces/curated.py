@@ -368,6 +368,7 @@ class _Loader:
                 family, _, given = name.partition(", ")
                 author, _ = Author.objects.get_or_create(family=family, given=given)
                 Authorship.objects.create(reference=reference, author=author, position=position)
+            reference.save(update_fields=["identity"])
         self.report.count("references", "updated")
         return reference
 

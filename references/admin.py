@@ -57,6 +57,10 @@ class ReferenceAdmin(AtlasHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_authors().distinct()
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.save(update_fields=["identity"])  # the first author may have changed
+
     def get_urls(self):
         import_view = self.admin_site.admin_view(self.import_bibtex_view)
         return [

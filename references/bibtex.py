@@ -647,7 +647,9 @@ def save_entries(entries: list[ParsedEntry]) -> list[Reference]:
         key = entry.citekey if entry.citekey and entry.citekey not in taken else ""
         key = key or make_citekey(entry.first_author, entry.year, entry.title, taken)
         taken.add(key)
-        reference = Reference.objects.create(citekey=key, **_fields_for_model(entry))
+        reference = Reference(citekey=key, **_fields_for_model(entry))
+        reference.first_author_hint = entry.first_author
+        reference.save()
         for position, (family_name, given) in enumerate(entry.authors, start=1):
             author, _ = Author.objects.get_or_create(family=family_name[:200], given=given[:200])
             Authorship.objects.create(reference=reference, author=author, position=position)

@@ -27,6 +27,11 @@ def fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).strip()
 
 
+def identity_of(title: str, year: int | None, first_author: str) -> str:
+    """What names a paper without a DOI: folded title, year and first author's surname."""
+    return f"{fold(title)}|{year or ''}|{fold(first_author)}"[:400]
+
+
 class EntryType(models.TextChoices):
     ARTICLE = "article", "Journal article"
     BOOK = "book", "Book"
@@ -99,6 +104,13 @@ class Reference(models.Model):
         validators=TEX_SAFE,
         help_text="Corrections of the source and other remarks of the curator.",
     )
+    identity = models.CharField(
+        max_length=400,
+        blank=True,
+        editable=False,
+        help_text="For a paper without a DOI: folded title, year and first author, unique, so two "
+        "imports of the same paper at the same moment cannot both save it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -124,6 +136,13 @@ class Reference(models.Model):
                 condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12),
                 name="reference_month_range",
             ),
+            models.UniqueConstraint(
+                fields=["identity"],
+                condition=Q(doi="") & ~Q(identity=""),
+                name="reference_unique_identity_without_doi",
+                violation_error_message="A reference with this title, year and first author is already "
+                "in the atlas.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -135,6 +154,9 @@ class Reference(models.Model):
                 self.doi = normalize_doi(self.doi)
             except InvalidDOI:
                 pass  # left as typed: the check constraint rejects it
+        self.identity = "" if self.doi else identity_of(self.title, self.year, self._first_author())
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "identity"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -171,6 +193,15 @@ class Reference(models.Model):
         """Identity of a reference without a DOI: folded title, year, first author's surname."""
         authors = self.author_list
         return (fold(self.title), self.year, fold(authors[0].family) if authors else "")
+
+    def _first_author(self) -> str:
+        """The first author's surname: given by the importer before the authorships exist, else stored."""
+        if getattr(self, "first_author_hint", None) is not None:
+            return self.first_author_hint
+        if not self.pk:
+            return ""
+        first = self.authorships.order_by("position").select_related("author").first()
+        return first.author.family if first else ""
 
 
 class Authorship(models.Model):
