@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check pytest install clean
+.PHONY: run test lint check pytest install clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest
 
 test: lint check pytest
+
+# Not part of `make test`: timings on a shared machine are for reading, not asserting.
+ENTRIES ?= 5000
+bench: $(STAMP)
+	$(BIN)/python manage.py bench --entries $(ENTRIES)
 
 clean:
 	rm -rf $(VENV) test-output

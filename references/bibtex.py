@@ -173,12 +173,46 @@ def _math_scripts(text: str) -> str:
 _LATEX_MARKUP = re.compile(r"[\\{}$~%^_&#]|--|``|''")
 
 
+_OPEN_CONTROL = re.compile(r"\\(?:[A-Za-z]+|.)$")
+
+
+def _spans(text: str):
+    """The text in runs of words: plain runs as they are, runs holding LaTeX for the decoder.
+
+    A run with markup stays open while a brace or a $ is open or it ends in a control
+    sequence (whose argument may follow a space), so every group reaches the decoder whole.
+    Only the LaTeX goes through the (slow) decoder: a long abstract costs little more."""
+    plain: list[str] = []
+    markup: list[str] = []
+    depth = dollars = 0
+    for word in text.split():
+        if markup or _LATEX_MARKUP.search(word):
+            if plain:
+                yield " ".join(plain), False
+                plain = []
+            markup.append(word)
+            depth += word.count("{") - word.count("}") - word.count("\\{") + word.count("\\}")
+            dollars += word.count("$") - word.count("\\$")
+            if depth <= 0 and dollars % 2 == 0 and not _OPEN_CONTROL.search(word):
+                yield " ".join(markup), True
+                markup, depth, dollars = [], 0, 0
+        else:
+            plain.append(word)
+    if markup:
+        yield " ".join(markup), True
+    if plain:
+        yield " ".join(plain), False
+
+
 @functools.lru_cache(maxsize=8192)
 def decode_latex(text: str) -> str:
     """LaTeX accents, commands and braces to plain Unicode text (journals and names repeat: cached)."""
     if not _LATEX_MARKUP.search(text):
         return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
-    decoded = _DECODER.latex_to_text(_math_scripts(text), latex_context=_PARSER_CONTEXT)
+    decoded = " ".join(
+        _DECODER.latex_to_text(_math_scripts(span), latex_context=_PARSER_CONTEXT) if markup else span
+        for span, markup in _spans(text)
+    )
     decoded = unicodedata.normalize("NFC", decoded)
     return re.sub(r"\s+", " ", decoded).strip()
 
