@@ -23,9 +23,8 @@ class Command(BaseCommand):
         finally:
             connection.creation.destroy_test_db(name, verbosity=0)
         by_label = {t.label: t for t in timings}
-        self.stdout.write(
-            f"{'step':<16}{'entries':>9}{'seconds':>10}{'entries/s':>11}{'peak RSS MB':>13}{'vs baseline':>13}"
-        )
+        columns = ("entries", 9), ("seconds", 10), ("entries/s", 11), ("peak RSS MB", 13), ("vs baseline", 13)
+        self.stdout.write("step".ljust(16) + "".join(name.rjust(width) for name, width in columns))
         for timing in timings:
             kind = timing.label.split()[0]
             base = by_label[f"{kind} {options['baseline']}"]
