@@ -16,6 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--baseline", type=int, default=500, help="Entries in the baseline file.")
 
     def handle(self, *args, **options):
+        if connection.vendor != "sqlite":  # SQLite's is in memory; elsewhere, not the test suite's
+            connection.settings_dict["TEST"]["NAME"] = f"{connection.settings_dict['NAME']}_bench"
         name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
         try:
             self.stdout.write(f"database: {connection.vendor} ({name}), its own, destroyed afterwards")
