@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check pytest install clean bench
+.PHONY: run serve test lint check pytest install clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_curated
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production serving: gunicorn behind a reverse proxy; DEBUG, SECRET_KEY, ALLOWED_HOSTS (and
+# DATABASE_URL, DATABASE_REPLICA_URLS …) come from the environment, not from here.
+WORKERS ?= 3
+serve: $(STAMP)
+	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput
+	DEBUG=0 $(BIN)/python manage.py migrate --noinput
+	DEBUG=0 $(BIN)/gunicorn atlas.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile -
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

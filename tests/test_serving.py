@@ -1,0 +1,107 @@
+"""Production serving: gunicorn with WhiteNoise's hashed, compressed static files, and reads
+sent to a replica (here a second connection to the same database) while writes stay primary."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from django.conf import settings
+
+MANAGE = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+
+
+def environment(tmp_path: Path, **extra: str) -> dict:
+    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    return (
+        base
+        | {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+            "STATIC_ROOT": str(tmp_path / "static"),
+            "SECRET_KEY": "kq3-Vb8_Zr1xP0mTn4wLs7Hy2uJc9Df6Ge5Ra!Ok-Qi8Ul3Wt0Ez7Yp",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        }
+        | extra
+    )
+
+
+def run(env: dict, *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run([*MANAGE, *args], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def test_reads_go_to_the_replica_and_writes_and_the_admin_to_the_primary(tmp_path):
+    env = environment(tmp_path, DEBUG="1")
+    run(env, "migrate", "-v0")
+    run(env, "load_curated", "-v0")
+    env["DATABASE_REPLICA_URLS"] = env["DATABASE_URL"]
+    script = """
+from django.db import connections, router
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from interfaces.models import Study
+client = Client(HTTP_HOST="localhost")
+def counts(path, method="get"):
+    with CaptureQueriesContext(connections["default"]) as primary:
+        with CaptureQueriesContext(connections["replica1"]) as replica:
+            assert getattr(client, method)(path).status_code < 500
+    return len(primary), len(replica)
+print("list", *counts("/studies/"))
+print("admin", *counts("/admin/login/"))
+print("post", *counts("/studies/1/report/", "post"))
+print("command", router.db_for_read(Study), router.db_for_write(Study))
+"""
+    out = run(env, "shell", "-c", script).stdout
+    primary, replica = map(int, re.search(r"list (\d+) (\d+)", out).groups())
+    assert replica > 0 and primary == 0  # a public page reads from the replica only
+    primary, replica = map(int, re.search(r"admin (\d+) (\d+)", out).groups())
+    assert replica == 0
+    primary, replica = map(int, re.search(r"post (\d+) (\d+)", out).groups())
+    assert replica == 0 and primary > 0  # a form that writes reads the primary too
+    assert "command default default" in out  # commands (load_curated …) stay on the primary
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_gunicorn_serves_pages_and_compressed_hashed_static_files(tmp_path):
+    env = environment(tmp_path, DEBUG="0", SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0")
+    run(env, "migrate", "-v0")
+    run(env, "load_curated", "-v0")
+    run(env, "collectstatic", "--noinput", "-v0")
+    port = free_port()
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen(
+        [str(gunicorn), "atlas.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        page = None
+        for _ in range(50):
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/studies/", timeout=5)
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert page is not None and page.status == 200
+        html = page.read().decode()
+        assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+        css = re.search(r'href="(/static/atlas\.[0-9a-f]{12}\.css)"', html).group(1)  # hashed name
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{css}", headers={"Accept-Encoding": "gzip"})
+        static = urllib.request.urlopen(request, timeout=5)
+        assert static.headers["Content-Encoding"] == "gzip"
+        assert "max-age=315360000" in static.headers["Cache-Control"]  # hashed names cache forever
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
