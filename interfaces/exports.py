@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterable, Iterator
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
-from django.http import JsonResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 
-from references.exports import reference_json, results_response
+from references.exports import reference_json
 
 from .models import Measurement, Study
 
@@ -68,8 +70,20 @@ def study_json(study: Study) -> dict:
     }
 
 
-def json_response(studies: QuerySet, filename: str) -> JsonResponse:
-    return results_response([study_json(study) for study in studies], filename)
+def json_chunks(studies: QuerySet) -> Iterator[str]:
+    """The SPEC's {"count", "results"} document, one study at a time, so memory stays flat."""
+    yield f'{{"count": {studies.count()}, "results": ['
+    for index, study in enumerate(studies.iterator(chunk_size=CHUNK_SIZE)):
+        yield ("," if index else "") + json.dumps(
+            study_json(study), ensure_ascii=False, cls=DjangoJSONEncoder
+        )
+    yield "]}"
+
+
+def json_response(studies: QuerySet, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(json_chunks(studies), content_type="application/json")
+    response["Content-Disposition"] = f'inline; filename="{filename}.json"'
+    return response
 
 
 CSV_HEADER = [

@@ -1,6 +1,7 @@
 """Shared fixtures: the curated dataset, loaded once into the test database, and small factories."""
 
 import itertools
+import json
 import os
 from pathlib import Path
 
@@ -34,6 +35,24 @@ TEST_OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(), reason=f"{CHROMIUM} does not exist: install Debian's chromium"
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_client_reads_streamed_json():
+    """response.json() on a streamed export (the study JSON streams) reads the whole stream."""
+    from django.test.client import Client
+
+    original = Client._parse_json
+
+    def parse(self, response, **extra):
+        if getattr(response, "streaming", False) and not hasattr(response, "_json"):
+            body = b"".join(response.streaming_content)
+            response._json = json.loads(body.decode(response.charset), **extra)
+        return original(self, response, **extra)
+
+    Client._parse_json = parse
+    yield
+    Client._parse_json = original
 
 
 @pytest.fixture(scope="session")

@@ -2,10 +2,12 @@
 
 import csv
 import io
+import json
 
 import bibtexparser
 import pytest
 
+from interfaces.filters import StudyFilter
 from interfaces.models import Study
 
 from .conftest import make_reference, make_study
@@ -196,7 +198,8 @@ def test_the_page_links_to_each_export_with_the_filter_kept(client):
 # -- query counts: the same for one row and for all rows ------------------------------
 
 
-@pytest.mark.parametrize("fmt, queries", [("json", 4), ("csv", 4), ("bib", 2), ("ris", 2)])
+# JSON streams: its count comes first, in a query of its own.
+@pytest.mark.parametrize("fmt, queries", [("json", 5), ("csv", 4), ("bib", 2), ("ris", 2)])
 @pytest.mark.parametrize("one_row", [True, False])
 def test_export_query_counts(client, django_assert_num_queries, fmt, queries, one_row):
     params = {"format": fmt}
@@ -230,3 +233,13 @@ def test_csv_numbers_read_back_as_numbers_with_pandas_like_parsing(client):
     study = make_study(measurements=[{"value": 0.5, "value_max": 2.0, "temperature_c": -20.0}])
     [row] = csv_rows(client.get(URL, {"id": study.pk, "format": "csv"}))
     assert float(row["value"]) == 0.5 and float(row["temperature_c"]) == -20.0
+
+
+def test_the_streamed_json_is_the_whole_document_in_the_spec_shape(client):
+    from interfaces.exports import study_json
+
+    response = client.get(URL, {"format": "json", "sort": "year"})
+    assert response.streaming and response["Content-Type"] == "application/json"
+    streamed = json.loads(b"".join(response.streaming_content))
+    studies = StudyFilter({"sort": "year"}, queryset=Study.objects.for_list()).qs
+    assert streamed == {"count": studies.count(), "results": [study_json(study) for study in studies]}
