@@ -84,3 +84,166 @@ def import_benchmark(sizes: list[int]) -> list[Timing]:
         timings.append(_timed(f"confirm {size}", size, confirm))
     assert not Reference.objects.filter(citekey__startswith="bench").exists()
     return timings
+
+
+# -- a synthetic atlas shaped like the curated one -------------------------------------
+def synthetic_atlas(studies: int, *, seed: int = 7) -> None:
+    """`studies` studies with about 5 figures and 2 interlayers each, on a handful of families,
+    electrolytes and materials, written in bulk (no history: it measures reading, not writing)."""
+    from interfaces.models import (
+        Electrolyte,
+        ElectrolyteFamily,
+        InterlayerMaterial,
+        Measurement,
+        Quantity,
+        Strategy,
+        Study,
+        StudyInterlayer,
+    )
+    from references.models import Author, Authorship
+
+    rng = random.Random(seed)
+    families = [
+        ElectrolyteFamily.objects.get_or_create(slug=slug, defaults={"label": slug.title(), "position": i})[0]
+        for i, slug in enumerate(["garnet", "argyrodite", "thiophosphate", "nasicon", "halide"])
+    ]
+    electrolytes = [
+        Electrolyte.objects.get_or_create(
+            slug=f"bench-se-{i}",
+            defaults={"name": name, "formula": name, "family": families[i % len(families)]},
+        )[0]
+        for i, name in enumerate(["Li7La3Zr2O12", "Li6PS5Cl", "Li3PS4", "Li1.3Al0.3Ti1.7(PO4)3", "Li3InCl6"])
+    ]
+    materials = [
+        InterlayerMaterial.objects.get_or_create(
+            slug=f"bench-{name.lower()}", defaults={"name": name, "kind": "oxide"}
+        )[0]
+        for name in ["Al2O3", "ZnO", "Li3PO4", "LiF", "Li3N", "Au", "Ag", "Sn"]
+    ]
+    if not Author.objects.filter(family="Bench0").exists():
+        Author.objects.bulk_create([Author(family=f"Bench{i}", given="A.") for i in range(500)])
+    authors = list(Author.objects.filter(family__startswith="Bench"))
+    first = Reference.objects.filter(citekey__startswith="bench").count()  # studies are added after these
+    quantities = [Quantity.CCD, Quantity.INTERFACIAL_RESISTANCE, Quantity.CYCLING_TIME, Quantity.THICKNESS]
+    strategies = list(Strategy)
+    batch = 2000
+    for start in range(first, first + studies, batch):
+        size = min(batch, first + studies - start)
+        references = Reference.objects.bulk_create(
+            Reference(
+                citekey=f"bench{start + i}",
+                title=f"Interface {start + i} of {rng.choice(electrolytes).name}"
+                f" with a {rng.choice(materials).name} layer",
+                journal="Journal of Power Sources",
+                year=rng.randint(2000, 2025),
+                doi=f"10.5555/bench.{start + i}",
+            )
+            for i in range(size)
+        )
+        Authorship.objects.bulk_create(
+            Authorship(
+                reference=reference, author=authors[(reference.pk * 7 + n) % len(authors)], position=n + 1
+            )
+            for reference in references
+            for n in range(3)
+        )
+        created = Study.objects.bulk_create(
+            Study(
+                key=f"bench-{reference.citekey}",
+                reference=reference,
+                strategy=rng.choice(strategies),
+                electrolyte=rng.choice(electrolytes),
+                method="ald" if rng.random() < 0.3 else "",
+                summary="A synthetic study for the benchmark.",
+                figures_source="abstract",
+            )
+            for reference in references
+        )
+        StudyInterlayer.objects.bulk_create(
+            StudyInterlayer(study=study, material=material, position=n + 1)
+            for study in created
+            for n, material in enumerate(rng.sample(materials, 2))
+        )
+        Measurement.objects.bulk_create(
+            Measurement(
+                study=study,
+                position=n + 1,
+                quantity=quantities[n % len(quantities)],
+                value=round(rng.uniform(0.1, 2000), 2),
+                reported="synthetic",
+                locator="abstract",
+                source="abstract",
+                source_url="https://example.org/bench",
+                role="treated",
+            )
+            for study in created
+            for n in range(5)
+        )
+
+
+@dataclass
+class PageTiming:
+    label: str
+    studies: int
+    best: float
+    median: float
+    queries: int
+    raw_sql: float | None
+    rows: int
+    peak_rss_mb: float
+
+
+def _consume(response) -> int:
+    """The response's body size: a streamed export is read to its end."""
+    if getattr(response, "streaming", False):
+        return sum(len(chunk) for chunk in response.streaming_content)
+    return len(response.content)
+
+
+def _raw_sql_seconds(queries: list[dict]) -> float | None:
+    """The same SQL, run again straight on the connection (what the database alone costs)."""
+    from django.db import connection
+
+    start = time.perf_counter()
+    try:
+        with connection.cursor() as cursor:
+            for query in queries:
+                cursor.execute(query["sql"])
+                cursor.fetchall()
+    except Exception:  # a logged query that is not valid SQL as printed (quoting): no raw figure
+        return None
+    return time.perf_counter() - start
+
+
+def page_benchmark(paths: dict[str, tuple[str, int]], studies: int, repeats: int = 5) -> list[PageTiming]:
+    """Each path fetched `repeats` times through Django's test client: best and median time,
+    queries, raw SQL time of the last run, and the process's peak memory afterwards."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="localhost")
+    timings = []
+    for label, (path, rows) in paths.items():
+        seconds = []
+        for _ in range(repeats):
+            with CaptureQueriesContext(connection) as captured:
+                start = time.perf_counter()
+                response = client.get(path)
+                _consume(response)
+                seconds.append(time.perf_counter() - start)
+            assert response.status_code == 200, (path, response.status_code)
+        seconds.sort()
+        timings.append(
+            PageTiming(
+                label,
+                studies,
+                seconds[0],
+                seconds[len(seconds) // 2],
+                len(captured.captured_queries),
+                _raw_sql_seconds(captured.captured_queries),
+                rows,
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            )
+        )
+    return timings

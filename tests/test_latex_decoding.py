@@ -62,13 +62,3 @@ def test_decoding_by_runs_reads_as_decoding_the_whole(words):
 def test_a_long_plain_abstract_skips_the_decoder_and_stays_whole():
     abstract = "garnet interlayer " * 20000 + "reaches 1 mA cm$^{-2}$"
     assert bibtex.decode_latex(abstract).endswith("garnet interlayer reaches 1 mA cm⁻²")
-
-
-def test_the_benchmark_generator_writes_distinct_importable_entries():
-    from interfaces.benchmark import bibtex_entries
-
-    result = bibtex.parse_bibtex(bibtex_entries(30))
-    assert len(result.entries) == 30 and not result.problems
-    assert all(not entry.errors for entry in result.entries)
-    assert len({entry.doi for entry in result.entries}) == 30
-    assert "Ω" in result.entries[0].fields["abstract"] and "⁻²" in result.entries[0].fields["abstract"]

@@ -1,19 +1,43 @@
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from interfaces.benchmark import import_benchmark
+from interfaces.benchmark import import_benchmark, page_benchmark, synthetic_atlas
+
+
+def page_paths(studies: int) -> dict[str, tuple[str, int]]:
+    from interfaces.models import Study
+
+    study = Study.objects.order_by("pk").first()
+    last = studies // 25 + 1
+    return {
+        "overview /": ("/", 0),
+        "list /studies/": ("/studies/", 0),
+        "list, filtered": ("/studies/?family=garnet&method=ald&ccd_min=1", 0),
+        "list, sorted by CCD": ("/studies/?sort=-ccd", 0),
+        "list, last page": (f"/studies/?page={last}", 0),
+        "search q=Li3PO4": ("/studies/?q=Li3PO4", 0),
+        "study page": (f"/studies/{study.pk}/", 0),
+        "export JSON": ("/studies/?format=json", studies),
+        "export CSV": ("/studies/?format=csv", studies),
+        "export BibTeX": ("/studies/?format=bib", studies),
+    }
 
 
 class Command(BaseCommand):
     help = (
-        "Benchmark the atlas in a database of its own (the test database of the configured one): "
-        "BibTeX import preview and confirm at a baseline size and at --entries, with the ratio of "
-        "their per-entry times (1.0 = linear) and the process's peak resident memory."
+        "Benchmark the atlas in a database of its own (a test copy of the configured one, destroyed "
+        "afterwards). Pages and exports on a synthetic atlas at a baseline size and at --studies, and "
+        "the BibTeX import at a baseline size and at --entries; each figure is given against the "
+        "baseline measured in the same run. Not part of the test suite."
     )
 
     def add_arguments(self, parser):
+        parser.add_argument("--studies", type=int, default=3000, help="Studies in the large atlas.")
+        parser.add_argument("--base-studies", type=int, default=300, help="Studies in the baseline atlas.")
         parser.add_argument("--entries", type=int, default=5000, help="Entries in the large import file.")
-        parser.add_argument("--baseline", type=int, default=500, help="Entries in the baseline file.")
+        parser.add_argument("--baseline", type=int, default=500, help="Entries in the baseline import file.")
+        parser.add_argument("--skip-pages", action="store_true", help="Only the import benchmark.")
+        parser.add_argument("--skip-imports", action="store_true", help="Only the pages and exports.")
 
     def handle(self, *args, **options):
         if connection.vendor != "sqlite":  # SQLite's is in memory; elsewhere, not the test suite's
@@ -21,18 +45,47 @@ class Command(BaseCommand):
         name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
         try:
             self.stdout.write(f"database: {connection.vendor} ({name}), its own, destroyed afterwards")
-            timings = import_benchmark([options["baseline"], options["entries"]])
+            if not options["skip_pages"]:
+                self.pages(options["base_studies"], options["studies"])
+            if not options["skip_imports"]:
+                self.imports(options["baseline"], options["entries"])
         finally:
             connection.creation.destroy_test_db(name, verbosity=0)
+
+    def pages(self, base: int, studies: int) -> None:
+        synthetic_atlas(base)
+        baseline = {t.label: t for t in page_benchmark(page_paths(base), base)}
+        synthetic_atlas(studies - base, seed=8)
+        large = page_benchmark(page_paths(studies), studies)
+        columns = ("studies", 9), ("best ms", 10), ("median ms", 11), ("queries", 9), ("raw SQL ms", 12)
+        columns += ("rows/s", 10), ("peak RSS MB", 13), ("vs baseline", 13)
+        self.stdout.write("page or export".ljust(22) + "".join(name.rjust(width) for name, width in columns))
+        for timing in [*baseline.values(), *large]:
+            base_timing = baseline[timing.label]
+            ratio = timing.best / base_timing.best
+            if timing.rows:  # an export grows with the atlas: compare the time per row
+                ratio = (timing.best / timing.rows) / (base_timing.best / base_timing.rows)
+            raw = f"{timing.raw_sql * 1000:.0f}" if timing.raw_sql is not None else "n/a"
+            rate = f"{timing.rows / timing.best:.0f}" if timing.rows else ""
+            self.stdout.write(
+                f"{timing.label:<22}{timing.studies:>9}{timing.best * 1000:>10.0f}"
+                f"{timing.median * 1000:>11.0f}{timing.queries:>9}{raw:>12}{rate:>10}"
+                f"{timing.peak_rss_mb:>13.0f}{ratio:>12.2f}x"
+            )
+        self.stdout.write(
+            "vs baseline: best time relative to the same page on the baseline atlas (exports: per row)."
+        )
+
+    def imports(self, base: int, entries: int) -> None:
+        timings = import_benchmark([base, entries])
         by_label = {t.label: t for t in timings}
         columns = ("entries", 9), ("seconds", 10), ("entries/s", 11), ("peak RSS MB", 13), ("vs baseline", 13)
-        self.stdout.write("step".ljust(16) + "".join(name.rjust(width) for name, width in columns))
+        self.stdout.write("import step".ljust(22) + "".join(name.rjust(width) for name, width in columns))
         for timing in timings:
-            kind = timing.label.split()[0]
-            base = by_label[f"{kind} {options['baseline']}"]
-            ratio = (timing.seconds / timing.entries) / (base.seconds / base.entries)
+            base_timing = by_label[f"{timing.label.split()[0]} {base}"]
+            ratio = (timing.seconds / timing.entries) / (base_timing.seconds / base_timing.entries)
             self.stdout.write(
-                f"{timing.label:<16}{timing.entries:>9}{timing.seconds:>10.2f}{timing.per_second:>11.0f}"
+                f"{timing.label:<22}{timing.entries:>9}{timing.seconds:>10.2f}{timing.per_second:>11.0f}"
                 f"{timing.peak_rss_mb:>13.0f}{ratio:>12.2f}x"
             )
         self.stdout.write("vs baseline: time per entry relative to the baseline file (1.00x = linear).")

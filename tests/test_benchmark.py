@@ -1,0 +1,27 @@
+"""The benchmark's generators (the benchmark itself is `make bench`, never a timed test)."""
+
+from references import bibtex
+
+
+def test_the_benchmark_generator_writes_distinct_importable_entries():
+    from interfaces.benchmark import bibtex_entries
+
+    result = bibtex.parse_bibtex(bibtex_entries(30))
+    assert len(result.entries) == 30 and not result.problems
+    assert all(not entry.errors for entry in result.entries)
+    assert len({entry.doi for entry in result.entries}) == 30
+    assert "Ω" in result.entries[0].fields["abstract"] and "⁻²" in result.entries[0].fields["abstract"]
+
+
+def test_the_synthetic_atlas_has_the_shape_of_the_curated_one(db):
+    from interfaces.benchmark import synthetic_atlas
+    from interfaces.models import Measurement, Study, StudyInterlayer
+
+    before = Study.objects.count()
+    synthetic_atlas(40)
+    synthetic_atlas(10, seed=8)  # a second batch is numbered after the first
+    added = Study.objects.filter(key__startswith="bench-")
+    assert added.count() == 50 and Study.objects.count() == before + 50
+    assert Measurement.objects.filter(study__in=added).count() == 50 * 5
+    assert StudyInterlayer.objects.filter(study__in=added).count() == 50 * 2
+    assert all(study.reference.authorships.count() == 3 for study in added[:5])
