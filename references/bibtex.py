@@ -803,7 +803,10 @@ def write_bibtex(references, *, curated: bool = False) -> str:
                 [Field(name, value, enclosing=_ENCLOSING.get(name)) for name, value in fields],
             )
         )
-    return bibtexparser.write_string(library, bibtex_format=_FORMAT).lstrip()
+    # The library is built here and thrown away: its blocks may be changed in place, which
+    # spares bibtexparser a deep copy of every entry (slow on a large export).
+    unparse = middlewares.default_unparse_stack(allow_inplace_modification=True)
+    return bibtexparser.write_string(library, unparse_stack=unparse, bibtex_format=_FORMAT).lstrip()
 
 
 def _bibtex_format() -> BibtexFormat:
