@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, F, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.http import QueryDict
 
 from references.filters import YearFilter
@@ -17,12 +17,9 @@ from .models import (
     InterlayerKind,
     InterlayerMaterial,
     Method,
-    Quantity,
     Strategy,
     Study,
     StudyInterlayer,
-    ccd_tops,
-    compared_figures,
 )
 
 Q_MAX_LENGTH = 200
@@ -150,15 +147,14 @@ class StudyFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=layers.values("study_id"))
 
     def filter_ccd_min(self, queryset, name, value):
-        return queryset.filter(Exists(ccd_tops().filter(top__gte=value)))
+        return queryset.filter(best_ccd_value__gte=value)
 
     def filter_ccd_max(self, queryset, name, value):
         # The best CCD is at most value: some CCD is known and none is higher.
-        return queryset.filter(Exists(ccd_tops())).exclude(Exists(ccd_tops().filter(top__gt=value)))
+        return queryset.filter(best_ccd_value__lte=value)
 
     def filter_resistance_max(self, queryset, name, value):
-        resistances = compared_figures(Quantity.INTERFACIAL_RESISTANCE).filter(value__lte=value)
-        return queryset.filter(Exists(resistances))
+        return queryset.filter(lowest_resistance_value__lte=value)
 
     def sort_by(self, queryset, name, value):
         return queryset  # applied last, in filter_queryset, so it can see the search rank

@@ -4,8 +4,10 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import connection, models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -264,14 +266,18 @@ def ccd_tops() -> models.QuerySet:
 
 class StudyQuerySet(models.QuerySet):
     def with_figures(self):
-        """Annotate each study with the figures the list sorts on: best CCD, lowest interfacial resistance."""
+        """The figures the list sorts on, as stored on each study (see refresh_figures)."""
+        return self.annotate(sort_ccd=F("best_ccd_value"), sort_resistance=F("lowest_resistance_value"))
+
+    def refresh_figures(self) -> int:
+        """Recompute the stored best treated CCD and lowest treated interfacial resistance, in one query."""
         best_ccd = ccd_tops().order_by("-top").values("top")[:1]
         lowest_resistance = (
             compared_figures(Quantity.INTERFACIAL_RESISTANCE).order_by("value").values("value")[:1]
         )
-        return self.annotate(
-            sort_ccd=Subquery(best_ccd, output_field=models.FloatField()),
-            sort_resistance=Subquery(lowest_resistance, output_field=models.FloatField()),
+        return self.update(
+            best_ccd_value=Subquery(best_ccd, output_field=models.FloatField()),
+            lowest_resistance_value=Subquery(lowest_resistance, output_field=models.FloatField()),
         )
 
     def search(self, text: str):
@@ -353,6 +359,12 @@ class Study(models.Model):
         max_length=100, blank=True, help_text="Where the review discusses it, e.g. review §2.3.1, Fig. 1."
     )
     curation_note = models.TextField(blank=True)
+    # Stored so that the list sorts and filters on an index, not on a subquery per row. Every
+    # write of a figure refreshes them (signals at the end of this module); never typed.
+    best_ccd_value = models.FloatField("best treated CCD (mA/cm²)", null=True, editable=False, db_index=True)
+    lowest_resistance_value = models.FloatField(
+        "lowest treated interfacial resistance (Ω·cm²)", null=True, editable=False, db_index=True
+    )
     figures_source = models.CharField(
         "figures curated from",
         max_length=10,
@@ -363,7 +375,7 @@ class Study(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "best_ccd_value", "lowest_resistance_value"])
 
     objects = StudyQuerySet.as_manager()
 
@@ -659,3 +671,20 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"Report on {self.study.key}: {self.problem[:60]}"
+
+
+# -- the stored figures follow every write of a figure -------------------------------
+@receiver(pre_save, sender=Measurement)
+def _remember_previous_study(sender, instance: Measurement, **kwargs) -> None:
+    instance._previous_study_id = (
+        Measurement.objects.filter(pk=instance.pk).values_list("study_id", flat=True).first()
+        if instance.pk
+        else None
+    )
+
+
+@receiver(post_save, sender=Measurement)
+@receiver(post_delete, sender=Measurement)
+def _refresh_study_figures(sender, instance: Measurement, **kwargs) -> None:
+    ids = {instance.study_id, getattr(instance, "_previous_study_id", None)} - {None}
+    Study.objects.filter(pk__in=ids).refresh_figures()

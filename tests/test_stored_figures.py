@@ -1,0 +1,117 @@
+"""The best treated CCD and lowest treated interfacial resistance stored on each study stay right
+after every way a figure is written: admin, inline delete, load_curated, a changed pairing."""
+
+import shutil
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from interfaces.models import Measurement, Quantity, Study
+from tests.conftest import make_study
+
+pytestmark = pytest.mark.django_db
+
+
+def stored(study: Study) -> tuple:
+    study.refresh_from_db()
+    return study.best_ccd_value, study.lowest_resistance_value
+
+
+def computed(study: Study) -> tuple:
+    study = Study.objects.for_list().get(pk=study.pk)
+    ccd, resistance = study.best_ccd, study.lowest_resistance
+    return (ccd.value_max or ccd.value) if ccd else None, resistance.value if resistance else None
+
+
+def test_every_curated_study_stores_what_its_figures_say():
+    for study in Study.objects.all():
+        assert stored(study) == computed(study), study.key
+    han = Study.objects.get(key="han2017negating-al2o3-llczn")
+    assert stored(han) == (None, 1.0)  # the treated 1 Ω·cm², not the bare 1710
+
+
+def test_a_figure_saved_or_deleted_updates_its_study():
+    study = make_study()
+    assert stored(study) == (None, None)
+    figure = Measurement.objects.create(
+        study=study, position=1, quantity=Quantity.CCD, value=1.2, locator="x"
+    )
+    Measurement.objects.create(
+        study=study, position=2, quantity=Quantity.CCD, value=0.5, value_max=3.0, locator="x"
+    )
+    assert stored(study) == (3.0, None)  # the top of a range counts
+    figure.value = 4.0
+    figure.save()
+    assert stored(study) == (4.0, None)
+    figure.delete()
+    assert stored(study) == (3.0, None)
+
+
+def test_a_figure_that_becomes_a_control_leaves_the_best():
+    study = make_study(
+        measurements=[
+            {"quantity": Quantity.INTERFACIAL_RESISTANCE, "value": 900, "role": "treated"},
+            {"quantity": Quantity.INTERFACIAL_RESISTANCE, "value": 50, "role": "treated"},
+        ]
+    )
+    assert stored(study) == (None, 50.0)
+    low = study.measurements.get(value=50)
+    low.role = "control"
+    low.save()
+    assert stored(study) == (None, 900.0)
+
+
+def test_a_figure_moved_to_another_study_updates_both():
+    first, second = make_study(measurements=[{"value": 2.0}]), make_study()
+    figure = first.measurements.get()
+    figure.study, figure.position = second, 1
+    figure.save()
+    assert stored(first) == (None, None) and stored(second) == (2.0, None)
+
+
+def test_the_admin_paths_keep_them_right(client):
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    study = make_study(measurements=[{"value": 1.0}, {"value": 2.5}])
+    page = client.get(f"/admin/interfaces/study/{study.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    for formset in page.context["inline_admin_formsets"]:
+        fs = formset.formset
+        forms = [f for f in fs.forms if f.instance.pk]
+        data |= {f"{fs.prefix}-TOTAL_FORMS": len(forms), f"{fs.prefix}-INITIAL_FORMS": len(forms)}
+        for index, f in enumerate(forms):
+            for name in f.fields:
+                value = f[name].value()
+                data[f"{fs.prefix}-{index}-{name}"] = "" if value is None else value
+            if fs.prefix == "measurements" and f.instance.value == 2.5:
+                data[f"{fs.prefix}-{index}-DELETE"] = "on"  # an inline delete
+    response = client.post(f"/admin/interfaces/study/{study.pk}/change/", data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    assert stored(study) == (1.0, None)
+
+
+def test_load_curated_keeps_them_right(tmp_path):
+    directory = tmp_path / "fixtures"
+    shutil.copytree(settings.CURATED_DATA_DIR, directory)
+    path = directory / "atlas.yaml"
+    text = path.read_text()
+    anchor = "        reported: 2.2 mA/cm²\n"
+    assert anchor in text
+    path.write_text(
+        text.replace(anchor, "        reported: 2.2 mA/cm²\n", 1).replace("value: 2.2\n", "value: 2.4\n", 1)
+    )
+    call_command("load_curated", "--dir", directory, stdout=StringIO())
+    deng = Study.objects.get(key="deng2020tuning-li3po4-llzto")
+    assert stored(deng) == computed(deng) == (2.4, None)
+
+
+def test_the_list_sorts_and_filters_on_the_stored_figures(client):
+    study = make_study(measurements=[{"value": 99.0}])
+    response = client.get("/studies/", {"sort": "-ccd"})
+    assert response.context["page_obj"].object_list[0].pk == study.pk
+    assert study.key in {
+        row["key"] for row in client.get("/studies/", {"ccd_min": 50, "format": "json"}).json()["results"]
+    }
