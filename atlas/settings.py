@@ -169,6 +169,14 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The overview's and the facets' counts are cached until the data change: in Redis when
+# REDIS_URL is set (shared by every worker), else in each process's memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    if os.environ.get("REDIS_URL")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 # A .bib upload larger than this is refused before parsing.
 BIBTEX_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
 

@@ -11,6 +11,7 @@ from django.http import QueryDict
 
 from references.filters import YearFilter
 
+from .caching import cached
 from .models import (
     Electrolyte,
     ElectrolyteFamily,
@@ -214,7 +215,22 @@ def toggle_url(params: QueryDict, param: str, value: str) -> str:
 
 
 def facets(filtered: QuerySet, params: QueryDict) -> list[Facet]:
-    """Counts of the filtered studies by family, strategy, method and interlayer kind."""
+    """Counts of the filtered studies by family, strategy, method and interlayer kind; the
+    counts are cached for the same filter until the data change."""
+    counted = {k: sorted(params.getlist(k)) for k in sorted(params) if k not in {"page", "sort", "format"}}
+    specs = cached("facets", repr(counted), lambda: _facet_counts(filtered))
+    result = []
+    for param, label, rows in specs:
+        selected = params.getlist(param)
+        values = [
+            FacetValue(slug, name, n, slug in selected, toggle_url(params, param, slug))
+            for slug, name, n in rows
+        ]
+        result.append(Facet(param, label, values))
+    return result
+
+
+def _facet_counts(filtered: QuerySet) -> list[tuple[str, str, list[tuple[str, str, int]]]]:
     studies = Study.objects.filter(pk__in=filtered.order_by().values("pk"))
     families = (
         studies.values("electrolyte__family__slug", "electrolyte__family__label")
@@ -231,15 +247,9 @@ def facets(filtered: QuerySet, params: QueryDict) -> list[Facet]:
         ("method", "Method", _counts(studies.exclude(method=""), "method", Method)),
         ("interlayer_kind", "Interlayer kind", _counts(studies, "interlayers__kind", InterlayerKind)),
     ]
-    result = []
-    for param, label, rows in specs:
-        selected = params.getlist(param)
-        values = [
-            FacetValue(slug, name, n, slug in selected, toggle_url(params, param, slug))
-            for slug, name, n in rows
-        ]
-        result.append(Facet(param, label, values))
-    return result
+    return [
+        (param, str(label), [(str(s), str(n), int(c)) for s, n, c in rows]) for param, label, rows in specs
+    ]
 
 
 def _counts(studies: QuerySet, field: str, choices) -> list[tuple[str, str, int]]:

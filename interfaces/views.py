@@ -11,6 +11,7 @@ from references.bibtex import write_bibtex
 from references.exports import BIBLIOGRAPHY_FORMATS, bibliography_response, error_response
 from references.models import Authorship, Reference
 
+from .caching import cached
 from .exports import csv_response, json_response
 from .filters import StudyFilter, active_filters, facets
 from .forms import ReportForm, client_key
@@ -58,23 +59,30 @@ def _light_studies() -> QuerySet:
     )
 
 
-@require_safe
-def overview(request: HttpRequest) -> HttpResponse:
+def _overview_counts() -> dict:
     strategy_counts = dict(Study.objects.values_list("strategy").annotate(n=Count("pk")).order_by())
-    context = {
+    return {
         "counts": {
             "studies": Study.objects.count(),
             "references": Reference.objects.count(),
             "electrolytes": Electrolyte.objects.count(),
             "interlayers": InterlayerMaterial.objects.count(),
         },
-        "families": ElectrolyteFamily.objects.annotate(study_count=Count("electrolytes__studies")).order_by(
-            "position", "label"
+        "families": list(
+            ElectrolyteFamily.objects.annotate(study_count=Count("electrolytes__studies")).order_by(
+                "position", "label"
+            )
         ),
         "strategies": [
             (strategy, STRATEGY_SECTIONS[strategy], strategy_counts.get(strategy.value, 0))
             for strategy in Strategy
         ],
+    }
+
+
+@require_safe
+def overview(request: HttpRequest) -> HttpResponse:
+    context = cached("overview", "", _overview_counts) | {
         "recent": Study.objects.for_list().order_by("-created_at", "-pk")[:6],
     }
     return render(request, "interfaces/overview.html", context)

@@ -55,6 +55,14 @@ def _test_client_reads_streamed_json():
     Client._parse_json = original
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: a rolled-back test must not leave counts behind."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every database test starts from the curated dataset, as a researcher sees it."""

@@ -1,0 +1,36 @@
+"""The overview's and the facets' counts are cached, and a save makes them fresh at once."""
+
+import pytest
+
+from interfaces.models import Study
+from tests.conftest import make_study
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_overview_is_served_from_the_cache_until_the_data_change(client, django_assert_max_num_queries):
+    first = client.get("/")
+    assert first.status_code == 200 and first.context["counts"]["studies"] == Study.objects.count()
+    with django_assert_max_num_queries(5):  # the counts come from the cache; only recent studies are read
+        client.get("/")
+    before = first.context["counts"]["studies"]
+    make_study()
+    assert client.get("/").context["counts"]["studies"] == before + 1  # a save: fresh at once
+
+
+def test_facet_counts_follow_a_save(client, django_capture_on_commit_callbacks):
+    def garnet_count():
+        response = client.get("/studies/", {"family": "garnet"})
+        [family] = [f for f in response.context["facets"] if f.param == "family"]
+        return {v.value: v.count for v in family.values}["garnet"]
+
+    before = garnet_count()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_study()  # the factory's electrolyte is a garnet
+    assert garnet_count() == before + 1
+
+
+def test_the_same_filter_in_another_order_shares_its_counts(client, django_assert_max_num_queries):
+    client.get("/studies/", {"family": ["garnet", "nasicon"], "strategy": "other"})
+    with django_assert_max_num_queries(12):
+        client.get("/studies/", {"strategy": "other", "family": ["garnet", "nasicon"], "page": "1"})
