@@ -34,3 +34,30 @@ def test_the_same_filter_in_another_order_shares_its_counts(client, django_asser
     client.get("/studies/", {"family": ["garnet", "nasicon"], "strategy": "other"})
     with django_assert_max_num_queries(12):
         client.get("/studies/", {"strategy": "other", "family": ["garnet", "nasicon"], "page": "1"})
+
+
+def test_with_redis_configured_the_workers_share_one_cache(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {
+        "DEBUG": "1",
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'redis.sqlite3'}",
+    }
+    script = (
+        "from django.core.cache import caches; from interfaces.caching import data_version, data_changed;"
+        'v = data_version(); data_changed(); print(type(caches["default"]).__name__, v != data_version())'
+    )
+    manage = [sys.executable, str(settings.BASE_DIR / "manage.py"), "shell", "-c", script]
+    result = subprocess.run(manage, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "RedisCache True" in result.stdout
