@@ -209,8 +209,14 @@ def _raw_sql_seconds(queries: list[dict]) -> float | None:
     try:
         with connection.cursor() as cursor:
             for query in queries:
-                cursor.execute(query["sql"])
-                cursor.fetchall()
+                sql = query["sql"]
+                if sql.startswith("DECLARE "):  # a server-side cursor (iterator()): run its SELECT
+                    sql = sql.split(" FOR ", 1)[1]
+                elif sql.startswith(("FETCH ", "CLOSE ")):
+                    continue
+                cursor.execute(sql)
+                if cursor.description:
+                    cursor.fetchall()
     except Exception:  # a logged query that is not valid SQL as printed (quoting): no raw figure
         return None
     return time.perf_counter() - start
