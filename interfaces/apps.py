@@ -1,4 +1,4 @@
-from django.apps import AppConfig, apps
+from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
@@ -9,13 +9,8 @@ class InterfacesConfig(AppConfig):
     def ready(self):
         from .caching import data_changed
 
-        # Any write to the atlas's own records makes the cached counts out of date.
-        for label in ("interfaces", "references"):
-            for model in apps.get_app_config(label).get_models():
-                if model.__name__.startswith("Historical") or model.__name__ in {"Report", "CuratedRecord"}:
-                    continue
-                post_save.connect(data_changed, sender=model, dispatch_uid=f"atlas-cache-{model.__name__}")
-                post_delete.connect(
-                    data_changed, sender=model, dispatch_uid=f"atlas-cache-del-{model.__name__}"
-                )
+        # Any write to the atlas's own records makes the cached counts out of date (the
+        # receiver picks those records out; no model is looked up while apps load).
+        post_save.connect(data_changed, dispatch_uid="atlas-cache-save")
+        post_delete.connect(data_changed, dispatch_uid="atlas-cache-delete")
         m2m_changed.connect(data_changed, dispatch_uid="atlas-cache-m2m")

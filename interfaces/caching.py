@@ -29,8 +29,19 @@ def _new_version() -> None:
     cache.set(VERSION_KEY, uuid4().hex, None)
 
 
-def data_changed(**kwargs) -> None:
-    """Signal receiver: the data changed, so every cached count is out of date."""
+# The atlas's records: their writes change what the counts count. History rows, readers'
+# reports and the curated files' bookkeeping do not.
+ATLAS_APPS = {"interfaces", "references"}
+NOT_COUNTED = {"Report", "CuratedRecord"}
+
+
+def data_changed(sender, **kwargs) -> None:
+    """Signal receiver: a record of the atlas changed, so every cached count is out of date."""
+    meta = getattr(sender, "_meta", None)
+    if meta is None or meta.app_label not in ATLAS_APPS:
+        return
+    if sender.__name__ in NOT_COUNTED or sender.__name__.startswith("Historical"):
+        return
     _new_version()
     transaction.on_commit(_new_version)  # what was computed before the commit is dropped too
 

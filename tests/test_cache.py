@@ -55,9 +55,22 @@ def test_with_redis_configured_the_workers_share_one_cache(tmp_path):
     }
     script = (
         "from django.core.cache import caches; from interfaces.caching import data_version, data_changed;"
-        'v = data_version(); data_changed(); print(type(caches["default"]).__name__, v != data_version())'
+        "from interfaces.models import Study;"
+        'v = data_version(); data_changed(sender=Study); print(type(caches["default"]).__name__, v != data_version())'
     )
     manage = [sys.executable, str(settings.BASE_DIR / "manage.py"), "shell", "-c", script]
     result = subprocess.run(manage, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "RedisCache True" in result.stdout
+
+
+def test_writes_outside_the_atlas_leave_the_cache_alone(client):
+    from django.contrib.auth.models import User
+
+    from interfaces.caching import data_version
+
+    version = data_version()
+    User.objects.create_user("someone")  # not a record of the atlas
+    assert data_version() == version
+    make_study()
+    assert data_version() != version
