@@ -56,7 +56,8 @@ def test_with_redis_configured_the_workers_share_one_cache(tmp_path):
     script = (
         "from django.core.cache import caches; from interfaces.caching import data_version, data_changed;"
         "from interfaces.models import Study;"
-        'v = data_version(); data_changed(sender=Study); print(type(caches["default"]).__name__, v != data_version())'
+        "v = data_version(); data_changed(sender=Study);"
+        'print(type(caches["default"]).__name__, v != data_version())'
     )
     manage = [sys.executable, str(settings.BASE_DIR / "manage.py"), "shell", "-c", script]
     result = subprocess.run(manage, env=env, capture_output=True, text=True, timeout=60)
