@@ -1,17 +1,18 @@
-import re
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import connection, models
+from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from references.models import Authorship, Reference
+from references.models import Author, Authorship, Reference
+
+from . import search
 
 
 class Strategy(models.TextChoices):
@@ -238,22 +239,6 @@ class InterlayerMaterial(models.Model):
         return [a.strip() for a in self.aliases.split(";") if a.strip()]
 
 
-def websearch_text(text: str) -> str:
-    """The words of a search and their quotes, without operator runs PostgreSQL cannot parse.
-
-    websearch_to_tsquery turns each '-' or 'or' into an operator; a few dozen of them in a
-    row overflow its stack ("tsquery stack too small"). Words are what people search for."""
-    words = re.findall(r'"|[^\W_]+(?:[.\-][^\W_]+)*', text)
-    return " ".join(words[:32])
-
-
-def _containing(text: str, *fields: str) -> Q:
-    condition = Q()
-    for field in fields:
-        condition |= Q(**{f"{field}__icontains": text})
-    return condition
-
-
 def compared_figures(quantity: str) -> models.QuerySet:
     """The outer study's figures of a quantity that speak for its strategy: controls left out."""
     return Measurement.objects.filter(study=OuterRef("pk"), quantity=quantity).exclude(role=Role.CONTROL)
@@ -281,42 +266,12 @@ class StudyQuerySet(models.QuerySet):
         )
 
     def search(self, text: str):
-        """Studies matching text: containment everywhere; on PostgreSQL also full-text, ranked."""
-        text = text.strip()
-        if not text:
-            return self
-        # One subquery per relation: OR-ing across the interlayer and author joins in a
-        # single query would multiply each study by its layers times its authors.
-        layers = StudyInterlayer.objects.filter(
-            _containing(text, "material__name", "material__formula", "material__aliases")
-        )
-        authorships = Authorship.objects.filter(_containing(text, "author__family", "author__given"))
-        matched = (
-            _containing(
-                text,
-                "summary",
-                "mechanism",
-                "reference__title",
-                "electrolyte__name",
-                "electrolyte__formula",
-                "electrolyte__aliases",
-            )
-            | Q(pk__in=layers.values("study_id"))
-            | Q(reference__in=authorships.values("reference_id"))
-        )
-        if connection.vendor != "postgresql":
-            return self.filter(matched)
-        # The document holds the study's own text and its one-to-one relations only: a
-        # document over interlayers or authors would repeat each study once per join row,
-        # which made the search twenty times slower at 3,000 studies. Those many-valued
-        # fields are found by containment above.
-        query = SearchQuery(websearch_text(text), search_type="websearch", config="english")
-        document = SearchVector("reference__title", "electrolyte__name", weight="A", config="english")
-        document += SearchVector("summary", "electrolyte__aliases", weight="B", config="english")
-        document += SearchVector("mechanism", weight="C", config="english")
-        return self.annotate(search_document=document, search_rank=SearchRank(document, query)).filter(
-            matched | Q(search_document=query)
-        )
+        """Studies whose stored search text holds the text; on PostgreSQL also its words, ranked."""
+        return search.matching(self, text)
+
+    def refresh_search(self) -> int:
+        """Rewrite the stored search texts from the records they are read from."""
+        return search.refresh(self)
 
     def for_list(self):
         """Everything a list row or an export shows, in a fixed number of queries."""
@@ -373,9 +328,24 @@ class Study(models.Model):
         help_text="The deepest source read for this study's figures; empty while nobody has looked. "
         "A study without figures then reads as 'not stated by the source', not 'not yet curated'.",
     )
+    # What a search reads, stored so that it reads one indexed table (interfaces/search.py).
+    search_text = models.TextField(editable=False, default="")
+    search_names = models.TextField(editable=False, default="")
+    # On PostgreSQL a trigger fills it from search_names, summary and mechanism; on SQLite it
+    # stays empty (search there reads search_text alone).
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at", "best_ccd_value", "lowest_resistance_value"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "updated_at",
+            "best_ccd_value",
+            "lowest_resistance_value",
+            "search_text",
+            "search_names",
+            "search_vector",
+        ]
+    )
 
     objects = StudyQuerySet.as_manager()
 
@@ -688,3 +658,51 @@ def _remember_previous_study(sender, instance: Measurement, **kwargs) -> None:
 def _refresh_study_figures(sender, instance: Measurement, **kwargs) -> None:
     ids = {instance.study_id, getattr(instance, "_previous_study_id", None)} - {None}
     Study.objects.filter(pk__in=ids).refresh_figures()
+
+
+# -- the stored search texts follow every write of what they are read from -------------
+def _studies_linked_to(instance) -> models.QuerySet:
+    if isinstance(instance, Study):
+        return Study.objects.filter(pk=instance.pk)
+    if isinstance(instance, StudyInterlayer):
+        return Study.objects.filter(pk=instance.study_id)
+    if isinstance(instance, InterlayerMaterial):
+        return Study.objects.filter(layers__material=instance)
+    if isinstance(instance, Electrolyte):
+        return Study.objects.filter(electrolyte=instance)
+    if isinstance(instance, Reference):
+        return Study.objects.filter(reference=instance)
+    if isinstance(instance, Authorship):
+        return Study.objects.filter(reference_id=instance.reference_id)
+    return Study.objects.filter(reference__authorships__author=instance)  # an Author
+
+
+SEARCHED = (Study, StudyInterlayer, InterlayerMaterial, Electrolyte, Reference, Authorship, Author)
+
+
+def _refresh_search(sender, instance, raw=False, **kwargs) -> None:
+    if raw:  # loaddata: the rows come as they were stored
+        return
+    _studies_linked_to(instance).refresh_search()
+
+
+def _refresh_search_of_pairs(sender, instance, action, pk_set, **kwargs) -> None:
+    """Links added or removed without saving a through row (add(), remove(), set(), clear())."""
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    if isinstance(instance, Study):
+        Study.objects.filter(pk=instance.pk).refresh_search()
+    elif isinstance(instance, Reference):
+        Study.objects.filter(reference=instance).refresh_search()
+    elif sender is Study.interlayers.through:  # a material linked to studies pk_set
+        Study.objects.filter(pk__in=pk_set or []).refresh_search()
+    else:  # an author linked to references pk_set
+        Study.objects.filter(reference__in=pk_set or []).refresh_search()
+
+
+for _model in SEARCHED:
+    post_save.connect(_refresh_search, sender=_model, dispatch_uid=f"search-{_model.__name__}")
+for _model in (StudyInterlayer, Authorship):  # a deleted link leaves its study's text behind
+    post_delete.connect(_refresh_search, sender=_model, dispatch_uid=f"search-del-{_model.__name__}")
+m2m_changed.connect(_refresh_search_of_pairs, sender=Study.interlayers.through, dispatch_uid="search-layers")
+m2m_changed.connect(_refresh_search_of_pairs, sender=Reference.authors.through, dispatch_uid="search-authors")

@@ -1,0 +1,221 @@
+"""The stored, indexed search finds exactly what the search over joins found, and its stored text
+follows every write of what it is read from: a study, its paper, authors, electrolyte and layers."""
+
+import shutil
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Q
+
+from interfaces.models import Electrolyte, InterlayerMaterial, Study, StudyInterlayer
+from interfaces.search import SEPARATOR, texts_of, websearch_text
+from references.bibtex import import_bibtex
+from references.models import Author, Authorship
+from tests.conftest import make_reference, make_study
+
+pytestmark = pytest.mark.django_db
+
+QUERIES = [
+    "Li3PO4",
+    "li3po4",
+    "Li6PS5Cl",
+    "LLZO",
+    "LLZTO",
+    "Ta-doped LLZO",
+    "zinc oxide",
+    "Kızılaslan",
+    "stack pressure",
+    "dendrite",
+    "suppressed dendrite",
+    "Al2O3",
+    "Zn0.02",
+    "Li",
+    "garnet",
+    "interface chemistry",
+    "ALD",
+    "Fu",
+    "Li–In",
+    "Ω",
+    '"unterminated',
+    "-",
+    "unobtainium",
+]
+
+
+def _containing(text: str, *fields: str) -> Q:
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": text})
+    return condition
+
+
+def search_over_joins(text: str) -> set[str]:
+    """The search as it was before the stored text: containment over each field through its
+    join, and on PostgreSQL full-text over a document built per row."""
+    text = text.strip()
+    layers = StudyInterlayer.objects.filter(
+        _containing(text, "material__name", "material__formula", "material__aliases")
+    )
+    authorships = Authorship.objects.filter(_containing(text, "author__family", "author__given"))
+    matched = (
+        _containing(
+            text,
+            "summary",
+            "mechanism",
+            "reference__title",
+            "electrolyte__name",
+            "electrolyte__formula",
+            "electrolyte__aliases",
+        )
+        | Q(pk__in=layers.values("study_id"))
+        | Q(reference__in=authorships.values("reference_id"))
+    )
+    studies = Study.objects.all()
+    if connection.vendor == "postgresql":
+        query = SearchQuery(websearch_text(text), search_type="websearch", config="english")
+        document = SearchVector("reference__title", "electrolyte__name", weight="A", config="english")
+        document += SearchVector("summary", "electrolyte__aliases", weight="B", config="english")
+        document += SearchVector("mechanism", weight="C", config="english")
+        studies = studies.annotate(document=document)
+        matched |= Q(document=query)
+    return set(studies.filter(matched).values_list("key", flat=True))
+
+
+def found(client, q: str) -> set[str]:
+    response = client.get("/studies/", {"q": q, "format": "json"})
+    assert response.status_code == 200
+    return {row["key"] for row in response.json()["results"]}
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_the_stored_search_finds_what_the_search_over_joins_found(client, q):
+    assert found(client, q) == search_over_joins(q)
+
+
+def test_the_comparison_is_not_empty(client):
+    assert {"deng2020tuning-li3po4-llzto"} <= found(client, "Li3PO4")
+    assert len(found(client, "Li6PS5Cl")) >= 5
+    assert found(client, "Kızılaslan") == {"kizilaslan2019assembling-li3n-li7p3s11"}
+
+
+def test_a_search_never_spans_two_fields(client):
+    study = make_study(
+        reference=make_reference(title="Zircon", authors=[("Ablewhite", "Ann")]), summary="Ends in garn"
+    )
+    assert study.key not in found(client, "garn" + SEPARATOR + "et")
+    assert study.key not in found(client, "Ablewhite Ann")  # family and given are two fields
+    assert study.key in found(client, "Ablewhite")
+
+
+def stored_is_current(study: Study) -> bool:
+    study = (
+        Study.objects.select_related("reference", "electrolyte")
+        .prefetch_related("layers__material", "reference__authorships__author")
+        .get(pk=study.pk)
+    )
+    return texts_of(study) == (study.search_text, study.search_names)
+
+
+def test_every_curated_study_stores_its_current_text():
+    assert Study.objects.count() > 50
+    for study in Study.objects.all():
+        assert stored_is_current(study), study.key
+
+
+def test_a_study_saved_through_the_orm(client):
+    study = make_study(summary="plain words")
+    study.summary = "A Wollastonite buffer"
+    study.save()
+    assert study.key in found(client, "wollastonite") and stored_is_current(study)
+
+
+def test_its_paper_retitled_or_its_authors_renamed_or_relinked(client):
+    study = make_study(reference=make_reference(title="Plain", authors=[("Doe", "Jane")]))
+    reference = study.reference
+    reference.title = "Perovskite skins"
+    reference.save()
+    assert study.key in found(client, "perovskite skins")
+    author = Author.objects.get(family="Doe")
+    author.family = "Quenneville"
+    author.save()
+    assert study.key in found(client, "quenneville") and study.key not in found(client, "Doe")
+    newcomer = Author.objects.create(family="Oyelaran", given="T.")
+    Authorship.objects.create(reference=reference, author=newcomer, position=2)
+    assert study.key in found(client, "Oyelaran")
+    Authorship.objects.filter(author=newcomer).delete()
+    assert study.key not in found(client, "Oyelaran")
+    reference.authors.add(newcomer, through_defaults={"position": 3})
+    assert study.key in found(client, "Oyelaran")
+    reference.authors.remove(newcomer)
+    assert study.key not in found(client, "Oyelaran") and stored_is_current(study)
+
+
+def test_its_electrolyte_or_materials_renamed_or_relinked(client):
+    study = make_study(interlayers=["Plainite"])
+    electrolyte = study.electrolyte
+    electrolyte.aliases = "Moonstone glass; MSG"
+    electrolyte.save()
+    assert study.key in found(client, "moonstone glass")
+    material = InterlayerMaterial.objects.get(name="Plainite")
+    material.formula = "Xy9Q2"
+    material.save()
+    assert study.key in found(client, "xy9q2")
+    other = InterlayerMaterial.objects.create(slug="tellurite-x", name="Tellurite X", kind="oxide")
+    study.interlayers.add(other, through_defaults={"position": 5})
+    assert study.key in found(client, "tellurite x")
+    other.studies.remove(study)
+    assert study.key not in found(client, "tellurite x")
+    study.electrolyte = Electrolyte.objects.exclude(pk=electrolyte.pk).first()
+    study.save()
+    assert study.key not in found(client, "moonstone") and stored_is_current(study)
+
+
+def admin_form_data(page) -> dict:
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    for formset in page.context["inline_admin_formsets"]:
+        fs = formset.formset
+        forms = [f for f in fs.forms if f.instance.pk]
+        data |= {f"{fs.prefix}-TOTAL_FORMS": len(forms), f"{fs.prefix}-INITIAL_FORMS": len(forms)}
+        for index, f in enumerate(forms):
+            for name in f.fields:
+                value = f[name].value()
+                data[f"{fs.prefix}-{index}-{name}"] = "" if value is None else value
+    return data
+
+
+def test_the_admin_keeps_it_right(client):
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    study = make_study(interlayers=["Keepite", "Dropite"])
+    url = f"/admin/interfaces/study/{study.pk}/change/"
+    data = admin_form_data(client.get(url))
+    data["summary"] = "Now with a Serpentine film."
+    index = next(i for i in range(2) if data[f"layers-{i}-material"] == study.layers.get(position=2).material_id)
+    data[f"layers-{index}-DELETE"] = "on"  # an inline delete
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert study.key in found(client, "serpentine film")
+    assert study.key in found(client, "keepite") and study.key not in found(client, "dropite")
+    assert stored_is_current(study)
+
+
+def test_an_import_and_load_curated_keep_it_right(client, tmp_path):
+    report = import_bibtex("@article{zz2030,\n title={Nothing Matches Yet},\n author={Ngata, R.},\n year={2030}}")
+    assert len(report.saved) == 1
+    study = make_study(reference=report.saved[0])
+    assert study.key in found(client, "ngata")
+
+    directory = tmp_path / "fixtures"
+    shutil.copytree(settings.CURATED_DATA_DIR, directory)
+    path = directory / "atlas.yaml"
+    text = path.read_text()
+    assert "Li3PO4" in text
+    path.write_text(text.replace("name: Li3PO4\n", "name: Li3PO4 (lithium orthophosphate)\n", 1))
+    call_command("load_curated", "--dir", directory, stdout=StringIO())
+    deng = Study.objects.get(key="deng2020tuning-li3po4-llzto")
+    assert deng.key in found(client, "lithium orthophosphate") and stored_is_current(deng)
