@@ -195,7 +195,8 @@ def test_the_admin_keeps_it_right(client):
     url = f"/admin/interfaces/study/{study.pk}/change/"
     data = admin_form_data(client.get(url))
     data["summary"] = "Now with a Serpentine film."
-    index = next(i for i in range(2) if data[f"layers-{i}-material"] == study.layers.get(position=2).material_id)
+    dropite = study.layers.get(position=2).material_id
+    index = next(i for i in range(2) if data[f"layers-{i}-material"] == dropite)
     data[f"layers-{index}-DELETE"] = "on"  # an inline delete
     response = client.post(url, data)
     assert response.status_code == 302
@@ -205,7 +206,7 @@ def test_the_admin_keeps_it_right(client):
 
 
 def test_an_import_and_load_curated_keep_it_right(client, tmp_path):
-    report = import_bibtex("@article{zz2030,\n title={Nothing Matches Yet},\n author={Ngata, R.},\n year={2030}}")
+    report = import_bibtex("@article{zz2030, title={Nothing Matches Yet}, author={Ngata, R.}, year={2030}}")
     assert len(report.saved) == 1
     study = make_study(reference=report.saved[0])
     assert study.key in found(client, "ngata")
