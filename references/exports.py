@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 
-from django.http import HttpResponse, JsonResponse
+from django.db.models import QuerySet
+from django.http import JsonResponse, StreamingHttpResponse
 
 from .bibtex import write_bibtex
 from .models import Reference
@@ -17,10 +19,32 @@ BIBLIOGRAPHY_FORMATS: dict[str, tuple[Callable[[Iterable[Reference]], str], str,
 }
 
 
-def bibliography_response(references: Iterable[Reference], fmt: str, filename: str) -> HttpResponse:
-    """A download of references (prefetched with_authors()) in a bibliography format."""
-    writer, content_type, extension = BIBLIOGRAPHY_FORMATS[fmt]
-    response = HttpResponse(writer(references), content_type=content_type)
+# References written at a time: each batch is read (with its authors) and written, then
+# dropped, so a download of the whole atlas holds one batch in memory, never the file.
+CHUNK_SIZE = 500
+
+
+def _batches(references: Iterable[Reference], size: int) -> Iterator[list[Reference]]:
+    if isinstance(references, QuerySet):
+        references = references.iterator(chunk_size=size)
+    iterator = iter(references)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def bibliography_chunks(references: Iterable[Reference], fmt: str, size: int = CHUNK_SIZE) -> Iterator[str]:
+    """The file in pieces, as one write of all the references would give it (bar the alignment
+    of values, which BibTeX ignores): entries of a BibTeX file are set apart by a blank line."""
+    writer = BIBLIOGRAPHY_FORMATS[fmt][0]
+    for index, batch in enumerate(_batches(references, size)):
+        text = writer(batch)
+        yield ("\n" + text) if index and fmt == "bib" else text
+
+
+def bibliography_response(references: Iterable[Reference], fmt: str, filename: str) -> StreamingHttpResponse:
+    """A download of references (prefetched with_authors()) in a bibliography format, streamed."""
+    _, content_type, extension = BIBLIOGRAPHY_FORMATS[fmt]
+    response = StreamingHttpResponse(bibliography_chunks(references, fmt), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
     return response
 

@@ -38,21 +38,27 @@ needs_chromium = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _test_client_reads_streamed_json():
-    """response.json() on a streamed export (the study JSON streams) reads the whole stream."""
+def _test_client_reads_streamed_bodies():
+    """response.content and response.json() of a streamed export (JSON, CSV, BibTeX and RIS
+    stream) read the whole stream, as a browser would."""
+    from django.http import StreamingHttpResponse
     from django.test.client import Client
 
-    original = Client._parse_json
+    def content(self) -> bytes:
+        if not hasattr(self, "_whole_body"):
+            self._whole_body = b"".join(self.streaming_content)
+        return self._whole_body
+
+    original_content, original_parse = StreamingHttpResponse.content, Client._parse_json
 
     def parse(self, response, **extra):
         if getattr(response, "streaming", False) and not hasattr(response, "_json"):
-            body = b"".join(response.streaming_content)
-            response._json = json.loads(body.decode(response.charset), **extra)
-        return original(self, response, **extra)
+            response._json = json.loads(response.content.decode(response.charset), **extra)
+        return original_parse(self, response, **extra)
 
-    Client._parse_json = parse
+    StreamingHttpResponse.content, Client._parse_json = property(content), parse
     yield
-    Client._parse_json = original
+    StreamingHttpResponse.content, Client._parse_json = original_content, original_parse
 
 
 @pytest.fixture(autouse=True)
