@@ -265,5 +265,6 @@ def test_bibliographies_stream_and_hold_what_one_write_gives(client, fmt):
         assert [(e.key, e.entry_type, e.fields_dict.keys()) for e in entries] == [
             (e.key, e.entry_type, e.fields_dict.keys()) for e in expected
         ]
-        assert [[f.value for f in e.fields] for e in entries] == [[f.value for f in e.fields] for e in expected]
+        values = [[f.value for f in e.fields] for e in entries]
+        assert values == [[f.value for f in e.fields] for e in expected]
         assert len(entries) == references.count() > 50
