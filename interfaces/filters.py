@@ -82,19 +82,21 @@ class StudyFilter(django_filters.FilterSet):
     family = django_filters.ModelMultipleChoiceFilter(
         label="Electrolyte family",
         field_name="electrolyte__family__slug",
+        distinct=False,  # a study has one electrolyte, so one family: no row is repeated
         to_field_name="slug",
         queryset=ElectrolyteFamily.objects.all(),
         widget=forms.CheckboxSelectMultiple,
     )
     strategy = django_filters.MultipleChoiceFilter(
-        label="Strategy", choices=Strategy.choices, widget=forms.CheckboxSelectMultiple
+        label="Strategy", choices=Strategy.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
     method = django_filters.MultipleChoiceFilter(
-        label="Method", choices=Method.choices, widget=forms.CheckboxSelectMultiple
+        label="Method", choices=Method.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
     electrolyte = django_filters.ModelMultipleChoiceFilter(
         label="Electrolyte",
         field_name="electrolyte__slug",
+        distinct=False,
         to_field_name="slug",
         queryset=Electrolyte.objects.order_by("name"),
         widget=forms.SelectMultiple(attrs={"size": 6}),

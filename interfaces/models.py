@@ -238,6 +238,10 @@ class InterlayerMaterial(models.Model):
         return [a.strip() for a in self.aliases.split(";") if a.strip()]
 
 
+# Stored for search only: no page or export reads them.
+SEARCH_FIELDS = ("search_text", "search_names", "search_vector")
+
+
 def compared_figures(quantity: str) -> models.QuerySet:
     """The outer study's figures of a quantity that speak for its strategy: controls left out."""
     return Measurement.objects.filter(study=OuterRef("pk"), quantity=quantity).exclude(role=Role.CONTROL)
@@ -274,13 +278,17 @@ class StudyQuerySet(models.QuerySet):
 
     def for_list(self):
         """Everything a list row or an export shows, in a fixed number of queries."""
-        return self.select_related("reference", "electrolyte__family").prefetch_related(
-            models.Prefetch("layers", queryset=StudyInterlayer.objects.select_related("material")),
-            models.Prefetch(
-                "reference__authorships",
-                queryset=Authorship.objects.select_related("author"),
-            ),
-            models.Prefetch("measurements", queryset=Measurement.objects.select_related("control")),
+        return (
+            self.select_related("reference", "electrolyte__family")
+            .defer(*SEARCH_FIELDS)
+            .prefetch_related(
+                models.Prefetch("layers", queryset=StudyInterlayer.objects.select_related("material")),
+                models.Prefetch(
+                    "reference__authorships",
+                    queryset=Authorship.objects.select_related("author"),
+                ),
+                models.Prefetch("measurements", queryset=Measurement.objects.select_related("control")),
+            )
         )
 
 

@@ -16,6 +16,7 @@ from .exports import csv_response, json_response
 from .filters import StudyFilter, active_filters, facets
 from .forms import ReportForm, client_key
 from .models import (
+    SEARCH_FIELDS,
     STRATEGY_SECTIONS,
     Electrolyte,
     ElectrolyteFamily,
@@ -53,9 +54,13 @@ def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE
 
 def _light_studies() -> QuerySet:
     """Enough for a one-line mention of a study: materials and first author."""
-    return Study.objects.select_related("reference", "electrolyte").prefetch_related(
-        Prefetch("layers", queryset=StudyInterlayer.objects.select_related("material")),
-        Prefetch("reference__authorships", queryset=Authorship.objects.select_related("author")),
+    return (
+        Study.objects.select_related("reference", "electrolyte")
+        .defer(*SEARCH_FIELDS)
+        .prefetch_related(
+            Prefetch("layers", queryset=StudyInterlayer.objects.select_related("material")),
+            Prefetch("reference__authorships", queryset=Authorship.objects.select_related("author")),
+        )
     )
 
 
