@@ -33,9 +33,14 @@ RELATED_LIMIT = 8
 STUDY_FORMATS = ("json", "csv", *BIBLIOGRAPHY_FORMATS)
 
 
-def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE) -> tuple[Page, str]:
-    """The requested page, or the nearest real one with a note saying so."""
+def paginate(
+    request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE, count: int | None = None
+) -> tuple[Page, str]:
+    """The requested page, or the nearest real one with a note saying so. count: the number of
+    rows when it is already known, so that the paginator does not count them again."""
     paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count
     asked = request.GET.get("page", "1")
     # Only ASCII digits are a page number: int() would take "²" or "①" and fail, and a
     # number thousands of digits long is still just "past the end".
@@ -110,12 +115,15 @@ def study_list(request: HttpRequest) -> HttpResponse:
     if not studies.is_valid():
         context = {"filter": studies, "invalid": True, "export_formats": STUDY_FORMATS}
         return render(request, "interfaces/study_list.html", context, status=400)
-    page, page_note = paginate(request, studies.qs)
+    counts = facets(studies.qs, request.GET)
+    # Every study has one electrolyte family: the family counts add up to the rows found.
+    found = sum(value.count for facet in counts if facet.param == "family" for value in facet.values)
+    page, page_note = paginate(request, studies.qs, count=found)
     context = {
         "filter": studies,
         "page_obj": page,
         "page_note": page_note,
-        "facets": facets(studies.qs, request.GET),
+        "facets": counts,
         "active": active_filters(studies, request.GET),
         "export_formats": STUDY_FORMATS,
     }
