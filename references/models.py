@@ -4,7 +4,7 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -119,6 +119,10 @@ class Reference(models.Model):
 
     class Meta:
         ordering = ["-year", "citekey"]
+        indexes = [  # the year filters and both year sorts (missing years last) of the lists
+            models.Index(F("year").asc(nulls_last=True), name="reference_year"),
+            models.Index(F("year").desc(nulls_last=True), name="reference_year_desc"),
+        ]
         constraints = [
             models.UniqueConstraint(Lower("doi"), condition=~Q(doi=""), name="reference_unique_doi"),
             models.CheckConstraint(

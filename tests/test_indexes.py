@@ -1,0 +1,121 @@
+"""Every filter and sort of the study list reads studies and figures through an index, never a
+sequential scan, so a page costs the same at 100 studies and at 100,000 (PostgreSQL's plans).
+
+The curated atlas is small enough that PostgreSQL would rightly scan it. With sequential scans
+priced out it still scans a table when no index can serve the query, which is what these tests
+look for; with plain index scans priced out too, an index is read only through a condition on
+it (a bitmap scan), so walking a whole index in order cannot pass for using one."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans of PostgreSQL"),
+]
+
+# The big tables: one row per study, per figure, per layer of a study, per paper.
+BIG_TABLES = (
+    "interfaces_study",
+    "interfaces_measurement",
+    "interfaces_studyinterlayer",
+    "references_reference",
+)
+
+FILTERED_PAGES = [
+    {"family": "garnet"},
+    {"strategy": "anode-design"},
+    {"method": "ald"},
+    {"electrolyte": "llzto"},
+    {"interlayer": "li3po4"},
+    {"interlayer_kind": "oxide"},
+    {"ccd_min": "1"},
+    {"ccd_max": "0.5"},
+    {"resistance_max": "10"},
+    {"year_min": "2020"},
+    {"year_max": "2016"},
+    {"q": "Li3PO4"},
+    {"q": "suppressed dendrite"},
+    {"family": "garnet", "method": "ald", "ccd_min": "1"},
+]
+SORTS = ["ccd", "-ccd", "resistance", "-resistance", "year", "-year", "electrolyte", "-electrolyte", ""]
+
+
+def plans(client, params, *, ordered_scans: bool = True) -> list[tuple[str, str]]:
+    """(query, plan) of each SELECT the page runs, planned with sequential scans priced out and,
+    unless ordered_scans, plain index scans too."""
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/studies/", params).status_code == 200
+    result = []
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        if not ordered_scans:
+            cursor.execute("SET enable_indexscan = off")
+            cursor.execute("SET enable_indexonlyscan = off")
+        try:
+            for query in captured.captured_queries:
+                sql = query["sql"]
+                if sql.startswith("DECLARE "):  # a server-side cursor: its SELECT
+                    sql = sql.split(" FOR ", 1)[1]
+                if not sql.startswith("SELECT"):
+                    continue
+                cursor.execute("EXPLAIN " + sql)
+                result.append((sql, "\n".join(row[0] for row in cursor.fetchall())))
+        finally:
+            cursor.execute("RESET ALL")
+    return result
+
+
+def scanned(plan: str) -> set[str]:
+    return {table for table in re.findall(r"Seq Scan on (\w+)", plan) if table in BIG_TABLES}
+
+
+@pytest.mark.parametrize("params", FILTERED_PAGES, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()))
+def test_a_filtered_page_scans_no_big_table(client, params):
+    for sql, plan in plans(client, params, ordered_scans=False):
+        assert not scanned(plan), f"{sql}\n{plan}"
+
+
+SORT_INDEXES = {
+    "": "study_recent",
+    "ccd": "interfaces_study_best_ccd_value",
+    "-ccd": "study_ccd_desc",
+    "resistance": "interfaces_study_lowest_resistance_value",
+    "-resistance": "study_resistance_desc",
+    "year": "reference_year",
+    "-year": "reference_year_desc",
+}
+
+
+def page_plan(client, params, **options) -> str:
+    """The plan of the query that reads the page's rows (the one that orders them)."""
+    return [
+        plan for sql, plan in plans(client, params, **options) if " ORDER BY " in sql and " LIMIT " in sql
+    ][0]
+
+
+@pytest.mark.parametrize("sort", SORTS)
+def test_each_sort_reads_its_page_from_an_index(client, sort):
+    for sql, plan in plans(client, {"sort": sort}):
+        assert not scanned(plan), f"{sql}\n{plan}"
+    if sort in SORT_INDEXES:
+        plan = page_plan(client, {"sort": sort})
+        assert SORT_INDEXES[sort] in plan, plan
+
+
+def test_a_search_uses_both_text_indexes(client):
+    plan = page_plan(client, {"q": "Li3PO4"}, ordered_scans=False)
+    assert "interfaces_study_search_text_trgm" in plan and "interfaces_study_search_vector" in plan, plan
+
+
+def test_the_plans_are_read_not_assumed(client):
+    # A query that has no index to use is reported: the check itself can fail.
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("EXPLAIN SELECT * FROM interfaces_study WHERE anode LIKE '%In%'")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET ALL")
+    assert scanned(plan) == {"interfaces_study"}
