@@ -32,7 +32,7 @@ from pylatexenc.macrospec import MacroSpec
 
 from .doi import InvalidDOI, normalize_doi
 from .models import Author, Authorship, EntryType, Reference, fold, validate_web_address
-from .tex import dangerous_command, title_to_latex, to_latex
+from .tex import GREEK_LOOKALIKES, dangerous_command, title_to_latex, to_latex
 
 # Entry types as written by Zotero, JabRef, Google Scholar, publishers and biblatex,
 # mapped onto the types the atlas keeps.
@@ -233,9 +233,26 @@ def _spans(text: str):
         yield " ".join(plain), False
 
 
+# The writer's spellings of characters TeX has no command for (tex.unicode_latex, lookalike_latex).
+_CODE_POINT = re.compile(r"\\ensuremath\{\\langle\}\\texttt\{U\+([0-9A-F]{4,6})\}\\ensuremath\{\\rangle\}")
+_LOOKALIKE = re.compile(r"\{\\ensuremath\{\\mathrm\{([A-Za-z])\}\}\}")
+_GREEK_OF = {latin: greek for greek, latin in GREEK_LOOKALIKES.items()}
+
+
+def _code_point(match: re.Match) -> str:
+    char = chr(int(match.group(1), 16)) if int(match.group(1), 16) <= 0x10FFFF else ""
+    # Only a printable character beyond ASCII: never a backslash or brace in disguise.
+    if ord(char or "\x00") < 0xA0 or unicodedata.category(char).startswith("C"):
+        return match.group()
+    return char
+
+
 @functools.lru_cache(maxsize=8192)
 def decode_latex(text: str) -> str:
     """LaTeX accents, commands and braces to plain Unicode text (journals and names repeat: cached)."""
+    if "\\ensuremath{" in text:
+        text = _CODE_POINT.sub(_code_point, text)
+        text = _LOOKALIKE.sub(lambda m: _GREEK_OF.get(m.group(1), m.group()), text)
     if not _LATEX_MARKUP.search(text):
         return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
     decoded = " ".join(
@@ -398,11 +415,13 @@ def _names(raw: str) -> list[tuple[str, str]]:
 AAS_JOURNALS = {
     "aj": "AJ", "actaa": "Acta Astron.", "araa": "ARA&A", "apj": "ApJ", "apjl": "ApJ", "apjs": "ApJS",
     "ao": "Appl. Opt.", "apss": "Ap&SS", "aap": "A&A", "aapr": "A&A Rev.", "aaps": "A&AS",
-    "azh": "AZh", "baas": "BAAS", "caa": "Chinese Astron. Astrophys.", "cjaa": "Chinese J. Astron. Astrophys.",
+    "azh": "AZh", "baas": "BAAS", "caa": "Chinese Astron. Astrophys.",
+    "cjaa": "Chinese J. Astron. Astrophys.",
     "icarus": "Icarus", "jcap": "J. Cosmology Astropart. Phys.", "jrasc": "JRASC", "memras": "MmRAS",
     "mnras": "MNRAS", "na": "New A", "nar": "New A Rev.", "pra": "Phys. Rev. A", "prb": "Phys. Rev. B",
     "prc": "Phys. Rev. C", "prd": "Phys. Rev. D", "pre": "Phys. Rev. E", "prl": "Phys. Rev. Lett.",
-    "pasa": "PASA", "pasp": "PASP", "pasj": "PASJ", "qjras": "QJRAS", "rmxaa": "Rev. Mexicana Astron. Astrofis.",
+    "pasa": "PASA", "pasp": "PASP", "pasj": "PASJ", "qjras": "QJRAS",
+    "rmxaa": "Rev. Mexicana Astron. Astrofis.",
     "skytel": "S&T", "solphys": "Sol. Phys.", "sovast": "Soviet Ast.", "ssr": "Space Sci. Rev.",
     "zap": "ZAp", "nat": "Nature", "iaucirc": "IAU Circ.", "aplett": "Astrophys. Lett.",
     "apspr": "Astrophys. Space Phys. Res.", "bain": "Bull. Astron. Inst. Netherlands",
@@ -422,6 +441,7 @@ def _known_command(name: str) -> bool:
 
 def _unknown_commands(value: str) -> list[str]:
     """Commands the decoder does not know: it keeps their argument's text but drops the command."""
+    value = _CODE_POINT.sub("", value)  # the writer's own spelling of a character
     return sorted({f"\\{name}" for name in _CONTROL_WORD.findall(value) if not _known_command(name)})
 
 
@@ -457,6 +477,9 @@ def _clean_fields(
         if name in {"journal", "journaltitle"} and (ads := _ONE_MACRO.fullmatch(value)):
             if ads.group(1).lower() in AAS_JOURNALS:
                 value = AAS_JOURNALS[ads.group(1).lower()].replace("&", r"\&")
+                notes.append(
+                    f"journal \\{ads.group(1)} (an AAS journal macro) read as {value.replace(chr(92), '')}"
+                )
         try:
             decoded = _decode(name, value)
         except UnreadableField as exc:
@@ -485,6 +508,8 @@ def _clean_fields(
 def _safe_doi(raw: str, notes: list[str]) -> str:
     """The entry's DOI normalised; one that is not a DOI is dropped with a note, never the entry."""
     candidate = re.sub(r"/(?:abstract|full|pdf|epdf|summary)/?$", "", raw.strip(), flags=re.IGNORECASE)
+    if candidate != raw.strip():
+        notes.append(f"the DOI {raw.strip()[:80]!r} ends in a page of the publisher's site: that end dropped")
     try:
         return normalize_doi(candidate)
     except InvalidDOI as exc:
@@ -918,7 +943,7 @@ def bibtex_fields(reference: Reference, *, curated: bool = False) -> tuple[str, 
     entry_type, venue_field, required = _OUTPUT_TYPES[EntryType(reference.entry_type)]
     if curated:
         # Every venue is written in a field the reader takes it back from.
-        entry_type, required = reference.entry_type, set()
+        entry_type, required = reference.source_type or reference.entry_type, set()
         venue_field = "howpublished" if venue_field == "series" else venue_field
     authors = reference.author_list
     fields = {

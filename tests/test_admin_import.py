@@ -73,7 +73,8 @@ def test_confirming_the_preview_saves_exactly_the_previewed_entries(client, cura
     assert sorted(Reference.objects.filter(citekey__in=planned).values_list("citekey", flat=True)) == sorted(
         planned
     )
-    assert Reference.objects.get(title="An entry with a broken DOI").doi == ""  # the DOI dropped, not the entry
+    # The DOI is dropped, not the entry.
+    assert Reference.objects.get(title="An entry with a broken DOI").doi == ""
     followed = client.get(response["Location"])
     assert "Imported 6 new reference(s); skipped" in followed.content.decode()
     # The list that follows shows just what was imported.
