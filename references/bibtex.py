@@ -856,11 +856,34 @@ def _fields_for_model(entry: ParsedEntry) -> dict:
     }
 
 
+def _authors_of(entries: list[ParsedEntry]) -> dict[tuple[str, str], Author]:
+    """Every author the entries name, by (family, given): those known fetched, the others created."""
+    names = {(family[:200], given[:200]) for entry in entries for family, given in entry.authors}
+    families = sorted({family for family, _ in names})
+    known: dict[tuple[str, str], Author] = {}
+    for start in range(0, len(families), 500):  # SQLite limits the parameters of one query
+        for author in Author.objects.filter(family__in=families[start : start + 500]):
+            known[(author.family, author.given)] = author
+    missing = [Author(family=family, given=given) for family, given in sorted(names - known.keys())]
+    # ignore_conflicts: an author another import created meanwhile is fetched below.
+    Author.objects.bulk_create(missing, batch_size=500, ignore_conflicts=True)
+    for start in range(0, len(missing), 500):
+        batch = {(a.family, a.given) for a in missing[start : start + 500]}
+        for author in Author.objects.filter(family__in={family for family, _ in batch}):
+            if (author.family, author.given) in batch:
+                known[(author.family, author.given)] = author
+    return known
+
+
 @transaction.atomic
 def save_entries(entries: list[ParsedEntry]) -> list[Reference]:
-    """Create a reference, with its authors, for each entry (under its planned citation key)."""
+    """Create a reference, with its authors, for each entry (under its planned citation key).
+
+    Each reference is saved on its own (its history and the cache's signal); the authors and
+    authorships of the whole file in a few bulk queries."""
     taken = set(Reference.objects.values_list("citekey", flat=True))
-    saved = []
+    authors = _authors_of(entries)
+    saved, authorships = [], []
     for entry in entries:
         key = entry.citekey if entry.citekey and entry.citekey not in taken else ""
         key = key or make_citekey(entry.first_author, entry.year, entry.title, taken)
@@ -868,10 +891,12 @@ def save_entries(entries: list[ParsedEntry]) -> list[Reference]:
         reference = Reference(citekey=key, **_fields_for_model(entry))
         reference.first_author_hint = entry.first_author
         reference.save()
-        for position, (family_name, given) in enumerate(entry.authors, start=1):
-            author, _ = Author.objects.get_or_create(family=family_name[:200], given=given[:200])
-            Authorship.objects.create(reference=reference, author=author, position=position)
+        authorships += [
+            Authorship(reference=reference, author=authors[(family[:200], given[:200])], position=position)
+            for position, (family, given) in enumerate(entry.authors, start=1)
+        ]
         saved.append(reference)
+    Authorship.objects.bulk_create(authorships, batch_size=500)
     return saved
 
 
