@@ -17,12 +17,29 @@ FAMILIES = ["Müller", "Kim", "Zhang", "van der Ven", "Kızılaslan", "Wachsman"
 MATERIALS = ["{Li7La3Zr2O12}", "{Li6PS5Cl}", "{LiPON}", "{Li3PS4}", "{LATP}", "{Li3InCl6}"]
 
 
-def bibtex_entries(count: int, *, seed: int = 1, abstract_words: int = 120) -> str:
+MESSY_TYPES = ["collection", "book_section", "web_page", "inreference", "periodical"]
+
+
+def bibtex_entries(count: int, *, seed: int = 1, abstract_words: int = 120, messy: bool = False) -> str:
     """`count` distinct journal articles as a reference manager exports them: LaTeX accents,
-    braced formulas, math in abstracts, DOIs, pages with --."""
+    braced formulas, math in abstracts, DOIs, pages with --.
+
+    messy: every other entry as real exports have them too (issue 14): a biblatex or Mendeley
+    type, a key with & in it, an undefined @string macro, a repeated field, Wiley's /abstract."""
     rng = random.Random(seed)
     entries = []
     for i in range(count):
+        if messy and i % 2:
+            entries.append(
+                f"@{MESSY_TYPES[i % len(MESSY_TYPES)]}{{2016A&A.{i},\n"
+                f"  author = {{{{{rng.choice(FAMILIES)}}}, {chr(65 + rng.randrange(26))}.}},\n"
+                f"  title = {{Messy {i} on {rng.choice(MATERIALS)}$^{{\\mbox{{k}}}}$}},\n"
+                f"  title = {{A second title}},\n"
+                f"  journal = jundefined{i % 7},\n"
+                f"  year = {{{rng.randint(2000, 2025)}}},\n"
+                f"  doi = {{10.1002/bench.{i}.{rng.randint(0, 10**6)}/abstract}}\n}}"
+            )
+            continue
         authors = " and ".join(
             f"{{{rng.choice(FAMILIES)}}}, {chr(65 + rng.randrange(26))}." for _ in range(rng.randint(1, 6))
         )
@@ -82,6 +99,16 @@ def import_benchmark(sizes: list[int]) -> list[Timing]:
                 transaction.set_rollback(True)
 
         timings.append(_timed(f"confirm {size}", size, confirm))
+        messy = bibtex_entries(size, seed=size, messy=True)
+        timings.append(_timed(f"messy preview {size}", size, lambda text=messy: plan_import(text)))
+
+        def confirm_messy(text=messy, size=size):
+            with transaction.atomic():
+                report = import_bibtex(text, skip_failed=True)
+                assert len(report.saved) == size, "every messy entry must import, with warnings"
+                transaction.set_rollback(True)
+
+        timings.append(_timed(f"messy confirm {size}", size, confirm_messy))
     assert not Reference.objects.filter(citekey__startswith="bench").exists()
     return timings
 

@@ -43,12 +43,13 @@ class StudyInline(admin.TabularInline):
 class ReferenceAdmin(AtlasHistoryAdmin):
     list_display = ["citekey", "short_title", "first_author", "journal", "year", "doi"]
     list_filter = ["entry_type", "year", "journal"]
-    search_fields = ["citekey", "title", "doi", "journal", "authors__family"]
+    search_fields = ["citekey", "source_key", "title", "doi", "journal", "authors__family"]
     readonly_fields = ["curated_status", "created_at", "updated_at"]
     inlines = [AuthorshipInline, StudyInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["citekey", "entry_type", "title"]}),
+        ("As imported", {"fields": ["source_key", "source_type"], "classes": ["collapse"]}),
         ("Publication", {"fields": ["journal", "publisher", "year", "month", "volume", "number", "pages"]}),
         ("Links", {"fields": ["doi", "url"]}),
         ("Notes", {"fields": ["abstract", "curation_note", "curated_status", "created_at", "updated_at"]}),

@@ -12,6 +12,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 import bibtexparser
 from bibtexparser import BibtexFormat, middlewares
@@ -31,36 +32,56 @@ from pylatexenc.macrospec import MacroSpec
 
 from .doi import InvalidDOI, normalize_doi
 from .models import Author, Authorship, EntryType, Reference, fold, validate_web_address
-from .tex import dangerous_command, title_to_latex, to_latex
+from .tex import GREEK_LOOKALIKES, dangerous_command, title_to_latex, to_latex
 
 # Entry types as written by Zotero, JabRef, Google Scholar, publishers and biblatex,
 # mapped onto the types the atlas keeps.
 ENTRY_TYPES = {
     "article": EntryType.ARTICLE,
     "book": EntryType.BOOK,
-    "mvbook": EntryType.BOOK,
-    "booklet": EntryType.BOOK,
     "inbook": EntryType.INBOOK,
     "incollection": EntryType.INCOLLECTION,
     "inproceedings": EntryType.INPROCEEDINGS,
-    "conference": EntryType.INPROCEEDINGS,
-    "proceedings": EntryType.BOOK,
     "phdthesis": EntryType.PHDTHESIS,
     "mastersthesis": EntryType.MASTERSTHESIS,
-    "thesis": EntryType.PHDTHESIS,
     "techreport": EntryType.TECHREPORT,
-    "report": EntryType.TECHREPORT,
     "online": EntryType.ONLINE,
-    "electronic": EntryType.ONLINE,
-    "www": EntryType.ONLINE,
-    "webpage": EntryType.ONLINE,
     "misc": EntryType.MISC,
-    "unpublished": EntryType.MISC,
-    "manual": EntryType.MISC,
-    "dataset": EntryType.MISC,
-    "software": EntryType.MISC,
-    "patent": EntryType.MISC,
 }
+# Every other type BibTeX styles, biblatex and reference managers write, mapped to the
+# nearest kept one; the original type is kept in Reference.source_type. A type named
+# nowhere here is read as @misc (as BibTeX's styles do), with a warning.
+NEAREST_TYPES = {
+    **dict.fromkeys(
+        ["mvbook", "booklet", "proceedings", "mvproceedings", "collection", "mvcollection", "reference",
+         "mvreference", "periodical", "suppperiodical", "bookinbook", "book_section_whole"],
+        EntryType.BOOK,
+    ),
+    **dict.fromkeys(["suppbook", "book_section", "chapter", "section"], EntryType.INBOOK),
+    **dict.fromkeys(["inreference", "suppcollection", "encyclopedia_article", "dictionary_entry"],
+                    EntryType.INCOLLECTION),
+    **dict.fromkeys(["conference", "conference_proceedings", "conference_paper", "inconference"],
+                    EntryType.INPROCEEDINGS),
+    **dict.fromkeys(["thesis", "phdthesis", "doctoralthesis"], EntryType.PHDTHESIS),
+    **dict.fromkeys(["masterthesis", "bachelorthesis"], EntryType.MASTERSTHESIS),
+    **dict.fromkeys(["report", "techreport", "standard", "working_paper", "working_report"],
+                    EntryType.TECHREPORT),
+    **dict.fromkeys(["electronic", "www", "webpage", "web_page", "website", "blog", "blog_post",
+                     "forum_post", "online"], EntryType.ONLINE),
+    **dict.fromkeys(["magazine_article", "newspaper_article", "journal", "newsarticle", "review",
+                     "suppperiodicalarticle"], EntryType.ARTICLE),
+    **dict.fromkeys(
+        ["unpublished", "manual", "dataset", "data", "software", "patent", "set", "letter", "commentary",
+         "jurisdiction", "legislation", "legal", "legislation", "bill", "case", "statute", "hearing",
+         "artwork", "audio", "image", "movie", "music", "video", "performance", "generic", "presentation",
+         "talk", "lecture", "map", "computer_program", "film", "television_broadcast", "radio_broadcast",
+         "personal_communication", "email", "bibnote", "preprint", "misc"],
+        EntryType.MISC,
+    ),
+    **ENTRY_TYPES,
+}  # fmt: skip
+# Types a biblatex file defines for its own bookkeeping, not references: read and left out.
+NOT_REFERENCES = {"xdata"}
 
 MONTHS = {
     m: i
@@ -127,11 +148,15 @@ def _latex_decoder() -> LatexNodes2Text:
         "textasciitilde": "~",
         "textperiodcentered": "·",
         "textminus": "−",
+        "slash": "/",
+        "relax": "",
     }
     context.add_context_category(
         "atlas",
         prepend=True,
-        macros=[MacroTextSpec("url", simplify_repl="%s")]
+        macros=[
+            MacroTextSpec(name, simplify_repl="%s") for name in ("url", "mbox", "hbox", "text", "textnormal")
+        ]
         + [MacroTextSpec(name, simplify_repl=text) for name, text in text_macros.items()]
         + [
             MacroTextSpec("textsubscript", simplify_repl=_script(_SUBSCRIPT_OF)),
@@ -144,7 +169,11 @@ def _latex_decoder() -> LatexNodes2Text:
 def _latex_parser_context():
     context = get_default_latex_walker_context_db()
     context.add_context_category(
-        "atlas", prepend=True, macros=[MacroSpec("textsubscript", "{"), MacroSpec("textsuperscript", "{")]
+        "atlas",
+        prepend=True,
+        macros=[
+            MacroSpec(name, "{") for name in ("textsubscript", "textsuperscript", "mbox", "hbox", "text")
+        ],
     )
     return context
 
@@ -204,9 +233,26 @@ def _spans(text: str):
         yield " ".join(plain), False
 
 
+# The writer's spellings of characters TeX has no command for (tex.unicode_latex, lookalike_latex).
+_CODE_POINT = re.compile(r"\\ensuremath\{\\langle\}\\texttt\{U\+([0-9A-F]{4,6})\}\\ensuremath\{\\rangle\}")
+_LOOKALIKE = re.compile(r"\{\\ensuremath\{\\mathrm\{([A-Za-z])\}\}\}")
+_GREEK_OF = {latin: greek for greek, latin in GREEK_LOOKALIKES.items()}
+
+
+def _code_point(match: re.Match) -> str:
+    char = chr(int(match.group(1), 16)) if int(match.group(1), 16) <= 0x10FFFF else ""
+    # Only a printable character beyond ASCII: never a backslash or brace in disguise.
+    if ord(char or "\x00") < 0xA0 or unicodedata.category(char).startswith("C"):
+        return match.group()
+    return char
+
+
 @functools.lru_cache(maxsize=8192)
 def decode_latex(text: str) -> str:
     """LaTeX accents, commands and braces to plain Unicode text (journals and names repeat: cached)."""
+    if "\\ensuremath{" in text:
+        text = _CODE_POINT.sub(_code_point, text)
+        text = _LOOKALIKE.sub(lambda m: _GREEK_OF.get(m.group(1), m.group()), text)
     if not _LATEX_MARKUP.search(text):
         return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
     decoded = " ".join(
@@ -227,6 +273,8 @@ class ParsedEntry:
     errors: list[str] = field(default_factory=list)
     citekey: str = ""  # planned by plan_import for a new entry
     notes: list[str] = field(default_factory=list)  # what reading changed or dropped
+    source_type: str = ""  # the file's own entry type, where the atlas keeps a nearer one
+    repeated_key: bool = False  # a later entry under a key the file used before
 
     @property
     def warnings(self) -> list[str]:
@@ -235,7 +283,7 @@ class ParsedEntry:
         if not self.authors:
             notes.append("no author: it will be listed as “Anon.”")
         raw_year = (self.fields.get("year") or "").strip()
-        if raw_year and not re.fullmatch(r"\d{4}", raw_year):
+        if raw_year and not re.fullmatch(r"-?\d{1,4}", raw_year):
             notes.append(f"the year “{raw_year}” is not a year: saved as {self.year or 'no year'}")
         elif not self.year:
             notes.append("no year")
@@ -265,8 +313,17 @@ class ParsedEntry:
 
     @property
     def year(self) -> int | None:
-        match = re.search(r"\d{4}", self.fields.get("year", "") or self.fields.get("date", ""))
-        return int(match.group()) if match else None
+        """The year field, else biblatex's ISO date; any year, 44 or -44 (BCE) included."""
+        raw = (self.fields.get("year") or "").strip()
+        match = re.fullmatch(r"-?\d{1,4}", raw) or re.search(r"\d{4}", raw)
+        if not raw:
+            match = re.match(r"\s*(-?\d{1,4})(?![\d])", self.fields.get("date", ""))
+        return int(match.group(match.lastindex or 0)) if match else None
+
+    @property
+    def choice(self) -> str:
+        """What the preview's box sends for this entry: its key, and its line too when the key repeats."""
+        return f"{self.key}@{self.line}" if self.repeated_key else self.key
 
     @property
     def match_key(self) -> tuple[str, int | None, str]:
@@ -354,14 +411,54 @@ def _names(raw: str) -> list[tuple[str, str]]:
     return [p for p in people if p[0] and p != ("others", "")]
 
 
+# The journal macros of the AAS (aas_macros.sty), which ADS writes in journal fields.
+AAS_JOURNALS = {
+    "aj": "AJ", "actaa": "Acta Astron.", "araa": "ARA&A", "apj": "ApJ", "apjl": "ApJ", "apjs": "ApJS",
+    "ao": "Appl. Opt.", "apss": "Ap&SS", "aap": "A&A", "aapr": "A&A Rev.", "aaps": "A&AS",
+    "azh": "AZh", "baas": "BAAS", "caa": "Chinese Astron. Astrophys.",
+    "cjaa": "Chinese J. Astron. Astrophys.",
+    "icarus": "Icarus", "jcap": "J. Cosmology Astropart. Phys.", "jrasc": "JRASC", "memras": "MmRAS",
+    "mnras": "MNRAS", "na": "New A", "nar": "New A Rev.", "pra": "Phys. Rev. A", "prb": "Phys. Rev. B",
+    "prc": "Phys. Rev. C", "prd": "Phys. Rev. D", "pre": "Phys. Rev. E", "prl": "Phys. Rev. Lett.",
+    "pasa": "PASA", "pasp": "PASP", "pasj": "PASJ", "qjras": "QJRAS",
+    "rmxaa": "Rev. Mexicana Astron. Astrofis.",
+    "skytel": "S&T", "solphys": "Sol. Phys.", "sovast": "Soviet Ast.", "ssr": "Space Sci. Rev.",
+    "zap": "ZAp", "nat": "Nature", "iaucirc": "IAU Circ.", "aplett": "Astrophys. Lett.",
+    "apspr": "Astrophys. Space Phys. Res.", "bain": "Bull. Astron. Inst. Netherlands",
+    "fcp": "Fund. Cosmic Phys.", "gca": "Geochim. Cosmochim. Acta", "grl": "Geophys. Res. Lett.",
+    "jcp": "J. Chem. Phys.", "jgr": "J. Geophys. Res.", "jqsrt": "J. Quant. Spec. Radiat. Transf.",
+    "memsai": "Mem. Soc. Astron. Italiana", "nphysa": "Nucl. Phys. A", "physrep": "Phys. Rep.",
+    "physscr": "Phys. Scr", "planss": "Planet. Space Sci.", "procspie": "Proc. SPIE",
+}  # fmt: skip
+_ONE_MACRO = re.compile(r"\s*\{?\s*\\([A-Za-z]+)\s*\}?\s*")
+_CONTROL_WORD = re.compile(r"\\([A-Za-z]+)")
+
+
+@functools.lru_cache(maxsize=1024)
+def _known_command(name: str) -> bool:
+    return _DECODER.latex_context.get_macro_spec(name) is not None
+
+
+def _unknown_commands(value: str) -> list[str]:
+    """Commands the decoder does not know: it keeps their argument's text but drops the command."""
+    value = _CODE_POINT.sub("", value)  # the writer's own spelling of a character
+    return sorted({f"\\{name}" for name in _CONTROL_WORD.findall(value) if not _known_command(name)})
+
+
 def _clean_fields(
-    entry: Entry, strings: dict[str, str], errors: list[str], decoded_values: dict[str, str] | None = None
+    entry: Entry,
+    strings: dict[str, str],
+    errors: list[str],
+    decoded_values: dict[str, str] | None = None,
+    notes: list[str] | None = None,
 ) -> dict[str, str]:
     """The entry's kept fields, macros resolved and checked; their decoded text goes to decoded_values."""
+    notes = [] if notes is None else notes
     enclosings = entry.parser_metadata.get("removed_enclosing", {}) or {}
     values = {}
     for fld in entry.fields:
-        if fld.key.lower() not in KEPT_FIELDS:
+        name = fld.key.lower()
+        if name not in KEPT_FIELDS or name in values:
             continue  # never stored, so never exported: a Windows path in Zotero's file field is no threat
         value = fld.value
         if isinstance(value, int):
@@ -370,38 +467,77 @@ def _clean_fields(
             value, undefined = _resolve_expression(value, strings)
             for macro in undefined:
                 if re.fullmatch(r"[A-Za-z_][\w:.+'/-]*", macro):
-                    errors.append(f"field {fld.key} uses the undefined @string macro {macro!r}")
+                    # BibTeX warns and leaves the field empty; the macro's name says more than nothing.
+                    value += macro
+                    notes.append(f"field {name} uses the undefined @string macro {macro!r}: kept as its name")
                 else:
-                    errors.append(
-                        f"field {fld.key} has a malformed value {macro!r} (a missing comma or brace?)"
-                    )
+                    errors.append(f"field {name} has a malformed value {macro!r} (a missing comma or brace?)")
         if not isinstance(value, str):
             continue
+        if name in {"journal", "journaltitle"} and (ads := _ONE_MACRO.fullmatch(value)):
+            if ads.group(1).lower() in AAS_JOURNALS:
+                value = AAS_JOURNALS[ads.group(1).lower()].replace("&", r"\&")
+                notes.append(
+                    f"journal \\{ads.group(1)} (an AAS journal macro) read as {value.replace(chr(92), '')}"
+                )
         try:
-            decoded = _decode(fld.key, value)
+            decoded = _decode(name, value)
         except UnreadableField as exc:
             errors.append(str(exc))
             continue
         command = dangerous_command(value) or dangerous_command(decoded)
         if command:
             errors.append(
-                f"field {fld.key} contains {command}, a TeX command that would run when the file is compiled"
+                f"field {name} contains {command}, a TeX command that would run when the file is compiled"
             )
             continue
-        values[fld.key.lower()] = value
+        if name not in {"url", "doi"}:
+            unknown = _unknown_commands(value)
+            if unknown:
+                notes.append(
+                    f"field {name}: {', '.join(unknown)} unknown, only the text of its argument kept"
+                )
+            if value.strip() and not decoded:
+                notes.append(f"field {name} {value.strip()[:40]!r} reads as no text: left empty")
+        values[name] = value
         if decoded_values is not None:
-            decoded_values[fld.key.lower()] = decoded
+            decoded_values[name] = decoded
     return values
 
 
-def _to_parsed(entry: Entry, strings: dict[str, str], crossrefs: dict[str, Entry]) -> ParsedEntry:
+def _safe_doi(raw: str, notes: list[str]) -> str:
+    """The entry's DOI normalised; one that is not a DOI is dropped with a note, never the entry."""
+    candidate = re.sub(r"/(?:abstract|full|pdf|epdf|summary)/?$", "", raw.strip(), flags=re.IGNORECASE)
+    if candidate != raw.strip():
+        notes.append(f"the DOI {raw.strip()[:80]!r} ends in a page of the publisher's site: that end dropped")
+    try:
+        return normalize_doi(candidate)
+    except InvalidDOI as exc:
+        # A DOI behind some other resolver (http://doi.acm.org/10.1145/…) is still that DOI.
+        inside = re.search(r"10\.\d{4,9}/\S+", unquote(candidate))
+        if inside and "\x00" not in inside.group():
+            try:
+                doi = normalize_doi(inside.group())
+            except InvalidDOI:
+                pass
+            else:
+                notes.append(f"the DOI field {raw[:80]!r} read as the DOI {doi}")
+                return doi
+        notes.append(f"invalid DOI dropped: {exc}")
+        return ""
+
+
+def _to_parsed(
+    entry: Entry, strings: dict[str, str], crossrefs: dict[str, Entry], notes: list[str] | None = None
+) -> ParsedEntry:
     errors: list[str] = []
+    notes = list(notes or [])
     decoded: dict[str, str] = {}
-    raw = _clean_fields(entry, strings, errors, decoded)
+    raw = _clean_fields(entry, strings, errors, decoded, notes)
     if "crossref" in raw:
-        parent = crossrefs.get(raw["crossref"].lower())
+        parent = crossrefs.get(raw["crossref"].strip().lower())
         if parent is None:
-            errors.append(f"crossref {raw['crossref']!r} names no entry of this file")
+            notes.append(f"crossref {raw['crossref']!r} names no entry of this file: read without it")
         else:
             inherited: dict[str, str] = {}
             for key, value in _clean_fields(parent, strings, [], inherited).items():
@@ -409,7 +545,9 @@ def _to_parsed(entry: Entry, strings: dict[str, str], crossrefs: dict[str, Entry
                 if target not in raw:
                     raw[target], decoded[target] = value, inherited[key]
     if not KEY_SYNTAX.match(entry.key):
-        errors.append(f"the citation key {entry.key!r} contains spaces or characters BibTeX does not allow")
+        notes.append(
+            f"the citation key {entry.key!r} is not safe in a URL or BibTeX: a new key is made for it"
+        )
     try:
         authors = _names(raw.pop("author", "")) if "author" in raw else []
         if not authors and "editor" in raw:
@@ -423,7 +561,6 @@ def _to_parsed(entry: Entry, strings: dict[str, str], crossrefs: dict[str, Entry
     for key in ("url", "doi"):
         if key in raw:
             fields[key] = raw[key].strip()
-    notes = []
     if fields.get("url"):
         try:
             validate_web_address(fields["url"])
@@ -434,11 +571,8 @@ def _to_parsed(entry: Entry, strings: dict[str, str], crossrefs: dict[str, Entry
             notes.append(f"the url {url!r} is not an http(s) address the atlas keeps: left out")
             del fields["url"]
     if fields.get("doi"):
-        try:
-            fields["doi"] = normalize_doi(fields["doi"])
-        except InvalidDOI as exc:
-            errors.append(f"invalid DOI: {exc}")
-    elif doi_in_url := _DOI_IN_URL.search(fields.get("url", "")):
+        fields["doi"] = _safe_doi(fields["doi"], notes)
+    if not fields.get("doi") and (doi_in_url := _DOI_IN_URL.search(fields.get("url", ""))):
         try:
             fields["doi"] = normalize_doi(doi_in_url.group(1))
         except InvalidDOI:
@@ -448,16 +582,18 @@ def _to_parsed(entry: Entry, strings: dict[str, str], crossrefs: dict[str, Entry
     entry_type = entry.entry_type.lower()
     if entry_type == "thesis" and re.search(r"master|mathesis|\bm\.?(a|sc?)\b", fields.get("type", ""), re.I):
         entry_type = "mastersthesis"  # biblatex: @thesis with type = {mathesis} or "Master's thesis"
-    if entry_type not in ENTRY_TYPES:
-        errors.append(f"unknown entry type @{entry.entry_type}")
+    if entry_type not in NEAREST_TYPES:
+        notes.append(f"entry type @{entry.entry_type} is not a type BibTeX or biblatex knows: read as @misc")
+    kept = NEAREST_TYPES.get(entry_type, EntryType.MISC)
     return ParsedEntry(
         key=entry.key,
         line=entry.start_line + 1 if entry.start_line is not None else 0,
-        entry_type=ENTRY_TYPES.get(entry_type, EntryType.MISC),
+        entry_type=kept,
         fields=fields,
         authors=authors,
         errors=errors,
         notes=notes,
+        source_type="" if entry_type in ENTRY_TYPES else entry.entry_type.lower()[:30],
     )
 
 
@@ -467,6 +603,8 @@ _DOI_IN_URL = re.compile(
     r"(?:doi\.org/|/doi/(?:abs/|full/|pdf/|epdf/)?)(10\.\d{4,9}/[^?#\s]+)", re.IGNORECASE
 )
 _BLOCK_KEY = re.compile(r"@\w+\s*[{(]\s*([^,\s]+)\s*,")
+# Stray text that is an entry whose @ was lost, not a reference manager's header.
+_LOOKS_LIKE_ENTRY = re.compile(r"^\s*\w+\s*\{[^,\s]+,\s*\w+\s*=", re.MULTILINE)
 
 
 def _plain_reason(first: str, detail: str) -> str:
@@ -489,6 +627,29 @@ def _is_comment(text: str) -> bool:
     return all(not line.strip() or line.lstrip().startswith("%") for line in text.splitlines())
 
 
+def _rescued(block, library) -> Entry:
+    """An entry bibtexparser set aside (a repeated key or field), read as BibTeX and biber read it:
+    the first of a repeated field counts."""
+    raw_entry = block.ignore_error_block
+    seen, fields = set(), []
+    for fld in raw_entry.fields:
+        if fld.key.lower() not in seen:
+            seen.add(fld.key.lower())
+            fields.append(Field(fld.key, fld.value))
+    entry = Entry(raw_entry.entry_type, raw_entry.key, fields, start_line=raw_entry.start_line)
+    rescue = bibtexparser.Library([*library.strings, entry])
+    for middleware in middlewares.default_parse_stack(allow_inplace_modification=True):
+        rescue = middleware.transform(rescue)
+    return rescue.entries[0]
+
+
+def _repeated_fields(block) -> list[str]:
+    counts: dict[str, int] = {}
+    for fld in block.ignore_error_block.fields:
+        counts[fld.key.lower()] = counts.get(fld.key.lower(), 0) + 1
+    return sorted(name for name, count in counts.items() if count > 1)
+
+
 def parse_bibtex(text: str) -> ParseResult:
     """Parse text into entries; every problem found is named with its key and line."""
     problems: list[Problem] = []
@@ -499,27 +660,47 @@ def parse_bibtex(text: str) -> ParseResult:
     except Exception as exc:  # the parser's own failure, whatever it is, is the file's problem
         return ParseResult([], [Problem(None, "", f"the text cannot be read as BibTeX ({exc})")])
     strings = {s.key.lower(): str(s.value) for s in library.strings}
+    rescued: list[tuple[Entry, list[str], bool]] = []
     for block in library.failed_blocks:
         line = block.start_line + 1 if block.start_line is not None else None
         if isinstance(block, DuplicateBlockKeyBlock):
-            problems.append(Problem(line, block.key, "the same citation key appears twice in the file"))
+            note = (
+                f"the citation key {block.key} appears earlier in the file too: read as an entry of its own"
+            )
+            rescued.append((_rescued(block, library), [note], True))
         elif isinstance(block, DuplicateFieldKeyBlock):
-            key = getattr(block.ignore_error_block, "key", "")
-            names = re.findall(r"'([^']+)'", str(block.error))
-            problems.append(Problem(line, key, f"a field appears twice: {', '.join(names) or block.error}"))
+            kept = [name for name in _repeated_fields(block) if name in KEPT_FIELDS]
+            notes = [f"field {name} appears twice: the first is kept, as BibTeX does" for name in kept]
+            rescued.append((_rescued(block, library), notes, False))
         elif isinstance(block, ParsingFailedBlock):
             first = (block.raw or "").strip().splitlines()[0][:60] if block.raw else ""
             key = _BLOCK_KEY.match(first)
             detail = getattr(block.error, "abort_reason", "") or str(block.error)
             problems.append(Problem(line, key.group(1) if key else "", _plain_reason(first, detail)))
-    for block in library.blocks:
-        if isinstance(block, ImplicitComment) and not _is_comment(block.comment):
-            line = block.start_line + 1 if block.start_line is not None else None
-            snippet = block.comment.strip().splitlines()[0][:60]
-            problems.append(Problem(line, "", f"text outside any entry is ignored: {snippet!r}"))
     raw_entries = library.entries
+    stray = [
+        block
+        for block in library.blocks
+        if isinstance(block, ImplicitComment)
+        and not _is_comment(block.comment)
+        # A reference manager's header or a note between entries is ignored, as BibTeX does.
+        and (not raw_entries and not rescued or _LOOKS_LIKE_ENTRY.search(block.comment))
+    ]
+    for block in stray:
+        line = block.start_line + 1 if block.start_line is not None else None
+        snippet = block.comment.strip().splitlines()[0][:60]
+        problems.append(Problem(line, "", f"text outside any entry is ignored: {snippet!r}"))
     crossrefs = {entry.key.lower(): entry for entry in raw_entries}
-    entries = [_to_parsed(entry, strings, crossrefs) for entry in raw_entries]
+    readable = [(entry, [], False) for entry in raw_entries] + rescued
+    readable.sort(key=lambda item: item[0].start_line or 0)
+    entries = []
+    for entry, notes, repeated in readable:
+        kind = entry.entry_type.lower()
+        if kind in NOT_REFERENCES or kind == "set" and not entry.fields_dict.get("title"):
+            continue  # biblatex's @xdata and @set only lend fields to, or group, the entries around them
+        parsed = _to_parsed(entry, strings, crossrefs, notes)
+        parsed.repeated_key = repeated
+        entries.append(parsed)
     if not entries:
         problems.append(Problem(None, "", "no BibTeX entry found (entries start with @article{, @book{, …)"))
     return ParseResult(entries, problems)
@@ -555,7 +736,8 @@ def make_citekey(family: str, year: int | None, title: str, taken: set[str]) -> 
     # Hyphenated compounds ("Li-Ion", "Solid-State") count as one word.
     words = [slug_word(w) for w in re.split(r"[\s–—/:]+", decode_latex(title))]
     significant = next((w for w in words if w and w not in STOPWORDS), "")
-    base = f"{slug_word(family) or 'anon'}{year or ''}{significant}"[:90]
+    when = "" if year is None else f"{year}" if year >= 0 else f"{-year}bc"
+    base = f"{slug_word(family) or 'anon'}{when}{significant}"[:90]
     key, n = base, 0
     while key in taken:
         n += 1
@@ -654,7 +836,7 @@ def _fields_for_model(entry: ParsedEntry) -> dict:
     f = entry.fields
     journal = entry.venue
     # biblatex writes date = {2022-06} instead of year and month.
-    month = f.get("month") or (re.match(r"\d{4}-(\d{2})", f.get("date", "")) or [None, ""])[1]
+    month = f.get("month") or (re.match(r"\s*-?\d{4}-(\d{2})", f.get("date", "")) or [None, ""])[1]
     return {
         "entry_type": entry.entry_type,
         "title": f["title"],
@@ -669,14 +851,39 @@ def _fields_for_model(entry: ParsedEntry) -> dict:
         "url": f.get("url", ""),
         "abstract": f.get("abstract", ""),
         "curation_note": f.get("annote", ""),
+        "source_key": entry.key[:200],
+        "source_type": entry.source_type,
     }
+
+
+def _authors_of(entries: list[ParsedEntry]) -> dict[tuple[str, str], Author]:
+    """Every author the entries name, by (family, given): those known fetched, the others created."""
+    names = {(family[:200], given[:200]) for entry in entries for family, given in entry.authors}
+    families = sorted({family for family, _ in names})
+    known: dict[tuple[str, str], Author] = {}
+    for start in range(0, len(families), 500):  # SQLite limits the parameters of one query
+        for author in Author.objects.filter(family__in=families[start : start + 500]):
+            known[(author.family, author.given)] = author
+    missing = [Author(family=family, given=given) for family, given in sorted(names - known.keys())]
+    # ignore_conflicts: an author another import created meanwhile is fetched below.
+    Author.objects.bulk_create(missing, batch_size=500, ignore_conflicts=True)
+    for start in range(0, len(missing), 500):
+        batch = {(a.family, a.given) for a in missing[start : start + 500]}
+        for author in Author.objects.filter(family__in={family for family, _ in batch}):
+            if (author.family, author.given) in batch:
+                known[(author.family, author.given)] = author
+    return known
 
 
 @transaction.atomic
 def save_entries(entries: list[ParsedEntry]) -> list[Reference]:
-    """Create a reference, with its authors, for each entry (under its planned citation key)."""
+    """Create a reference, with its authors, for each entry (under its planned citation key).
+
+    Each reference is saved on its own (its history and the cache's signal); the authors and
+    authorships of the whole file in a few bulk queries."""
     taken = set(Reference.objects.values_list("citekey", flat=True))
-    saved = []
+    authors = _authors_of(entries)
+    saved, authorships = [], []
     for entry in entries:
         key = entry.citekey if entry.citekey and entry.citekey not in taken else ""
         key = key or make_citekey(entry.first_author, entry.year, entry.title, taken)
@@ -684,10 +891,12 @@ def save_entries(entries: list[ParsedEntry]) -> list[Reference]:
         reference = Reference(citekey=key, **_fields_for_model(entry))
         reference.first_author_hint = entry.first_author
         reference.save()
-        for position, (family_name, given) in enumerate(entry.authors, start=1):
-            author, _ = Author.objects.get_or_create(family=family_name[:200], given=given[:200])
-            Authorship.objects.create(reference=reference, author=author, position=position)
+        authorships += [
+            Authorship(reference=reference, author=authors[(family[:200], given[:200])], position=position)
+            for position, (family, given) in enumerate(entry.authors, start=1)
+        ]
         saved.append(reference)
+    Authorship.objects.bulk_create(authorships, batch_size=500)
     return saved
 
 
@@ -702,8 +911,8 @@ def import_bibtex(
     only: the keys of the new entries to save; the others are left out."""
     report = plan_import(text, keep_keys=keep_keys)
     if only is not None:
-        report.left_out = [entry for entry in report.created if entry.key not in only]
-        report.created = [entry for entry in report.created if entry.key in only]
+        report.left_out = [entry for entry in report.created if entry.choice not in only]
+        report.created = [entry for entry in report.created if entry.choice in only]
     if report.ok or skip_failed:
         report.saved = save_entries(report.created)
     return report
@@ -759,7 +968,7 @@ def bibtex_fields(reference: Reference, *, curated: bool = False) -> tuple[str, 
     entry_type, venue_field, required = _OUTPUT_TYPES[EntryType(reference.entry_type)]
     if curated:
         # Every venue is written in a field the reader takes it back from.
-        entry_type, required = reference.entry_type, set()
+        entry_type, required = reference.source_type or reference.entry_type, set()
         venue_field = "howpublished" if venue_field == "series" else venue_field
     authors = reference.author_list
     fields = {

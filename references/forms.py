@@ -5,6 +5,24 @@ from django.template.defaultfilters import filesizeformat
 from .crossref import CrossrefError, fetch_bibtex
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files at once: a reference manager's export and the @string file beside it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item] or None
+        return [single(data, initial)] if data else None
+
+
 class BibtexImportForm(forms.Form):
     """BibTeX pasted or uploaded; `text` in cleaned_data is what gets parsed."""
 
@@ -17,8 +35,8 @@ class BibtexImportForm(forms.Form):
         ),
         help_text="Exports from Zotero, JabRef, Google Scholar or a publisher's site, as they are.",
     )
-    bibtex_file = forms.FileField(
-        label="or upload a .bib file",
+    bibtex_file = MultipleFileField(
+        label="and/or upload .bib files",
         required=False,
     )
     doi = forms.CharField(
@@ -33,7 +51,10 @@ class BibtexImportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         limit = filesizeformat(settings.BIBTEX_UPLOAD_MAX_BYTES)
-        self.fields["bibtex_file"].help_text = f"UTF-8 text, at most {limit}."
+        self.fields["bibtex_file"].help_text = (
+            f"UTF-8 text, at most {limit} each. Several files (and pasted text) are read as one, so "
+            "@string definitions in a file of their own resolve."
+        )
 
     def clean_bibtex_text(self) -> str:
         text = self.cleaned_data["bibtex_text"]
@@ -44,10 +65,12 @@ class BibtexImportForm(forms.Form):
             )
         return text
 
-    def clean_bibtex_file(self):
-        upload = self.cleaned_data["bibtex_file"]
-        if upload is None:
-            return None
+    def clean_bibtex_file(self) -> list[tuple[str, str]] | None:
+        uploads = self.cleaned_data["bibtex_file"]
+        return [(upload.name, self._read(upload)) for upload in uploads] if uploads else None
+
+    @staticmethod
+    def _read(upload) -> str:
         if upload.size > settings.BIBTEX_UPLOAD_MAX_BYTES:
             raise forms.ValidationError(
                 "%(name)s is %(size)s; the limit is %(limit)s. Split it into smaller files.",
@@ -75,11 +98,9 @@ class BibtexImportForm(forms.Form):
         doi = (cleaned.get("doi") or "").strip()
         if self.errors:
             return cleaned
-        given = [bool(text.strip()), uploaded is not None, bool(doi)]
-        if sum(given) > 1:
-            raise forms.ValidationError(
-                "Paste BibTeX, upload a file or give a DOI: one of them, not several."
-            )
+        given = [bool(text.strip()) or uploaded is not None, bool(doi)]
+        if all(given):
+            raise forms.ValidationError("Paste or upload BibTeX, or give a DOI: not both.")
         if not any(given):
             raise forms.ValidationError("Paste BibTeX, choose a .bib file or give a DOI.")
         if doi:
@@ -88,7 +109,15 @@ class BibtexImportForm(forms.Form):
             except CrossrefError as exc:
                 self.add_error("doi", str(exc))
             return cleaned
-        cleaned["text"] = uploaded if uploaded is not None else text
+        parts = [(name, content) for name, content in uploaded or []]
+        if text.strip():
+            parts.append(("pasted text", text))
+        if len(parts) == 1:
+            cleaned["text"] = parts[0][1]
+        else:  # one text, each part headed by a comment naming it (BibTeX ignores it)
+            cleaned["text"] = "\n".join(
+                f"% {' '.join(name.split())}\n{content.rstrip()}\n" for name, content in parts
+            )
         return cleaned
 
     @property

@@ -84,7 +84,8 @@ class Reference(models.Model):
         max_length=300, blank=True, validators=TEX_SAFE, help_text="Journal, or book/proceedings title."
     )
     publisher = models.CharField(max_length=300, blank=True, validators=TEX_SAFE)
-    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Signed: a source may be older than year 1000 or date from before the common era (-44).
+    year = models.SmallIntegerField(null=True, blank=True)
     month = models.PositiveSmallIntegerField(null=True, blank=True)
     volume = models.CharField(max_length=50, blank=True, validators=TEX_SAFE)
     number = models.CharField(max_length=50, blank=True, validators=TEX_SAFE)
@@ -103,6 +104,19 @@ class Reference(models.Model):
         blank=True,
         validators=TEX_SAFE,
         help_text="Corrections of the source and other remarks of the curator.",
+    )
+    source_key = models.CharField(
+        "citation key in the source",
+        max_length=200,
+        blank=True,
+        help_text="The key the imported file gave this entry, as it was (searchable).",
+    )
+    source_type = models.CharField(
+        "entry type in the source",
+        max_length=30,
+        blank=True,
+        help_text="The imported entry's own type where the atlas keeps a nearer one (@collection, "
+        "@book_section, …); the atlas's curated export writes it back.",
     )
     identity = models.CharField(
         max_length=400,

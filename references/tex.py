@@ -1,5 +1,6 @@
 """TeX safety and encoding: what may never reach a .bib file, and plain text written as TeX."""
 
+import functools
 import re
 import unicodedata
 
@@ -77,6 +78,33 @@ _ENCODER = UnicodeToLatexEncoder(
 )
 
 
+# Greek letters that TeX writes as the Latin letter they look like (there is no \Kappa): written
+# as that letter in upright math, a spelling the importer reads back as the Greek letter.
+GREEK_LOOKALIKES = dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΧο", "ABEZHIKMNOPTXo", strict=True))
+
+
+def lookalike_latex(letter: str) -> str:
+    return f"{{\\ensuremath{{\\mathrm{{{letter}}}}}}}"
+
+
+def unicode_latex(char: str) -> str:
+    """A character TeX has no spelling for, shown as its code point and read back as itself."""
+    return f"\\ensuremath{{\\langle}}\\texttt{{U+{ord(char):04X}}}\\ensuremath{{\\rangle}}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _encode_char(char: str) -> str:
+    """pylatexenc's spelling of a character, unless it reads back as another one (Κ as K, ℏ as ħ)."""
+    from .bibtex import decode_latex  # the reader, which imports this module
+
+    latex = _ENCODER.unicode_to_latex(char)
+    if decode_latex(latex) == char:
+        return latex
+    if char in GREEK_LOOKALIKES:
+        return lookalike_latex(GREEK_LOOKALIKES[char])
+    return unicode_latex(char)
+
+
 def _script(run: str, command: str) -> str:
     return f"\\{command}{{{run.replace('-', '--')}}}"
 
@@ -116,7 +144,7 @@ def to_latex(text: str) -> str:
             elif char in _COMMON:
                 out.append(_COMMON[char])
             else:
-                out.append(_ENCODER.unicode_to_latex(char))
+                out.append(_encode_char(char))
             i += 1
     return "".join(out)
 

@@ -60,15 +60,23 @@ def test_a_paste_shows_a_preview_and_saves_nothing(client, curator):
 def test_confirming_the_preview_saves_exactly_the_previewed_entries(client, curator):
     preview = client.post(URL, {"bibtex_text": sample("problems.bib")}).context["report"]
     planned = [e.citekey for e in preview.created]
-    assert planned == ["good2021wellformed", "after2014entry"]
+    assert planned == [
+        "good2021wellformed",
+        "wrong2019entry",
+        "macro2018entry",
+        "space2017key",
+        "again2016same",
+        "after2014entry",
+    ]
     response = client.post(URL, {"bibtex_text": sample("problems.bib"), "confirm": "yes"})
     assert response.status_code == 302
     assert sorted(Reference.objects.filter(citekey__in=planned).values_list("citekey", flat=True)) == sorted(
         planned
     )
-    assert not Reference.objects.filter(title="An entry with a broken DOI").exists()
+    # The DOI is dropped, not the entry.
+    assert Reference.objects.get(title="An entry with a broken DOI").doi == ""
     followed = client.get(response["Location"])
-    assert "Imported 2 new reference(s); skipped" in followed.content.decode()
+    assert "Imported 6 new reference(s); skipped" in followed.content.decode()
     # The list that follows shows just what was imported.
     assert sorted(r.citekey for r in followed.context["cl"].result_list) == sorted(planned)
 
@@ -143,14 +151,9 @@ def test_garbage_saves_nothing_and_says_why(client, curator):
 def test_failures_are_listed_with_key_line_and_reason(client, curator):
     page = client.post(URL, {"bibtex_text": sample("problems.bib")}).content.decode()
     for text in [
-        "<td>39</td>",
-        "the same citation key appears twice in the file",
+        "<td>46</td>",
         "broken2015",
         "no title",
-        "invalid DOI",
-        "undefined @string macro",
-        "contains spaces",
-        "text outside any entry is ignored",
     ]:
         assert text in page, text
 

@@ -13,6 +13,17 @@ def test_the_benchmark_generator_writes_distinct_importable_entries():
     assert "Ω" in result.entries[0].fields["abstract"] and "⁻²" in result.entries[0].fields["abstract"]
 
 
+def test_the_messy_benchmark_file_imports_whole_with_warnings(db):
+    from interfaces.benchmark import bibtex_entries
+    from references.bibtex import plan_import
+
+    report = plan_import(bibtex_entries(20, messy=True))
+    assert len(report.created) == 20 and not report.failures
+    messy = [entry for entry in report.created if entry.key.startswith("2016A&A")]
+    assert len(messy) == 10 and all(entry.source_type for entry in messy)
+    assert all(len(entry.notes) >= 4 for entry in messy)  # type, macro, repeated title, DOI page, key
+
+
 def test_the_synthetic_atlas_has_the_shape_of_the_curated_one(db):
     from interfaces.benchmark import synthetic_atlas
     from interfaces.models import Measurement, Study, StudyInterlayer

@@ -133,15 +133,17 @@ def test_the_same_paper_twice_in_one_file_is_refused_the_second_time():
 
 
 PROBLEMS = [
-    ("good2021", 39, "the same citation key appears twice in the file"),
     ("broken2015", 46, "cannot read the entry that starts '@article{broken2015,'"),
-    ("", 9, "text outside any entry is ignored: 'This sentence is stray text between entries.'"),
 ]
 FAILURES = [
     ("notitle2020", 11, "no title"),
-    ("baddoi2019", 17, "invalid DOI: 'not-a-doi' is not a DOI"),
-    ("macro2018", 25, "field journal uses the undefined @string macro 'jundefined'"),
-    ("key with spaces", 32, "the citation key 'key with spaces' contains spaces"),
+]
+# What BibTeX and biber read imports, with a warning (issue 14).
+WARNINGS = [
+    ("good2021", 39, "the citation key good2021 appears earlier in the file too"),
+    ("baddoi2019", 17, "invalid DOI dropped: 'not-a-doi' is not a DOI"),
+    ("macro2018", 25, "field journal uses the undefined @string macro 'jundefined': kept as its name"),
+    ("key with spaces", 32, "the citation key 'key with spaces' is not safe in a URL or BibTeX"),
 ]
 
 
@@ -161,14 +163,33 @@ def test_each_failing_entry_is_named_with_key_line_and_reason(key, line, reason)
     assert any(error.startswith(reason) for error in failed[key].errors), failed[key].errors
 
 
+@pytest.mark.parametrize(("key", "line", "warning"), WARNINGS)
+def test_what_bibtex_reads_is_imported_with_a_warning(key, line, warning):
+    report = plan_import(sample("problems.bib"))
+    [entry] = [e for e in report.created if e.key == key and e.line == line]
+    assert any(note.startswith(warning) for note in entry.warnings), entry.warnings
+
+
+def test_stray_text_between_entries_is_ignored_as_bibtex_ignores_it():
+    report = plan_import(sample("problems.bib"))
+    assert not any("outside any entry" in str(p) for p in report.problems)
+
+
 def test_a_file_with_failures_saves_nothing_unless_the_preview_was_confirmed():
     before = Reference.objects.count()
     report = import_bibtex(sample("problems.bib"))
     assert not report.ok and report.saved == []
     assert Reference.objects.count() == before
     confirmed = import_bibtex(sample("problems.bib"), skip_failed=True)
-    assert [r.title for r in confirmed.saved] == ["A well-formed entry", "An entry after the broken one"]
-    assert Reference.objects.count() == before + 2
+    assert [r.title for r in confirmed.saved] == [
+        "A well-formed entry",
+        "An entry with a broken DOI",
+        "An entry using an undefined string",
+        "A key with spaces",
+        "The same key twice",
+        "An entry after the broken one",
+    ]
+    assert Reference.objects.count() == before + 6
 
 
 @pytest.mark.parametrize(
@@ -177,7 +198,6 @@ def test_a_file_with_failures_saves_nothing_unless_the_preview_was_confirmed():
         ("", "no BibTeX entry found"),
         ("Dear editor, please find attached our manuscript.", "no BibTeX entry found"),
         ("\x00\x01PK\x03\x04binary", "the file is binary"),
-        ("@article{k,\n title={T}, title={U}, year=2020}", "a field appears twice: title"),
         ("@article{x, title={unclosed", 'a brace { or a quote " is never closed'),
     ],
 )

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('interfaces', '0008_stored_search'),
-        ('references', '0007_year_indexes'),
+        ('references', '0008_year_indexes'),
     ]
 
     operations = [

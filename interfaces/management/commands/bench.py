@@ -82,7 +82,7 @@ class Command(BaseCommand):
         columns = ("entries", 9), ("seconds", 10), ("entries/s", 11), ("peak RSS MB", 13), ("vs baseline", 13)
         self.stdout.write("import step".ljust(22) + "".join(name.rjust(width) for name, width in columns))
         for timing in timings:
-            base_timing = by_label[f"{timing.label.split()[0]} {base}"]
+            base_timing = by_label[f"{timing.label.rsplit(' ', 1)[0]} {base}"]
             ratio = (timing.seconds / timing.entries) / (base_timing.seconds / base_timing.entries)
             self.stdout.write(
                 f"{timing.label:<22}{timing.entries:>9}{timing.seconds:>10.2f}{timing.per_second:>11.0f}"

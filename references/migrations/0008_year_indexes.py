@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('references', '0006_identity_of_papers_without_doi'),
+        ('references', '0007_source_key_type_and_signed_year'),
     ]
 
     operations = [
