@@ -360,11 +360,11 @@ class Study(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "studies"
         # One per filter and sort the list offers (the stored figures and the foreign keys have
-        # theirs): a page reads its 25 rows from an index, whatever the size of the atlas.
+        # theirs): a page reads its 25 rows from an index, whatever the size of the atlas. The
+        # figures' highest-first orders (missing figures last) have PostgreSQL indexes of their
+        # own, made in migration 0009: SQLite cannot index NULLS LAST.
         indexes = [
             models.Index(F("created_at").desc(), F("id").desc(), name="study_recent"),
-            models.Index(F("best_ccd_value").desc(nulls_last=True), name="study_ccd_desc"),
-            models.Index(F("lowest_resistance_value").desc(nulls_last=True), name="study_resistance_desc"),
             models.Index(fields=["strategy"], name="study_strategy"),
             models.Index(fields=["method"], name="study_method"),
             models.Index(fields=["electrolyte", "-id"], name="study_electrolyte_recent"),

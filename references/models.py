@@ -4,7 +4,7 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -133,10 +133,9 @@ class Reference(models.Model):
 
     class Meta:
         ordering = ["-year", "citekey"]
-        indexes = [  # the year filters and both year sorts (missing years last) of the lists
-            models.Index(F("year").asc(nulls_last=True), name="reference_year"),
-            models.Index(F("year").desc(nulls_last=True), name="reference_year_desc"),
-        ]
+        # The year filters and sorts of the lists; newest first with missing years last has a
+        # PostgreSQL index of its own (migration 0008): SQLite cannot index NULLS LAST.
+        indexes = [models.Index(fields=["year"], name="reference_year")]
         constraints = [
             models.UniqueConstraint(Lower("doi"), condition=~Q(doi=""), name="reference_unique_doi"),
             models.CheckConstraint(

@@ -2,6 +2,19 @@
 
 from django.db import migrations, models
 
+# Newest first with missing years last, as the lists sort: PostgreSQL only (SQLite cannot
+# index NULLS LAST).
+POSTGRESQL_FORWARDS = "CREATE INDEX reference_year_desc ON references_reference (year DESC NULLS LAST);"
+POSTGRESQL_BACKWARDS = "DROP INDEX IF EXISTS reference_year_desc;"
+
+
+def postgresql(sql):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(sql)
+
+    return run
+
 
 class Migration(migrations.Migration):
 
@@ -12,10 +25,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='reference',
-            index=models.Index(models.OrderBy(models.F('year'), nulls_last=True), name='reference_year'),
+            index=models.Index(fields=['year'], name='reference_year'),
         ),
-        migrations.AddIndex(
-            model_name='reference',
-            index=models.Index(models.OrderBy(models.F('year'), descending=True, nulls_last=True), name='reference_year_desc'),
-        ),
+        migrations.RunPython(postgresql(POSTGRESQL_FORWARDS), postgresql(POSTGRESQL_BACKWARDS)),
     ]
