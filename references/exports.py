@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from django.http import HttpResponse, JsonResponse
 
 from .bibtex import write_bibtex
+from .csl import write_csl
 from .models import Reference
 from .ris import write_ris
 
@@ -14,6 +15,7 @@ from .ris import write_ris
 BIBLIOGRAPHY_FORMATS: dict[str, tuple[Callable[[Iterable[Reference]], str], str, str]] = {
     "bib": (write_bibtex, "application/x-bibtex; charset=utf-8", "bib"),
     "ris": (write_ris, "application/x-research-info-systems; charset=utf-8", "ris"),
+    "csl": (write_csl, "application/vnd.citationstyles.csl+json; charset=utf-8", "csl.json"),
 }
 
 

@@ -1,0 +1,53 @@
+"""CSL-JSON export, for Zotero, pandoc and citeproc users."""
+
+import json
+import re
+
+from .models import EntryType, Reference
+
+CSL_TYPES = {
+    EntryType.ARTICLE: "article-journal",
+    EntryType.BOOK: "book",
+    EntryType.INBOOK: "chapter",
+    EntryType.INCOLLECTION: "chapter",
+    EntryType.INPROCEEDINGS: "paper-conference",
+    EntryType.PHDTHESIS: "thesis",
+    EntryType.MASTERSTHESIS: "thesis",
+    EntryType.TECHREPORT: "report",
+    EntryType.ONLINE: "webpage",
+    EntryType.MISC: "document",
+}
+
+
+def csl_item(reference: Reference) -> dict:
+    """The CSL-JSON item of one reference (prefetched with ReferenceQuerySet.with_authors())."""
+    item = {"id": reference.citekey, "type": CSL_TYPES[EntryType(reference.entry_type)]}
+    item["author"] = [
+        {"family": author.family, "given": author.given} if author.given else {"literal": author.family}
+        for author in reference.author_list
+    ]
+    item["title"] = reference.title
+    if reference.journal:
+        item["container-title"] = reference.journal
+    if reference.year:
+        item["issued"] = {
+            "date-parts": [[reference.year, reference.month] if reference.month else [reference.year]]
+        }
+    for key, value in (
+        ("publisher", reference.publisher),
+        ("volume", reference.volume),
+        ("issue", reference.number),
+        ("DOI", reference.doi),
+        ("URL", reference.url),
+        ("abstract", reference.abstract),
+    ):
+        if value:
+            item[key] = value
+    if reference.pages:
+        item["page"] = re.sub(r"\s*[-–—]+\s*", "-", reference.pages.strip())
+    return item
+
+
+def write_csl(references) -> str:
+    """A CSL-JSON array of references (prefetched with with_authors())."""
+    return json.dumps([csl_item(reference) for reference in references], ensure_ascii=False, indent=1) + "\n"
