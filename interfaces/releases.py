@@ -228,8 +228,8 @@ def _write(folder: Path, version: str, base_url: str, previous: Release | None) 
     curated = folder / "curated"
     for path in export_curated(curated):
         descriptions[f"curated/{path.name}"] = (
-            "The curated file, as `manage.py load_curated` reads it (load a release with "
-            "`manage.py load_curated <release>/curated`)."
+            "The curated file, as manage.py load_curated reads it "
+            "(load_curated <release>/curated loads the release into a database)."
         )
     digests = record_digests()
     changes = changelog(_previous_digests(previous), digests)

@@ -1,5 +1,6 @@
 import re
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -234,7 +235,7 @@ def report_problem(request: HttpRequest, pk: int) -> HttpResponse:
 def data_releases(request: HttpRequest) -> HttpResponse:
     """The data releases, newest first, with their files, checksums, licence and how to cite them."""
     releases = list_releases()
-    base_url = request.build_absolute_uri("/").rstrip("/")
+    base_url = settings.SITE_URL  # as the release's own files cite it
     latest = releases[0] if releases else None
     context = {
         "releases": releases,
