@@ -87,14 +87,20 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "corsheaders",
     "references",
     "interfaces",
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files with compressed, hashed names, served by the application itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CORS headers on /api/ only (CORS_URLS_REGEX), before anything that may answer.
+    "corsheaders.middleware.CorsMiddleware",
     "atlas.routers.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -119,6 +125,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "interfaces.releases.latest_release_context",
             ],
         },
     },
@@ -181,3 +188,38 @@ CACHES = {
 BIBTEX_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
 
 CURATED_DATA_DIR = BASE_DIR / "fixtures"
+
+# The read-only API (api/): JSON only, anonymous, read-only; OpenAPI 3 by drf-spectacular.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.views.exception_handler",
+    # `format` is the HTML pages' export parameter, not the API's.
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Interphase Atlas API",
+    "DESCRIPTION": (
+        "Read-only JSON of the atlas: studies, measurements, references, electrolytes, interlayer "
+        "materials and electrolyte families. Lists are paged (`page`, `page_size`) and take the "
+        "same filter parameters as the site's HTML lists, giving the same rows in the same order; "
+        "documents have the same shape as the site's `format=json` exports. Data: CC BY 4.0."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "LICENSE": {"name": "CC BY 4.0 (data)", "url": "https://creativecommons.org/licenses/by/4.0/"},
+}
+# Any origin may GET the API (a notebook, a browser app elsewhere); nothing else is shared.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified"]
+
+# Data releases (manage.py release VERSION): one folder per version, never rewritten.
+RELEASES_DIR = Path(os.environ.get("RELEASES_DIR") or BASE_DIR / "releases")
+# The site's public address, for the absolute links a release's files carry.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

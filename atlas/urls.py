@@ -8,6 +8,7 @@ admin.site.site_url = "/"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("", include("references.urls")),
     path("", include("interfaces.urls")),
 ]

@@ -12,7 +12,7 @@ from django.http import StreamingHttpResponse
 
 from references.exports import reference_json
 
-from .models import Measurement, Study
+from .models import Electrolyte, ElectrolyteFamily, InterlayerMaterial, Measurement, Study
 
 # Prefetching iterator: rows are read in chunks, so memory stays flat on a large result.
 CHUNK_SIZE = 500
@@ -67,6 +67,49 @@ def study_json(study: Study) -> dict:
         "cell": study.cell,
         "measurements": [measurement_json(m) for m in study.measurements.all()],
         "reference": reference_json(study.reference),
+    }
+
+
+def family_json(family: ElectrolyteFamily) -> dict:
+    return {
+        "slug": family.slug,
+        "label": family.label,
+        "url": family.get_absolute_url(),
+        "examples": family.examples,
+        "forms_stable_interphase": family.forms_stable_interphase,
+        "stability_note": family.stability_note,
+        "stability_locator": family.stability_locator,
+        "study_count": family.study_count,
+    }
+
+
+def electrolyte_json(electrolyte: Electrolyte) -> dict:
+    family = electrolyte.family
+    return {
+        "slug": electrolyte.slug,
+        "name": electrolyte.name,
+        "url": electrolyte.get_absolute_url(),
+        "formula": electrolyte.formula,
+        "aliases": electrolyte.alias_list,
+        "family": {"slug": family.slug, "label": family.label},
+        "form": electrolyte.form or None,
+        "dopants": electrolyte.dopants,
+        "description": electrolyte.description,
+        "study_count": electrolyte.study_count,
+    }
+
+
+def interlayer_json(material: InterlayerMaterial) -> dict:
+    return {
+        "slug": material.slug,
+        "name": material.name,
+        "url": material.get_absolute_url(),
+        "formula": material.formula,
+        "kind": material.kind,
+        "kind_label": material.get_kind_display(),
+        "aliases": material.alias_list,
+        "description": material.description,
+        "study_count": material.study_count,
     }
 
 

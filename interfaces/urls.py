@@ -13,4 +13,7 @@ urlpatterns = [
     path("electrolytes/<slug:slug>/", views.electrolyte_detail, name="electrolyte-detail"),
     path("interlayers/", views.interlayer_list, name="interlayer-list"),
     path("interlayers/<slug:slug>/", views.interlayer_detail, name="interlayer-detail"),
+    path("data/", views.data_releases, name="data"),
+    path("data/<str:version>/<path:name>", views.release_file, name="release-file"),
+    path("about/", views.about, name="about"),
 ]

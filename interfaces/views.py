@@ -1,8 +1,9 @@
 import re
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
@@ -26,6 +27,13 @@ from .models import (
     Strategy,
     Study,
     StudyInterlayer,
+)
+from .releases import (
+    CHECKSUMS,
+    FOUNDING_REVIEW,
+    list_releases,
+    release_bibtex,
+    release_citation,
 )
 
 PAGE_SIZE = 25
@@ -94,6 +102,7 @@ def _overview_counts() -> dict:
 def overview(request: HttpRequest) -> HttpResponse:
     context = cached("overview", "", _overview_counts) | {
         "recent": Study.objects.for_list().order_by("-created_at", "-pk")[:6],
+        "review": Reference.objects.filter(citekey=FOUNDING_REVIEW).first(),
     }
     return render(request, "interfaces/overview.html", context)
 
@@ -233,3 +242,36 @@ def report_problem(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     return render(request, "interfaces/report_form.html", {"study": study, "form": form}, status=status)
+
+
+@require_safe
+def data_releases(request: HttpRequest) -> HttpResponse:
+    """The data releases, newest first, with their files, checksums, licence and how to cite them."""
+    releases = list_releases()
+    base_url = settings.SITE_URL  # as the release's own files cite it
+    latest = releases[0] if releases else None
+    context = {
+        "releases": releases,
+        "latest": latest,
+        "bibtex": release_bibtex(latest.version, latest.date, base_url) if latest else "",
+        "citation": release_citation(latest.version, latest.date, base_url) if latest else "",
+        "review": Reference.objects.with_authors().filter(citekey=FOUNDING_REVIEW).first(),
+    }
+    return render(request, "interfaces/data.html", context)
+
+
+@require_safe
+def release_file(request: HttpRequest, version: str, name: str) -> FileResponse:
+    """One file of a release: only the files its manifest lists."""
+    release = next((r for r in list_releases() if r.version == version), None)
+    listed = {f.name for f in release.files} | {CHECKSUMS} if release else set()
+    if name not in listed:
+        raise Http404("No such file in this release.")
+    return FileResponse((release.path / name).open("rb"), as_attachment=name.endswith((".csv", ".bib")))
+
+
+@require_safe
+def about(request: HttpRequest) -> HttpResponse:
+    review = Reference.objects.with_authors().filter(citekey=FOUNDING_REVIEW).first()
+    context = cached("overview", "", _overview_counts) | {"review": review, "quantities": Quantity}
+    return render(request, "interfaces/about.html", context)

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import JsonResponse, StreamingHttpResponse
 
 from .bibtex import write_bibtex
+from .csl import csl_chunks, write_csl
 from .models import Reference
 from .ris import write_ris
 
@@ -16,6 +17,7 @@ from .ris import write_ris
 BIBLIOGRAPHY_FORMATS: dict[str, tuple[Callable[[Iterable[Reference]], str], str, str]] = {
     "bib": (write_bibtex, "application/x-bibtex; charset=utf-8", "bib"),
     "ris": (write_ris, "application/x-research-info-systems; charset=utf-8", "ris"),
+    "csl": (write_csl, "application/vnd.citationstyles.csl+json; charset=utf-8", "csl.json"),
 }
 
 
@@ -35,6 +37,9 @@ def _batches(references: Iterable[Reference], size: int) -> Iterator[list[Refere
 def bibliography_chunks(references: Iterable[Reference], fmt: str, size: int = CHUNK_SIZE) -> Iterator[str]:
     """The file in pieces, as one write of all the references would give it (bar the alignment
     of values, which BibTeX ignores): entries of a BibTeX file are set apart by a blank line."""
+    if fmt == "csl":  # one JSON array, whatever the number of batches
+        yield from csl_chunks(_batches(references, size))
+        return
     writer = BIBLIOGRAPHY_FORMATS[fmt][0]
     for index, batch in enumerate(_batches(references, size)):
         text = writer(batch)

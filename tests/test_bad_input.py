@@ -60,7 +60,7 @@ def test_exports_answer_400_with_a_short_error_body(client, params, field, messa
 def test_an_unknown_format_is_a_400(client):
     response = client.get(URL, {"format": "xml"})
     assert response.status_code == 400
-    assert response.json()["errors"]["format"] == ["Choose one of: json, csv, bib, ris."]
+    assert response.json()["errors"]["format"] == ["Choose one of: json, csv, bib, ris, csl."]
     assert client.get("/references/", {"format": "csv"}).status_code == 400
 
 

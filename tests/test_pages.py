@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def every_url() -> list[str]:
     urls = ["/", "/studies/", "/electrolytes/", "/interlayers/", "/references/", "/studies/?page=2"]
+    urls += ["/about/", "/data/", "/api/"]
     urls += [study.get_absolute_url() for study in Study.objects.all()]
     urls += [electrolyte.get_absolute_url() for electrolyte in Electrolyte.objects.all()]
     urls += [material.get_absolute_url() for material in InterlayerMaterial.objects.all()]
@@ -113,7 +114,10 @@ def test_reference_list_queries(client, django_assert_num_queries, one_row):
 @pytest.mark.parametrize(
     "url, queries",
     [
-        ("/", 10),
+        ("/", 11),  # 10, and the founding review the overview links to
+        ("/about/", 8),  # the overview's counts (cached afterwards), the review and its authors
+        ("/data/", 2),  # the founding review and its authors; releases are files
+        ("/api/", 0),
         ("/electrolytes/", 2),
         ("/interlayers/", 1),
         ("/electrolytes/llzto/", 5),  # 1 study

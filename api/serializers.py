@@ -1,0 +1,197 @@
+"""The API's documents: the export functions' JSON, with its fields declared for the OpenAPI schema.
+
+Each serializer writes exactly what the matching export writes (`to_representation`
+calls it); the declared fields only describe that JSON, and the contract test checks the
+two agree.
+"""
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from interfaces.exports import (
+    electrolyte_json,
+    family_json,
+    interlayer_json,
+    measurement_json,
+    study_json,
+)
+from interfaces.models import (
+    CellType,
+    ElectrolyteForm,
+    InterlayerKind,
+    Method,
+    Qualifier,
+    Quantity,
+    Role,
+    Source,
+    SourceKind,
+    Strategy,
+)
+from references.exports import reference_json
+
+
+def _text(**kwargs):
+    return serializers.CharField(allow_blank=True, **kwargs)
+
+
+def _number(help_text: str = ""):
+    return serializers.FloatField(allow_null=True, help_text=help_text)
+
+
+def _choice(choices, **kwargs):
+    return serializers.ChoiceField(choices=choices, **kwargs)
+
+
+class _ExportSerializer(serializers.Serializer):
+    """Read-only: the representation is the export's JSON."""
+
+    to_json = None
+
+    def to_representation(self, instance):
+        return type(self).to_json(instance)
+
+
+class LabelledSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    label = serializers.CharField()
+
+
+class ReferenceSerializer(_ExportSerializer):
+    to_json = staticmethod(reference_json)
+    citekey = serializers.CharField()
+    doi = _text(help_text="Normalised: lower-case, no https://doi.org/ prefix; empty without a DOI.")
+    doi_url = _text()
+    title = serializers.CharField()
+    authors = serializers.ListField(child=serializers.CharField())
+    journal = _text()
+    year = serializers.IntegerField(allow_null=True)
+
+
+class MeasurementSerializer(_ExportSerializer):
+    to_json = staticmethod(measurement_json)
+    id = serializers.IntegerField()
+    quantity = _choice(Quantity.choices)
+    qualifier = _choice(Qualifier.choices, allow_null=True)
+    value = serializers.FloatField(help_text="In the quantity's canonical unit.")
+    value_max = _number("Upper end of a range.")
+    unit = serializers.CharField()
+    reported = _text(help_text="The value and unit exactly as the source prints them.")
+    temperature_c = _number()
+    stack_pressure_mpa = _number()
+    current_density_ma_cm2 = _number()
+    areal_capacity_mah_cm2 = _number()
+    cell_type = _choice(CellType.choices, allow_null=True)
+    condition = _text()
+    role = _choice(Role.choices, allow_null=True)
+    control = serializers.IntegerField(allow_null=True, help_text="The id of the control measurement.")
+    locator = serializers.CharField(help_text="Where in the source the figure was read.")
+    source = _choice(Source.choices)
+    source_url = _text()
+    source_kind = _choice(SourceKind.choices)
+    note = _text()
+
+
+class StudyMeasurementSerializer(MeasurementSerializer):
+    """A measurement in the measurements list: with the id and address of its study."""
+
+    to_json = staticmethod(
+        lambda m: (
+            measurement_json(m)
+            | {"study": m.study_id, "study_url": reverse("interfaces:study-detail", args=[m.study_id])}
+        )
+    )
+    study = serializers.IntegerField()
+    study_url = serializers.CharField()
+
+
+class _FamilyBriefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    label = serializers.CharField()
+
+
+class _ElectrolyteBriefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    formula = _text()
+    family = _FamilyBriefSerializer()
+
+
+class _InterlayerBriefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    kind = _choice(InterlayerKind.choices)
+
+
+class _StrategySerializer(serializers.Serializer):
+    slug = _choice(Strategy.choices)
+    label = serializers.CharField()
+
+
+class _MethodSerializer(serializers.Serializer):
+    slug = _choice(Method.choices)
+    label = serializers.CharField()
+
+
+class StudySerializer(_ExportSerializer):
+    to_json = staticmethod(study_json)
+    id = serializers.IntegerField()
+    key = serializers.CharField()
+    url = serializers.CharField(help_text="The study's page on the site.")
+    summary = _text()
+    strategy = _StrategySerializer()
+    electrolyte = _ElectrolyteBriefSerializer()
+    interlayers = _InterlayerBriefSerializer(many=True)
+    method = _MethodSerializer(allow_null=True)
+    anode = _text()
+    cell_type = _choice(CellType.choices, allow_null=True)
+    cell = _text()
+    measurements = MeasurementSerializer(many=True)
+    reference = ReferenceSerializer()
+
+
+class FamilySerializer(_ExportSerializer):
+    to_json = staticmethod(family_json)
+    slug = serializers.CharField()
+    label = serializers.CharField()
+    url = serializers.CharField(help_text="The study list filtered by this family.")
+    examples = _text()
+    forms_stable_interphase = serializers.BooleanField(
+        allow_null=True, help_text="Review §2.2; null when the source does not say."
+    )
+    stability_note = _text()
+    stability_locator = _text()
+    study_count = serializers.IntegerField()
+
+
+class ElectrolyteSerializer(_ExportSerializer):
+    to_json = staticmethod(electrolyte_json)
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    url = serializers.CharField()
+    formula = _text()
+    aliases = serializers.ListField(child=serializers.CharField())
+    family = _FamilyBriefSerializer()
+    form = _choice(ElectrolyteForm.choices, allow_null=True)
+    dopants = _text()
+    description = _text()
+    study_count = serializers.IntegerField()
+
+
+class InterlayerSerializer(_ExportSerializer):
+    to_json = staticmethod(interlayer_json)
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    url = serializers.CharField()
+    formula = _text()
+    kind = _choice(InterlayerKind.choices)
+    kind_label = serializers.CharField()
+    aliases = serializers.ListField(child=serializers.CharField())
+    description = _text()
+    study_count = serializers.IntegerField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error: what went wrong, and for each offending parameter, why."""
+
+    error = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
