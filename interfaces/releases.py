@@ -30,10 +30,11 @@ from .curated import curated_data, export_curated, reference_values
 from .exports import (
     csv_rows,
     electrolyte_json,
+    export_ids,
     family_json,
     interlayer_json,
     spreadsheet_safe,
-    study_json,
+    study_documents,
 )
 from .models import Electrolyte, ElectrolyteFamily, InterlayerMaterial, Study
 
@@ -180,10 +181,9 @@ def _write(folder: Path, version: str, base_url: str, previous: Release | None) 
         descriptions[name] = description
 
     results = []
-    for study in studies:
-        document = study_json(study)
-        document["url"] = base_url + document["url"]
-        results.append(document)
+    for study in study_documents(export_ids(studies)):
+        study.document["url"] = base_url + study.document["url"]
+        results.append(study.document)
     atlas = {
         "title": f"Interphase Atlas, data release {version}",
         "version": version,
@@ -212,7 +212,7 @@ def _write(folder: Path, version: str, base_url: str, previous: Release | None) 
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    for index, row in enumerate(csv_rows(studies)):
+    for index, row in enumerate(csv_rows(study_documents(export_ids(studies)))):
         if index:
             row[1] = base_url + row[1]
         writer.writerow([spreadsheet_safe(cell) for cell in row])
