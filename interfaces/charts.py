@@ -45,6 +45,9 @@ def value_text(m: dict) -> str:
     return f"{m['qualifier'] or ''}{text} {m['unit']}"
 
 
+SOURCE_PHRASES = {"review": "the review", "abstract": "the paper's abstract", "full-text": "the paper"}
+
+
 def source_text(study: dict, m: dict) -> str:
     reference = study["reference"]
     where = {"review": "the review", "abstract": "the paper's abstract", "full-text": "the paper"}[

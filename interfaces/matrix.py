@@ -1,4 +1,4 @@
-"""What has been tried on what: electrolyte families (or electrolytes) against interlayer kinds or strategies."""
+"""What has been tried on what: electrolyte families against interlayer kinds or strategies."""
 
 from __future__ import annotations
 
