@@ -7,6 +7,8 @@ so a zero is left out and counted too."""
 
 from __future__ import annotations
 
+import math
+import statistics
 from collections.abc import Iterable
 
 from .models import CELL_SHORT, LOWER_IS_BETTER, Strategy
@@ -228,4 +230,49 @@ def notes(data: dict) -> list[str]:
     if left_out["zero"]:
         n = left_out["zero"]
         result.append(f"{n} figure{'' if n == 1 else 's'} of zero cannot be placed on a log axis: left out.")
+    return result
+
+
+# -- a study's figures among its electrolyte family's ------------------------------------
+STRIP_WIDTH, STRIP_PAD = 600, 20
+
+
+def _log_position(value: float, low: float, high: float) -> float:
+    if high <= low:
+        return STRIP_WIDTH / 2
+    return STRIP_PAD + (STRIP_WIDTH - 2 * STRIP_PAD) * (math.log10(value) - math.log10(low)) / (
+        math.log10(high) - math.log10(low)
+    )
+
+
+def in_family(own: float | None, others: list[float], higher_is_better: bool) -> dict:
+    """Where a study's stored headline figure sits among its family's (own included in others)."""
+    values = sorted(v for v in others if v and v > 0)
+    if not values:
+        return {"n": 0}
+    low, high = values[0], values[-1]
+    decades = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+    ticks = [
+        {"x": round(_log_position(10.0**d, low, high), 1), "label": f"{10.0**d:g}"}
+        for d in decades
+        if low <= 10.0**d <= high
+    ]
+    result = {
+        "n": len(values),
+        "median": statistics.median(values),
+        "low": low,
+        "high": high,
+        "dots": [round(_log_position(v, low, high), 1) for v in values],
+        "ticks": ticks,
+    }
+    if own is not None and own > 0:
+        better = sum(1 for v in values if (v > own if higher_is_better else v < own))
+        rank = better + 1
+        suffix = "th" if 10 <= rank % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(rank % 10, "th")
+        result |= {
+            "own": own,
+            "own_x": round(_log_position(own, low, high), 1),
+            "rank": rank,
+            "rank_text": f"{rank}{suffix}",
+        }
     return result

@@ -12,7 +12,7 @@ from references.exports import BIBLIOGRAPHY_FORMATS, bibliography_response, erro
 from references.models import Authorship, Reference
 
 from .caching import cached
-from .charts import chart_data, notes, summary
+from .charts import chart_data, in_family, notes, summary
 from .compare import compared_ids, facts, figure_rows, stacks
 from .exports import CHUNK_SIZE, csv_response, json_response, study_json
 from .filters import StudyFilter, active_filters, facets
@@ -188,8 +188,30 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if layers
         else []
     )
+    family_figures = Study.objects.filter(electrolyte__family=study.electrolyte.family_id).values_list(
+        "best_ccd_value", "lowest_resistance_value"
+    )
+    ccds, resistances = zip(*family_figures, strict=True) if family_figures else ((), ())
     context = {
         "study": study,
+        "in_family": [
+            (
+                "ccd",
+                "Best critical current density",
+                "mA/cm²",
+                "higher",
+                "-ccd",
+                in_family(study.best_ccd_value, list(ccds), higher_is_better=True),
+            ),
+            (
+                "resistance",
+                "Lowest interfacial resistance",
+                "Ω·cm²",
+                "lower",
+                "resistance",
+                in_family(study.lowest_resistance_value, list(resistances), higher_is_better=False),
+            ),
+        ],
         "layers": layers,
         "thickness": [m for m in measurements if m.quantity == Quantity.THICKNESS],
         "measurements": [(m, by_pk.get(m.control_id)) for m in measurements],
