@@ -15,7 +15,7 @@ MIN_COMPARED, MAX_COMPARED = 2, 6
 def compared_ids(raw: list[str]) -> tuple[list[int], str]:
     """The ids asked for, in order and without repeats, or a message saying what is wrong."""
     try:
-        ids = list(dict.fromkeys(IdListField().clean(raw)))
+        ids = list(dict.fromkeys(IdListField(required=False).clean(raw)))
     except forms.ValidationError as error:
         return [], " ".join(error.messages)
     if len(ids) < MIN_COMPARED:
