@@ -34,6 +34,15 @@
   // Each linked mark gets its tooltip text as its accessible name instead of an SVG <title>.
   function place(container, chart) {
     chart.querySelectorAll("style").forEach(function (s) { s.remove(); });
+    // Plot names its layers ("dot", "frame") with aria-label on plain <g>s, which ARIA does not
+    // allow; the chart as a whole is a labelled group of links instead.
+    chart.querySelectorAll("g[aria-label]").forEach(function (g) { g.removeAttribute("aria-label"); });
+    var svg = chart.matches("svg") ? chart : chart.querySelector("svg.atlas-plot");
+    var figure = container.closest("figure");
+    if (svg && figure) {
+      svg.setAttribute("role", "group");
+      svg.setAttribute("aria-labelledby", figure.getAttribute("aria-labelledby"));
+    }
     chart.querySelectorAll("a").forEach(function (a) {
       var title = a.querySelector("title");
       if (!title) return;
