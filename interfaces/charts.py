@@ -170,6 +170,20 @@ def _best_pair(study: dict, figures: list[dict], by_id: dict) -> dict | None:
     }
 
 
+# What the browser needs of each mark; the tables of the charts page use the rest.
+DRAWN_FIELDS = {
+    "pairs": ("id", "url", "label", "strategy", "before", "after", "title"),
+    "ccd": ("id", "url", "strategy", "family", "year", "value", "title"),
+    "ccd_resistance": ("id", "url", "strategy", "value", "resistance", "title"),
+}
+
+
+def drawn(data: dict) -> dict:
+    """The chart data as the browser gets it: each mark with only the fields drawn or shown."""
+    marks = {key: [{f: p[f] for f in fields} for p in data[key]] for key, fields in DRAWN_FIELDS.items()}
+    return data | marks
+
+
 def summary(data: dict) -> dict[str, str]:
     """One sentence per chart saying what it shows, or why it is empty."""
     pairs, ccd, both = data["pairs"], data["ccd"], data["ccd_resistance"]

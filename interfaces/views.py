@@ -12,7 +12,7 @@ from references.exports import BIBLIOGRAPHY_FORMATS, bibliography_response, erro
 from references.models import Authorship, Reference
 
 from .caching import cached
-from .charts import chart_data, in_family, notes, summary
+from .charts import chart_data, drawn, in_family, notes, summary
 from .compare import compared_ids, facts, figure_rows, stacks
 from .exports import CHUNK_SIZE, csv_response, json_response, study_json
 from .filters import StudyFilter, active_filters, facets
@@ -151,7 +151,7 @@ def study_charts(request: HttpRequest) -> HttpResponse:
         return render(request, "interfaces/study_charts.html", context, status=400)
     data = _chart_data(studies.qs, request.GET)
     if fmt:
-        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(drawn(data), json_dumps_params={"ensure_ascii": False})
     context = {"filter": studies, "data": data, "active": active_filters(studies, request.GET)}
     return render(request, "interfaces/study_charts.html", context)
 
