@@ -3,7 +3,7 @@ import re
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
@@ -13,9 +13,13 @@ from references.exports import BIBLIOGRAPHY_FORMATS, bibliography_response, erro
 from references.models import Authorship, Reference
 
 from .caching import cached
-from .exports import csv_response, json_response
+from .charts import chart_data, drawn, in_family, notes, summary
+from .compare import compared_ids, facts, figure_rows, stacks
+from .exports import csv_response, export_ids, json_response, study_documents
 from .filters import StudyFilter, active_filters, facets
 from .forms import ReportForm, client_key
+from .matrix import COLUMNS as MATRIX_COLUMNS
+from .matrix import matrix
 from .models import (
     SEARCH_FIELDS,
     STRATEGY_SECTIONS,
@@ -139,6 +143,41 @@ def study_list(request: HttpRequest) -> HttpResponse:
     return render(request, "interfaces/study_list.html", context)
 
 
+def _filter_key(params) -> str:
+    """The filter a cached figure belongs to: every parameter but page, sort and format."""
+    return repr({k: sorted(params.getlist(k)) for k in sorted(params) if k not in {"page", "sort", "format"}})
+
+
+def _chart_data(studies: QuerySet, params) -> dict:
+    """The charts' marks for the filtered studies, from their export JSON; cached until the data change."""
+
+    def compute() -> dict:
+        exported = study_documents(export_ids(studies.order_by("pk")))
+        data = chart_data(s.document | {"first_author": s.first_author} for s in exported)
+        return data | {"summary": summary(data), "notes": notes(data)}
+
+    return cached("charts", _filter_key(params), compute)
+
+
+@require_safe
+def study_charts(request: HttpRequest) -> HttpResponse:
+    """The list's charts for the same filter: JSON for the charts, HTML with the data as tables."""
+    fmt = request.GET.get("format", "")
+    if fmt not in ("", "json"):
+        return error_response({"format": ["Choose json, or leave it out for the page."]})
+    studies = StudyFilter(request.GET, queryset=Study.objects.for_list())
+    if not studies.is_valid():
+        if fmt:
+            return error_response({field: list(errors) for field, errors in studies.errors.items()})
+        context = {"filter": studies, "invalid": True}
+        return render(request, "interfaces/study_charts.html", context, status=400)
+    data = _chart_data(studies.qs, request.GET)
+    if fmt:
+        return JsonResponse(drawn(data), json_dumps_params={"ensure_ascii": False})
+    context = {"filter": studies, "data": data, "active": active_filters(studies, request.GET)}
+    return render(request, "interfaces/study_charts.html", context)
+
+
 def export_studies(studies: QuerySet, fmt: str) -> HttpResponse:
     if fmt == "json":
         return json_response(studies, "interphase-atlas-studies")
@@ -171,8 +210,30 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if layers
         else []
     )
+    family_figures = Study.objects.filter(electrolyte__family=study.electrolyte.family_id).values_list(
+        "best_ccd_value", "lowest_resistance_value"
+    )
+    ccds, resistances = zip(*family_figures, strict=True) if family_figures else ((), ())
     context = {
         "study": study,
+        "in_family": [
+            (
+                "ccd",
+                "Best critical current density",
+                "mA/cm²",
+                "higher",
+                "-ccd",
+                in_family(study.best_ccd_value, list(ccds), higher_is_better=True),
+            ),
+            (
+                "resistance",
+                "Lowest interfacial resistance",
+                "Ω·cm²",
+                "lower",
+                "resistance",
+                in_family(study.lowest_resistance_value, list(resistances), higher_is_better=False),
+            ),
+        ],
         "layers": layers,
         "thickness": [m for m in measurements if m.quantity == Quantity.THICKNESS],
         "measurements": [(m, by_pk.get(m.control_id)) for m in measurements],
@@ -275,3 +336,44 @@ def about(request: HttpRequest) -> HttpResponse:
     review = Reference.objects.with_authors().filter(citekey=FOUNDING_REVIEW).first()
     context = cached("overview", "", _overview_counts) | {"review": review, "quantities": Quantity}
     return render(request, "interfaces/about.html", context)
+
+
+@require_safe
+def compare(request: HttpRequest) -> HttpResponse:
+    """Two to six studies side by side; a clear message, never an error page, for a wrong choice."""
+    ids, problem = compared_ids(request.GET.getlist("id"))
+    status = 400
+    if not problem:
+        found = {s.pk: s for s in Study.objects.for_list().filter(pk__in=ids)}
+        missing = [str(i) for i in ids if i not in found]
+        if missing:
+            problem = f"No study has the id {', '.join(missing)}: it may have been removed."
+            status = 404
+    if problem:
+        return render(request, "interfaces/compare.html", {"problem": problem}, status=status)
+    studies = [found[i] for i in ids]
+    segments, longest = stacks(studies)
+    export_query = "&".join(f"id={s.pk}" for s in studies)
+    context = {
+        "studies": studies,
+        "columns": list(zip(studies, segments, strict=True)),
+        "longest_nm": longest,
+        "facts": facts(studies),
+        "figures": figure_rows(studies),
+        "export_query": export_query,
+        "export_formats": STUDY_FORMATS,
+    }
+    return render(request, "interfaces/compare.html", context)
+
+
+@require_safe
+def study_matrix(request: HttpRequest) -> HttpResponse:
+    """Electrolyte families against interlayer kinds (or strategies): what has been tried on what."""
+    by = request.GET.get("by", "kind")
+    problem = ""
+    if by not in MATRIX_COLUMNS:
+        problem = f"“{by[:30]}” is not a way to split the columns; showing interlayer kinds."
+        by = "kind"
+    open_families = set(request.GET.getlist("open"))
+    context = matrix(by, open_families) | {"by": by, "problem": problem, "open": open_families}
+    return render(request, "interfaces/matrix.html", context, status=400 if problem else 200)

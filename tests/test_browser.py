@@ -81,7 +81,7 @@ def test_the_form_works_without_javascript(browser, live_server, curated_live):
 
 def test_open_a_study_and_follow_its_export_links(page, live_server, curated_live):
     page.goto(f"{live_server.url}/studies/?family=garnet&strategy=artificial-interlayer&ccd_min=2&q=Li3PO4")
-    page.get_by_role("link", name="Deng et al.").click()
+    page.get_by_role("link", name="Deng et al.", exact=True).click()
     assert page.locator("h1").inner_text() == "Li3PO4 on LLZTO"
     assert page.locator(".stack .layer").count() == 3
     assert "~10\xa0nm thick" in page.locator(".stack").inner_text()
@@ -142,7 +142,7 @@ def test_a_phone_sees_the_results_before_the_filters(browser, live_server, curat
         OUTPUT.mkdir(exist_ok=True)
         page.screenshot(path=OUTPUT / "study-list-phone.png", full_page=False)
         page.goto(f"{live_server.url}/studies/?electrolyte=llzto")
-        page.get_by_role("link", name="Deng et al.").click()
+        page.get_by_role("link", name="Deng et al.", exact=True).click()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.screenshot(path=OUTPUT / "study-detail-phone.png", full_page=True)
     finally:

@@ -86,6 +86,16 @@ def test_the_study_list_and_its_exports_never_fail(client, params):
 
 @FUZZ
 @given(
+    params=query([*STUDY_PARAMETERS, "by", "open"]),
+    path=st.sampled_from(["/studies/charts/", "/compare/", "/matrix/"]),
+)
+def test_the_charts_compare_and_matrix_never_fail(client, params, path):
+    response = client.get(path, params)
+    assert response.status_code in {200, 400, 404}, (path, params, response.status_code)
+
+
+@FUZZ
+@given(
     params=query(REFERENCE_PARAMETERS),
     path=st.sampled_from(["/references/", "/", "/electrolytes/", "/interlayers/"]),
 )

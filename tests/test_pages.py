@@ -13,6 +13,10 @@ pytestmark = pytest.mark.django_db
 def every_url() -> list[str]:
     urls = ["/", "/studies/", "/electrolytes/", "/interlayers/", "/references/", "/studies/?page=2"]
     urls += ["/about/", "/data/", "/api/"]
+    urls += ["/studies/charts/", "/studies/charts/?family=garnet"]
+    urls += ["/matrix/", "/matrix/?by=strategy&open=garnet"]
+    first, second = Study.objects.order_by("pk").values_list("pk", flat=True)[:2]
+    urls += [f"/compare/?id={first}&id={second}"]
     urls += [study.get_absolute_url() for study in Study.objects.all()]
     urls += [electrolyte.get_absolute_url() for electrolyte in Electrolyte.objects.all()]
     urls += [material.get_absolute_url() for material in InterlayerMaterial.objects.all()]
@@ -35,7 +39,7 @@ def test_crawl_every_page(client):
 
 def test_every_link_on_the_overview_and_lists_works(client):
     seen = set()
-    for page in ["/", "/studies/", "/electrolytes/", "/interlayers/", "/references/"]:
+    for page in ["/", "/studies/", "/electrolytes/", "/interlayers/", "/references/", "/matrix/"]:
         html = client.get(page).content.decode()
         for href in re.findall(r'href="(/[^"#]*)"', html):
             href = href.replace("&amp;", "&")
@@ -137,14 +141,15 @@ def test_page_queries(client, django_assert_num_queries, url, queries):
 @pytest.mark.parametrize(
     "key, queries",
     [
-        # study with its prefetches (4), related by family (3), related by interlayer (3)
-        ("luo2016transition-si-llzo", 10),
-        ("kato2016enhancing-au-lps", 10),
-        ("xu2018interface-lif-lii-li7p3s11", 10),  # LiF is shared with a study beyond the review
+        # study with its prefetches (4), related by family (3), related by interlayer (3),
+        # the family's stored figures (1)
+        ("luo2016transition-si-llzo", 11),
+        ("kato2016enhancing-au-lps", 11),
+        ("xu2018interface-lif-lii-li7p3s11", 11),  # LiF is shared with a study beyond the review
         # no other study shares the interlayer: its prefetches are skipped
-        ("deng2020tuning-li3po4-llzto", 8),
+        ("deng2020tuning-li3po4-llzto", 9),
         # no interlayer: nothing related by interlayer to look up
-        ("doux2020stack-pressure-li6ps5cl", 7),
+        ("doux2020stack-pressure-li6ps5cl", 8),
     ],
 )
 def test_study_detail_queries(client, django_assert_num_queries, key, queries):
