@@ -251,6 +251,9 @@ def notes(data: dict) -> list[str]:
 STRIP_WIDTH, STRIP_PAD = 600, 20
 
 
+DOTS_MAX = 300
+
+
 def _log_position(value: float, low: float, high: float) -> float:
     if high <= low:
         return STRIP_WIDTH / 2
@@ -271,12 +274,17 @@ def in_family(own: float | None, others: list[float], higher_is_better: bool) ->
         for d in decades
         if low <= 10.0**d <= high
     ]
+    precision = 1 if len(values) <= DOTS_MAX else 0
     result = {
         "n": len(values),
         "median": statistics.median(values),
         "low": low,
         "high": high,
-        "dots": [round(_log_position(v, low, high), 1) for v in values],
+        # A dot per study, except where they would overlap: a family of thousands draws one
+        # dot per occupied pixel, not thousands of marks on top of each other.
+        "dots": sorted(
+            {round(_log_position(v, low, high), 1 if len(values) <= DOTS_MAX else 0) for v in values}
+        ),
         "ticks": ticks,
     }
     if own is not None and own > 0:

@@ -187,6 +187,19 @@ def export_studies(studies: QuerySet, fmt: str) -> HttpResponse:
     return bibliography_response(references, fmt, "interphase-atlas-studies")
 
 
+def _family_figures(family_id: int) -> tuple[list[float], list[float]]:
+    """The stored best CCDs and lowest resistances of a family's studies; cached until the data change."""
+
+    def compute() -> tuple[list[float], list[float]]:
+        rows = Study.objects.filter(electrolyte__family=family_id).values_list(
+            "best_ccd_value", "lowest_resistance_value"
+        )
+        ccds, resistances = zip(*rows, strict=True) if rows else ((), ())
+        return [v for v in ccds if v is not None], [v for v in resistances if v is not None]
+
+    return cached("family-figures", str(family_id), compute)
+
+
 @require_safe
 def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
     study = get_object_or_404(Study.objects.for_list(), pk=pk)
@@ -210,10 +223,7 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if layers
         else []
     )
-    family_figures = Study.objects.filter(electrolyte__family=study.electrolyte.family_id).values_list(
-        "best_ccd_value", "lowest_resistance_value"
-    )
-    ccds, resistances = zip(*family_figures, strict=True) if family_figures else ((), ())
+    ccds, resistances = _family_figures(study.electrolyte.family_id)
     context = {
         "study": study,
         "in_family": [

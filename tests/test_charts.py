@@ -101,3 +101,13 @@ def test_chart_data_queries(client, django_assert_num_queries):
         chart_json(client, family="garnet")
     with django_assert_num_queries(1):  # the slugs' check; the marks are cached until the data change
         chart_json(client, family="garnet")
+
+
+def test_a_family_of_thousands_draws_one_dot_per_occupied_pixel():
+    from interfaces.charts import in_family
+
+    values = [0.1 + i * 0.001 for i in range(5000)]
+    placed = in_family(values[100], values, higher_is_better=True)
+    assert placed["n"] == 5000 and placed["rank"] == 4900
+    assert len(placed["dots"]) < 700 and len(set(placed["dots"])) == len(placed["dots"])
+    assert len(in_family(1.0, [0.5, 1.0, 2.0], higher_is_better=True)["dots"]) == 3
