@@ -282,9 +282,7 @@ def in_family(own: float | None, others: list[float], higher_is_better: bool) ->
         "high": high,
         # A dot per study, except where they would overlap: a family of thousands draws one
         # dot per occupied pixel, not thousands of marks on top of each other.
-        "dots": sorted(
-            {round(_log_position(v, low, high), 1 if len(values) <= DOTS_MAX else 0) for v in values}
-        ),
+        "dots": sorted({round(_log_position(v, low, high), precision) for v in values}),
         "ticks": ticks,
     }
     if own is not None and own > 0:
