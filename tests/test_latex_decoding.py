@@ -62,3 +62,15 @@ def test_decoding_by_runs_reads_as_decoding_the_whole(words):
 def test_a_long_plain_abstract_skips_the_decoder_and_stays_whole():
     abstract = "garnet interlayer " * 20000 + "reaches 1 mA cm$^{-2}$"
     assert bibtex.decode_latex(abstract).endswith("garnet interlayer reaches 1 mA cm⁻²")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F) | st.sampled_from("–é₂²Ω"), max_size=40))
+def test_plain_ascii_takes_a_shortcut_to_the_same_tex(text):
+    import re as _re
+    import unicodedata
+
+    from references.tex import _encoded, to_latex
+
+    normal = _re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+    assert to_latex(text) == _encoded(normal)
