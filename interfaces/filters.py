@@ -233,11 +233,21 @@ def facets(filtered: QuerySet, params: QueryDict) -> list[Facet]:
 
 
 def _facet_counts(filtered: QuerySet) -> list[tuple[str, str, list[tuple[str, str, int]]]]:
-    studies = Study.objects.filter(pk__in=filtered.order_by().values("pk"))
+    # Every filter joins only one-to-one relations or tests a subquery (filter_interlayer, the
+    # search), so each study is one row here and a plain count counts studies.
+    studies = filtered.order_by()
     families = (
-        studies.values("electrolyte__family__slug", "electrolyte__family__label")
-        .annotate(n=Count("pk", distinct=True))
+        studies.values(
+            "electrolyte__family__slug", "electrolyte__family__label", "electrolyte__family__position"
+        )
+        .annotate(n=Count("pk"))
         .order_by("-n", "electrolyte__family__position")
+    )
+    kinds = (
+        StudyInterlayer.objects.filter(study__in=studies.values("pk"))
+        .values("material__kind")
+        .annotate(n=Count("study_id", distinct=True))  # a study may have two layers of a kind
+        .order_by("-n", "material__kind")
     )
     specs = [
         (
@@ -247,7 +257,11 @@ def _facet_counts(filtered: QuerySet) -> list[tuple[str, str, list[tuple[str, st
         ),
         ("strategy", "Strategy", _counts(studies, "strategy", Strategy)),
         ("method", "Method", _counts(studies.exclude(method=""), "method", Method)),
-        ("interlayer_kind", "Interlayer kind", _counts(studies, "interlayers__kind", InterlayerKind)),
+        (
+            "interlayer_kind",
+            "Interlayer kind",
+            [(k["material__kind"], InterlayerKind(k["material__kind"]).label, k["n"]) for k in kinds],
+        ),
     ]
     return [
         (param, str(label), [(str(s), str(n), int(c)) for s, n, c in rows]) for param, label, rows in specs
@@ -255,12 +269,7 @@ def _facet_counts(filtered: QuerySet) -> list[tuple[str, str, list[tuple[str, st
 
 
 def _counts(studies: QuerySet, field: str, choices) -> list[tuple[str, str, int]]:
-    rows = (
-        studies.exclude(**{f"{field}__isnull": True})
-        .values(field)
-        .annotate(n=Count("pk", distinct=True))
-        .order_by("-n", field)
-    )
+    rows = studies.values(field).annotate(n=Count("pk")).order_by("-n", field)
     return [(row[field], choices(row[field]).label, row["n"]) for row in rows]
 
 
