@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import QueryDict
 
 from references.filters import YearFilter
+from references.models import Authorship
 
 from .caching import cached
 from .models import (
@@ -34,6 +35,8 @@ SORTS = {
     "-year": "Year, newest first",
     "electrolyte": "Electrolyte, A–Z",
     "-electrolyte": "Electrolyte, Z–A",
+    "author": "First author, A–Z",
+    "-author": "First author, Z–A",
 }
 SORT_FIELDS = {"ccd": "sort_ccd", "resistance": "sort_resistance", "year": "reference__year"}
 
@@ -174,6 +177,14 @@ def order_studies(queryset: QuerySet, sort: str) -> QuerySet:
     if key == "electrolyte":
         order = ["-electrolyte__name" if sort.startswith("-") else "electrolyte__name", "-pk"]
         return queryset.order_by(*order)
+    if key == "author":
+        first = Authorship.objects.filter(reference=OuterRef("reference"), position=1)
+        queryset = queryset.annotate(first_author=Subquery(first.values("author__family")[:1]))
+        expression = F("first_author")
+        expression = (
+            expression.desc(nulls_last=True) if sort.startswith("-") else expression.asc(nulls_last=True)
+        )
+        return queryset.order_by(expression, *tiebreak)
     if key in SORT_FIELDS:
         if key != "year":
             queryset = queryset.with_figures()
@@ -197,6 +208,7 @@ class FacetValue:
     count: int
     selected: bool
     url: str
+    group: str = ""
 
 
 @dataclass
@@ -204,6 +216,10 @@ class Facet:
     param: str
     label: str
     values: list[FacetValue]
+
+    @property
+    def active(self) -> int:
+        return sum(v.selected for v in self.values)
 
 
 def toggle_url(params: QueryDict, param: str, value: str) -> str:
@@ -217,51 +233,67 @@ def toggle_url(params: QueryDict, param: str, value: str) -> str:
 
 
 def facets(filtered: QuerySet, params: QueryDict) -> list[Facet]:
-    """Counts of the filtered studies by family, strategy, method and interlayer kind; the
-    counts are cached for the same filter until the data change."""
+    """Every option of the sidebar's lists (family, strategy, method, interlayer kind, electrolyte,
+    interlayer) with the number of filtered studies it holds, zero included; the counts are
+    cached for the same filter until the data change."""
     counted = {k: sorted(params.getlist(k)) for k in sorted(params) if k not in {"page", "sort", "format"}}
     specs = cached("facets", repr(counted), lambda: _facet_counts(filtered))
     result = []
     for param, label, rows in specs:
         selected = params.getlist(param)
         values = [
-            FacetValue(slug, name, n, slug in selected, toggle_url(params, param, slug))
-            for slug, name, n in rows
+            FacetValue(slug, name, n, slug in selected, toggle_url(params, param, slug), group)
+            for slug, name, n, group in rows
         ]
         result.append(Facet(param, label, values))
     return result
 
 
-def _facet_counts(filtered: QuerySet) -> list[tuple[str, str, list[tuple[str, str, int]]]]:
-    studies = Study.objects.filter(pk__in=filtered.order_by().values("pk"))
-    families = (
-        studies.values("electrolyte__family__slug", "electrolyte__family__label")
-        .annotate(n=Count("pk", distinct=True))
-        .order_by("-n", "electrolyte__family__position")
+def _facet_counts(filtered: QuerySet) -> list[tuple[str, str, list[tuple[str, str, int, str]]]]:
+    found = filtered.order_by().values("pk")
+    # One query gives the electrolytes and, summed, their families: a study has one electrolyte.
+    electrolytes = list(
+        Electrolyte.objects.values("slug", "name", "family__slug", "family__label")
+        .annotate(n=Count("studies", filter=Q(studies__in=found)))
+        .order_by("family__position", "family__label", "name")
     )
+    families: dict[str, list] = {}
+    for row in electrolytes:
+        family = families.setdefault(row["family__slug"], [row["family__slug"], row["family__label"], 0, ""])
+        family[2] += row["n"]
+    materials = (
+        InterlayerMaterial.objects.values("slug", "name", "kind")
+        .annotate(n=Count("layers", filter=Q(layers__study__in=found)))
+        .order_by("name", "slug")
+    )
+    studies = Study.objects.filter(pk__in=found)
     specs = [
-        (
-            "family",
-            "Electrolyte family",
-            [(f["electrolyte__family__slug"], f["electrolyte__family__label"], f["n"]) for f in families],
-        ),
+        ("family", "Electrolyte family", [tuple(family) for family in families.values()]),
         ("strategy", "Strategy", _counts(studies, "strategy", Strategy)),
         ("method", "Method", _counts(studies.exclude(method=""), "method", Method)),
         ("interlayer_kind", "Interlayer kind", _counts(studies, "interlayers__kind", InterlayerKind)),
+        (
+            "electrolyte",
+            "Electrolyte",
+            [(e["slug"], e["name"], e["n"], e["family__label"]) for e in electrolytes],
+        ),
+        (
+            "interlayer",
+            "Interlayer",
+            [(m["slug"], m["name"], m["n"], InterlayerKind(m["kind"]).label) for m in materials],
+        ),
     ]
     return [
-        (param, str(label), [(str(s), str(n), int(c)) for s, n, c in rows]) for param, label, rows in specs
+        (param, str(label), [(str(s), str(n), int(c), str(g)) for s, n, c, g in rows])
+        for param, label, rows in specs
     ]
 
 
-def _counts(studies: QuerySet, field: str, choices) -> list[tuple[str, str, int]]:
-    rows = (
-        studies.exclude(**{f"{field}__isnull": True})
-        .values(field)
-        .annotate(n=Count("pk", distinct=True))
-        .order_by("-n", field)
-    )
-    return [(row[field], choices(row[field]).label, row["n"]) for row in rows]
+def _counts(studies: QuerySet, field: str, choices) -> list[tuple[str, str, int, str]]:
+    """Every choice in its own order, with the number of studies that have it (zero included)."""
+    rows = studies.exclude(**{f"{field}__isnull": True}).values(field).annotate(n=Count("pk", distinct=True))
+    counts = {row[field]: row["n"] for row in rows.order_by()}
+    return [(choice.value, choice.label, counts.get(choice.value, 0), "") for choice in choices]
 
 
 @dataclass
