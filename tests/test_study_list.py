@@ -253,7 +253,10 @@ def test_facet_links_add_or_remove_a_value_and_drop_the_page(client):
     html = response.content.decode()
     # The sidebar offers the same choices as checkboxes, ticked where the filter is in use.
     assert '<input type="checkbox" name="family" value="garnet" id="f-family-1">' in html
-    assert '<input type="checkbox" name="strategy" value="artificial-interlayer" id="f-strategy-1" checked>' in html
+    assert (
+        '<input type="checkbox" name="strategy" value="artificial-interlayer" id="f-strategy-1" checked>'
+        in html
+    )
     followed = client.get(URL + add.url)
     assert all(s.electrolyte.family.slug == "garnet" for s in followed.context["page_obj"].object_list)
 
@@ -399,4 +402,7 @@ def test_each_active_filter_has_a_link_that_removes_just_it(client):
         ("Best CCD at least (mA/cm²)", "1"): "?family=garnet&family=nasicon&q=",
     }
     html = response.content.decode()
-    assert '<span class="visually-hidden">Remove filter </span>Electrolyte family: <strong>Garnet oxide</strong>' in html
+    assert (
+        '<span class="visually-hidden">Remove filter </span>Electrolyte family: <strong>Garnet oxide</strong>'
+        in html
+    )

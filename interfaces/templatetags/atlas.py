@@ -129,7 +129,8 @@ def row_title(study) -> SafeString:
     anode = formula(short_name(study.anode or "Li"))
     if study.strategy == "anode-design":
         with_layers = f", with {layers}," if layers else ""
-        return mark_safe(f"{anode} anode{with_layers} on {electrolyte}")
+        noun = "" if "anode" in anode.lower() else " anode"
+        return mark_safe(f"{anode[:1].upper()}{anode[1:]}{noun}{with_layers} on {electrolyte}")
     if layers:
         details = [d for d in (METHOD_SHORT.get(study.method, ""), _span(study, "thickness")) if d]
         made = f" ({', '.join(details)})" if details else ""
