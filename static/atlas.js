@@ -42,7 +42,7 @@
     if (heading && status) {
       // A live region speaks what changes in it after the page has loaded.
       setTimeout(function () {
-        status.textContent = heading.textContent.replace(/\s+/g, " ").trim() + " found.";
+        status.textContent = heading.firstChild.textContent.replace(/\s+/g, " ").trim() + " found.";
       }, 150);
     }
   })();
