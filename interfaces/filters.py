@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.http import QueryDict
 
 from references.filters import YearFilter
+from references.models import Authorship
 
 from .caching import cached
 from .models import (
@@ -34,6 +35,8 @@ SORTS = {
     "-year": "Year, newest first",
     "electrolyte": "Electrolyte, A–Z",
     "-electrolyte": "Electrolyte, Z–A",
+    "author": "First author, A–Z",
+    "-author": "First author, Z–A",
 }
 SORT_FIELDS = {"ccd": "sort_ccd", "resistance": "sort_resistance", "year": "reference__year"}
 
@@ -174,6 +177,14 @@ def order_studies(queryset: QuerySet, sort: str) -> QuerySet:
     if key == "electrolyte":
         order = ["-electrolyte__name" if sort.startswith("-") else "electrolyte__name", "-pk"]
         return queryset.order_by(*order)
+    if key == "author":
+        first = Authorship.objects.filter(reference=OuterRef("reference"), position=1)
+        queryset = queryset.annotate(first_author=Subquery(first.values("author__family")[:1]))
+        expression = F("first_author")
+        expression = (
+            expression.desc(nulls_last=True) if sort.startswith("-") else expression.asc(nulls_last=True)
+        )
+        return queryset.order_by(expression, *tiebreak)
     if key in SORT_FIELDS:
         if key != "year":
             queryset = queryset.with_figures()
@@ -197,6 +208,7 @@ class FacetValue:
     count: int
     selected: bool
     url: str
+    group: str = ""
 
 
 @dataclass
@@ -204,6 +216,10 @@ class Facet:
     param: str
     label: str
     values: list[FacetValue]
+
+    @property
+    def active(self) -> int:
+        return sum(v.selected for v in self.values)
 
 
 def toggle_url(params: QueryDict, param: str, value: str) -> str:
@@ -217,60 +233,73 @@ def toggle_url(params: QueryDict, param: str, value: str) -> str:
 
 
 def facets(filtered: QuerySet, params: QueryDict) -> list[Facet]:
-    """Counts of the filtered studies by family, strategy, method and interlayer kind; the
-    counts are cached for the same filter until the data change."""
+    """Every option of the sidebar's lists (family, strategy, method, interlayer kind, electrolyte,
+    interlayer) with the number of filtered studies it holds, zero included; the counts are
+    cached for the same filter until the data change."""
     counted = {k: sorted(params.getlist(k)) for k in sorted(params) if k not in {"page", "sort", "format"}}
     specs = cached("facets", repr(counted), lambda: _facet_counts(filtered))
     result = []
     for param, label, rows in specs:
         selected = params.getlist(param)
         values = [
-            FacetValue(slug, name, n, slug in selected, toggle_url(params, param, slug))
-            for slug, name, n in rows
+            FacetValue(slug, name, n, slug in selected, toggle_url(params, param, slug), group)
+            for slug, name, n, group in rows
         ]
         result.append(Facet(param, label, values))
     return result
 
 
-def _facet_counts(filtered: QuerySet) -> list[tuple[str, str, list[tuple[str, str, int]]]]:
+def _facet_counts(filtered: QuerySet) -> list[tuple[str, str, list[tuple[str, str, int, str]]]]:
     # Every filter joins only one-to-one relations or tests a subquery (filter_interlayer, the
-    # search), so each study is one row here and a plain count counts studies.
+    # search), so each study is one row here and a plain count counts studies. Each count
+    # groups the filtered rows alone; the options (zero included) come from the small tables.
     studies = filtered.order_by()
-    families = (
-        studies.values(
-            "electrolyte__family__slug", "electrolyte__family__label", "electrolyte__family__position"
-        )
-        .annotate(n=Count("pk"))
-        .order_by("-n", "electrolyte__family__position")
+    by_electrolyte = dict(studies.values_list("electrolyte_id").annotate(n=Count("pk")))
+    electrolytes = Electrolyte.objects.values_list("pk", "slug", "name", "family__slug", "family__label")
+    electrolytes = electrolytes.order_by("family__position", "family__label", "name")
+    families: dict[str, list] = {}
+    for pk, _slug, _name, family_slug, family_label in electrolytes:
+        family = families.setdefault(family_slug, [family_slug, family_label, 0, ""])
+        family[2] += by_electrolyte.get(pk, 0)  # a study has one electrolyte
+    layers = StudyInterlayer.objects.filter(study__in=studies.values("pk")).order_by()
+    by_material = dict(layers.values_list("material_id").annotate(n=Count("pk")))  # one layer of each
+    by_kind = dict(
+        layers.values_list("material__kind").annotate(n=Count("study_id", distinct=True))  # two of a kind
     )
-    kinds = (
-        StudyInterlayer.objects.filter(study__in=studies.values("pk"))
-        .values("material__kind")
-        .annotate(n=Count("study_id", distinct=True))  # a study may have two layers of a kind
-        .order_by("-n", "material__kind")
-    )
+    materials = InterlayerMaterial.objects.values_list("pk", "slug", "name", "kind").order_by("name", "slug")
     specs = [
-        (
-            "family",
-            "Electrolyte family",
-            [(f["electrolyte__family__slug"], f["electrolyte__family__label"], f["n"]) for f in families],
-        ),
+        ("family", "Electrolyte family", [tuple(family) for family in families.values()]),
         ("strategy", "Strategy", _counts(studies, "strategy", Strategy)),
         ("method", "Method", _counts(studies.exclude(method=""), "method", Method)),
         (
             "interlayer_kind",
             "Interlayer kind",
-            [(k["material__kind"], InterlayerKind(k["material__kind"]).label, k["n"]) for k in kinds],
+            [(kind.value, kind.label, by_kind.get(kind.value, 0), "") for kind in InterlayerKind],
+        ),
+        (
+            "electrolyte",
+            "Electrolyte",
+            [(slug, name, by_electrolyte.get(pk, 0), label) for pk, slug, name, _, label in electrolytes],
+        ),
+        (
+            "interlayer",
+            "Interlayer",
+            [
+                (slug, name, by_material.get(pk, 0), InterlayerKind(kind).label)
+                for pk, slug, name, kind in materials
+            ],
         ),
     ]
     return [
-        (param, str(label), [(str(s), str(n), int(c)) for s, n, c in rows]) for param, label, rows in specs
+        (param, str(label), [(str(s), str(n), int(c), str(g)) for s, n, c, g in rows])
+        for param, label, rows in specs
     ]
 
 
-def _counts(studies: QuerySet, field: str, choices) -> list[tuple[str, str, int]]:
-    rows = studies.values(field).annotate(n=Count("pk")).order_by("-n", field)
-    return [(row[field], choices(row[field]).label, row["n"]) for row in rows]
+def _counts(studies: QuerySet, field: str, choices) -> list[tuple[str, str, int, str]]:
+    """Every choice in its own order, with the number of studies that have it (zero included)."""
+    counts = dict(studies.values_list(field).annotate(n=Count("pk")).order_by())
+    return [(choice.value, choice.label, counts.get(choice.value, 0), "") for choice in choices]
 
 
 @dataclass

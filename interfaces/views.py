@@ -117,10 +117,11 @@ def study_list(request: HttpRequest) -> HttpResponse:
     if fmt and fmt not in STUDY_FORMATS:
         return error_response({"format": [f"Choose one of: {', '.join(STUDY_FORMATS)}."]})
     studies = StudyFilter(request.GET, queryset=Study.objects.for_list())
+    selection_error = ""
     if fmt and request.GET.get("selection") and not request.GET.getlist("id"):
-        # The row-selection form sent no ticked row: say so instead of exporting everything.
-        studies.is_valid()
-        studies.form.add_error(None, "Tick at least one row to export a selection.")
+        # The row-selection form sent no ticked row: say so, on the list as it was filtered,
+        # instead of exporting everything.
+        selection_error = "Tick at least one row to export a selection."
     elif fmt:
         if not studies.is_valid():
             return error_response({field: list(errors) for field, errors in studies.errors.items()})
@@ -137,10 +138,19 @@ def study_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "page_note": page_note,
         "facets": counts,
+        "facet": {facet.param: facet for facet in counts},
         "active": active_filters(studies, request.GET),
         "export_formats": STUDY_FORMATS,
+        "selection_error": selection_error,
+        # The row-selection form sends the filter along, so a selection never loses it.
+        "kept": [
+            (key, value)
+            for key, values in request.GET.lists()
+            if key not in {"id", "format", "selection", "page"}
+            for value in values
+        ],
     }
-    return render(request, "interfaces/study_list.html", context)
+    return render(request, "interfaces/study_list.html", context, status=400 if selection_error else 200)
 
 
 def _filter_key(params) -> str:

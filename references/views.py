@@ -1,9 +1,10 @@
-from django.db.models import Count
+from django.db.models import Count, F, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from interfaces.models import Study
+from interfaces.releases import FOUNDING_REVIEW
 from interfaces.views import paginate
 
 from .bibtex import write_bibtex
@@ -15,10 +16,19 @@ from .exports import (
     results_response,
 )
 from .filters import ReferenceFilter
-from .models import Reference
+from .models import Authorship, Reference
 
 PAGE_SIZE = 30
 REFERENCE_FORMATS = ("json", *BIBLIOGRAPHY_FORMATS)
+# The orders the list offers; the first is the default.
+REFERENCE_SORTS = {
+    "-year": ("Newest first", [F("year").desc(nulls_last=True), "citekey"]),
+    "year": ("Oldest first", [F("year").asc(nulls_last=True), "citekey"]),
+    "author": ("First author, A–Z", [F("first_author").asc(nulls_last=True), "-year", "citekey"]),
+    "-author": ("First author, Z–A", [F("first_author").desc(nulls_last=True), "-year", "citekey"]),
+    "-studies": ("Most studies first", ["-study_count", "-year", "citekey"]),
+    "studies": ("Fewest studies first", ["study_count", "-year", "citekey"]),
+}
 
 
 @require_safe
@@ -26,8 +36,16 @@ def reference_list(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "")
     if fmt and fmt not in REFERENCE_FORMATS:
         return error_response({"format": [f"Choose one of: {', '.join(REFERENCE_FORMATS)}."]})
+    sort = request.GET.get("sort", "-year")
+    sort_note = (
+        "" if sort in REFERENCE_SORTS else f"“{sort[:30]}” is not an order this list offers: newest first."
+    )
+    sort = sort if sort in REFERENCE_SORTS else "-year"
+    first = Authorship.objects.filter(reference=OuterRef("pk"), position=1).values("author__family")[:1]
     queryset = (
-        Reference.objects.with_authors().annotate(study_count=Count("studies")).order_by("-year", "citekey")
+        Reference.objects.with_authors()
+        .annotate(study_count=Count("studies"), first_author=Subquery(first))
+        .order_by(*REFERENCE_SORTS[sort][1])
     )
     references = ReferenceFilter(request.GET, queryset=queryset)
     if fmt and request.GET.get("selection") and not request.GET.getlist("citekey"):
@@ -52,6 +70,10 @@ def reference_list(request: HttpRequest) -> HttpResponse:
         "page_note": page_note,
         "active": any(v for key, values in request.GET.lists() if key != "page" for v in values),
         "export_formats": REFERENCE_FORMATS,
+        "sort": sort,
+        "sort_label": REFERENCE_SORTS[sort][0].lower(),
+        "sort_note": sort_note,
+        "founding_review": FOUNDING_REVIEW,
     }
     return render(request, "references/reference_list.html", context)
 

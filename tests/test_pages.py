@@ -74,8 +74,10 @@ def one_study_id() -> int:
 
 @pytest.mark.parametrize("one_row", [True, False])
 def test_study_list_queries(client, django_assert_num_queries, one_row):
-    # page, 3 prefetches (layers, authors, measurements), 4 facets, 3 form choice lists; the
-    # rows found are the sum of the family counts, not a count of their own
+    # page, 3 prefetches (layers, authors, measurements), 7 for the facets (studies by
+    # electrolyte, the electrolytes with their families, strategies, methods, interlayer kinds,
+    # studies by material, the materials), which also give the sidebar its options; the rows
+    # found are the sum of the family counts, not a count of their own
     params = {"id": one_study_id()} if one_row else {}
     with django_assert_num_queries(11):
         response = client.get("/studies/", params)

@@ -66,3 +66,88 @@ def source_short(source: str) -> str:
 def times(factor: float) -> str:
     """An improvement factor, to two or three significant figures: ×1710, ×37, ×4.5."""
     return f"{factor:.2g}" if factor < 10 else f"{factor:.0f}"
+
+
+# How a method reads inside a row's title: "Li | Al2O3 (ALD, 20 nm) | LLCZN".
+METHOD_SHORT = {
+    "ald": "ALD",
+    "sputtering": "sputtered",
+    "evaporation": "evaporated",
+    "wet-chemical": "wet-chemical",
+    "gas-treatment": "gas treatment",
+    "melt-infiltration": "melt-infiltrated",
+    "ball-milling": "ball-milled",
+    "solid-state-synthesis": "solid-state synthesis",
+    "in-situ": "in situ",
+}
+# The figures that say what an "other" strategy did, in the order they are looked for.
+DEFINING_FIGURES = (("stack_pressure", "Stack pressure"), ("grain_size", "Grain size"))
+DETAIL_WORDS = 8
+
+
+def _span(study, quantity: str) -> str:
+    """The stated values of a quantity as one span: '20 nm', '5–75 MPa'; '' when none."""
+    figures = [m for m in study.measurements.all() if m.quantity == quantity and m.role != "control"]
+    if not figures:
+        return ""
+    low = min(m.value for m in figures)
+    high = max(m.value if m.value_max is None else m.value_max for m in figures)
+    text = f"{low:g}" if low == high else f"{low:g}–{high:g}"
+    return f"{text}\u00a0{figures[0].unit}"
+
+
+def _short_detail(text: str) -> str:
+    """The first clause of a curator's description, at most a few words."""
+    clause = re.split(r"[;,(]| — ", text, maxsplit=1)[0].strip()
+    words = clause.split()
+    short = " ".join(words[:DETAIL_WORDS]) + ("…" if len(words) > DETAIL_WORDS else "")
+    return short[:1].upper() + short[1:]
+
+
+LONG_NAME = 28
+
+
+@register.filter
+def short_name(name: str) -> str:
+    """A material's name as a list row shows it: a long name without its explanation in
+    brackets, or by its abbreviation when the brackets hold one ('… electrolyte (SE@KANF)')."""
+    match = re.fullmatch(r"(?P<head>.+?)\s*\((?P<inner>[^()]*)\)(?P<tail>.*)", name)
+    if len(name) <= LONG_NAME or not match:
+        return name
+    inner = match.group("inner")
+    if " " not in inner and len(inner) <= 12 and len(match.group("head")) > LONG_NAME:
+        return inner
+    return (match.group("head") + match.group("tail")).strip()
+
+
+@register.filter(is_safe=True)
+def row_title(study) -> SafeString:
+    """What a study did, as a list row names it: 'Li | Al2O3 (ALD, 20 nm) | LLCZN',
+    'Li–In alloy anode on Li6PS5Cl', 'Stack pressure 5–75 MPa on Li6PS5Cl'."""
+    electrolyte = formula(short_name(study.electrolyte.name))
+    layers = " + ".join(formula(short_name(layer.material.name)) for layer in study.ordered_layers)
+    anode = formula(short_name(study.anode or "Li"))
+    if study.strategy == "anode-design":
+        with_layers = f", with {layers}," if layers else ""
+        noun = "" if "anode" in anode.lower() else " anode"
+        return mark_safe(f"{anode[:1].upper()}{anode[1:]}{noun}{with_layers} on {electrolyte}")
+    if layers:
+        details = [d for d in (METHOD_SHORT.get(study.method, ""), _span(study, "thickness")) if d]
+        made = f" ({', '.join(details)})" if details else ""
+        return mark_safe(f"{anode} | {layers}{made} | {electrolyte}")
+    if study.strategy == "electrolyte-composition":
+        method = METHOD_SHORT.get(study.method, "")
+        return mark_safe(f"Electrolyte composition: {electrolyte}" + (f" ({method})" if method else ""))
+    for quantity, label in DEFINING_FIGURES:
+        span = _span(study, quantity)
+        if span:
+            return mark_safe(f"{label} {span} on {electrolyte}")
+    if study.method_detail:
+        return mark_safe(f"{formula(_short_detail(study.method_detail))} on {electrolyte}")
+    return mark_safe(f"Other strategy on {electrolyte}")
+
+
+@register.filter(is_safe=True)
+def doi_breaks(doi: str) -> SafeString:
+    """A DOI that may wrap after its first slash, never inside its prefix or suffix."""
+    return mark_safe(str(conditional_escape(doi)).replace("/", "/<wbr>", 1))
