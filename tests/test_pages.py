@@ -158,3 +158,36 @@ def test_study_detail_queries(client, django_assert_num_queries, key, queries):
     url = Study.objects.get(key=key).get_absolute_url()
     with django_assert_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url, params",
+    [
+        ("/studies/", {}),
+        ("/studies/", {"sort": "-ccd"}),
+        ("/studies/", {"sort": "year"}),
+        ("/studies/", {"sort": "-electrolyte"}),
+        ("/studies/", {"q": "Li"}),
+        ("/references/", {}),
+        ("/references/", {"sort": "author"}),
+    ],
+)
+def test_pages_past_the_middle_read_from_the_end_hold_the_same_rows(client, url, params, monkeypatch):
+    """Every page, read from whichever end is nearer, holds the rows of one pass through the list."""
+    from django.core.paginator import Paginator
+
+    from interfaces import views
+
+    def rows(page_class) -> list:
+        monkeypatch.setattr(views, "FromEitherEnd", page_class)
+        pages = client.get(url, params).context["page_obj"].paginator.num_pages
+        assert pages >= 3
+        return [
+            [str(row.pk) for row in client.get(url, params | {"page": n}).context["page_obj"].object_list]
+            for n in range(1, pages + 1)
+        ]
+
+    from_either_end = rows(views.FromEitherEnd)
+    assert from_either_end == rows(Paginator)
+    flat = [pk for page in from_either_end for pk in page]
+    assert len(flat) == len(set(flat))
