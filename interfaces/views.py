@@ -233,11 +233,13 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
     measurements = list(study.measurements.all())
     by_pk = {m.pk: m for m in measurements}
     layers = study.ordered_layers
+    # The latest studies on the same family: read backwards along the primary key, they are
+    # found among the first rows whatever the size of the atlas.
     related_by_family = (
         _light_studies()
         .filter(electrolyte__family=study.electrolyte.family_id)
         .exclude(pk=study.pk)
-        .order_by("electrolyte__name", "-pk")[:RELATED_LIMIT]
+        .order_by("-pk")[:RELATED_LIMIT]
     )
     related_by_interlayer = (
         _light_studies()
@@ -411,6 +413,8 @@ def study_matrix(request: HttpRequest) -> HttpResponse:
     if by not in MATRIX_COLUMNS:
         problem = f"“{by[:30]}” is not a way to split the columns; showing interlayer kinds."
         by = "kind"
-    open_families = set(request.GET.getlist("open"))
-    context = matrix(by, open_families) | {"by": by, "problem": problem, "open": open_families}
+    open_families = {slug[:50] for slug in request.GET.getlist("open")[:20]}
+    key = repr((by, sorted(open_families)))
+    context = cached("matrix", key, lambda: matrix(by, open_families))  # until the data change
+    context = context | {"by": by, "problem": problem, "open": open_families}
     return render(request, "interfaces/matrix.html", context, status=400 if problem else 200)
