@@ -47,8 +47,9 @@ test: lint check pytest
 
 # Not part of `make test`: timings on a shared machine are for reading, not asserting.
 ENTRIES ?= 5000
+STUDIES ?= 30000 100000
 bench: $(STAMP)
-	$(BIN)/python manage.py bench --entries $(ENTRIES)
+	$(BIN)/python manage.py bench --studies $(STUDIES) --entries $(ENTRIES)
 
 clean:
 	rm -rf $(VENV) test-output
