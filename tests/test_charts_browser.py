@@ -154,7 +154,7 @@ def test_thousands_of_points_draw_without_freezing_the_page(page, live_server, c
 
 def test_compare_two_ticked_rows_then_six(page, live_server, curated_live):
     page.goto(f"{live_server.url}/studies/?family=garnet&sort=-ccd")
-    boxes = page.locator('table.studies input[type="checkbox"]')
+    boxes = page.locator('table.studies tbody input[type="checkbox"]')
     boxes.nth(0).check()
     boxes.nth(1).check()
     page.get_by_role("button", name="Compare the ticked studies").click()
