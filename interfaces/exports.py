@@ -316,11 +316,14 @@ CSV_HEADER = [
     "study_id",
     "study_url",
     "strategy",
+    "strategy_label",
     "electrolyte",
     "electrolyte_formula",
     "family",
+    "family_label",
     "interlayers",
     "method",
+    "method_label",
     "anode",
     "cell",
     "citekey",
@@ -330,6 +333,7 @@ CSV_HEADER = [
     "doi",
     "measurement_id",
     "quantity",
+    "quantity_label",
     "qualifier",
     "value",
     "value_max",
@@ -355,21 +359,28 @@ def _blank(value) -> str:
     return "" if value is None else str(value)
 
 
-def csv_rows(studies: Iterable[Exported]) -> Iterator[list[str]]:
-    """One row per measurement; a study without measurements still gets one row."""
+QUANTITY_LABELS = dict(Quantity.choices)
+
+
+def csv_rows(studies: Iterable[Exported], site: str = "") -> Iterator[list[str]]:
+    """One row per measurement; a study without measurements still gets one row. site: what
+    goes before the study's address (https://host), so that the file's links work anywhere."""
     yield CSV_HEADER
     for study in studies:
         d = study.document
-        electrolyte, reference = d["electrolyte"], d["reference"]
+        electrolyte, reference, method = d["electrolyte"], d["reference"], d["method"] or {}
         columns = [
             str(d["id"]),
-            d["url"],
+            site + d["url"],
             d["strategy"]["slug"],
+            d["strategy"]["label"],
             electrolyte["name"],
             electrolyte["formula"],
             electrolyte["family"]["slug"],
+            electrolyte["family"]["label"],
             "; ".join(layer["name"] for layer in d["interlayers"]),
-            d["method"]["slug"] if d["method"] else "",
+            method.get("slug", ""),
+            method.get("label", ""),
             d["anode"],
             d["cell"],
             reference["citekey"],
@@ -384,6 +395,7 @@ def csv_rows(studies: Iterable[Exported]) -> Iterator[list[str]]:
             yield columns + [
                 str(m["id"]),
                 m["quantity"],
+                QUANTITY_LABELS[m["quantity"]],
                 m["qualifier"] or "",
                 _blank(m["value"]),
                 _blank(m["value_max"]),
@@ -419,11 +431,14 @@ def spreadsheet_safe(cell: str) -> str:
     return cell
 
 
-def csv_chunks(studies: QuerySet) -> Iterator[str]:
-    """The CSV export a piece at a time, every cell as a spreadsheet shows it."""
+def csv_chunks(studies: QuerySet, site: str = "", bom: bool = False) -> Iterator[str]:
+    """The CSV export a piece at a time, every cell as a spreadsheet shows it. bom: begin with
+    the byte-order mark Excel needs to read UTF-8 (µ, ², Ω) rather than guess a code page."""
     buffer = io.StringIO()
+    if bom:
+        buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    for row in csv_rows(study_documents(export_ids(studies))):
+    for row in csv_rows(study_documents(export_ids(studies)), site):
         writer.writerow([spreadsheet_safe(cell) for cell in row])
         if buffer.tell() >= PIECE_BYTES:
             yield buffer.getvalue()
@@ -432,7 +447,9 @@ def csv_chunks(studies: QuerySet) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def csv_response(studies: QuerySet, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_chunks(studies), content_type="text/csv; charset=utf-8")
+def csv_response(
+    studies: QuerySet, filename: str, site: str = "", bom: bool = False
+) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(csv_chunks(studies, site, bom), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response

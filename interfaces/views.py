@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from references.bibtex import write_bibtex
-from references.exports import BIBLIOGRAPHY_FORMATS, bibliography_response, error_response
+from references.exports import BIBLIOGRAPHY_FORMATS, bibliography_response, error_response, export_filename
 from references.models import Authorship, Reference
 
 from .caching import cached
@@ -142,7 +142,7 @@ def study_list(request: HttpRequest) -> HttpResponse:
     elif fmt:
         if not studies.is_valid():
             return error_response({field: list(errors) for field, errors in studies.errors.items()})
-        return export_studies(studies.qs, fmt)
+        return export_studies(studies.qs, fmt, request)
     if not studies.is_valid():
         context = {"filter": studies, "invalid": True, "export_formats": STUDY_FORMATS}
         return render(request, "interfaces/study_list.html", context, status=400)
@@ -205,13 +205,16 @@ def study_charts(request: HttpRequest) -> HttpResponse:
     return render(request, "interfaces/study_charts.html", context)
 
 
-def export_studies(studies: QuerySet, fmt: str) -> HttpResponse:
+def export_studies(studies: QuerySet, fmt: str, request: HttpRequest) -> HttpResponse:
+    filename = export_filename("interphase-atlas-studies", request.GET)
     if fmt == "json":
-        return json_response(studies, "interphase-atlas-studies")
+        return json_response(studies, filename)
     if fmt == "csv":
-        return csv_response(studies, "interphase-atlas-studies")
+        # A file is read away from the site: its study addresses are absolute.
+        site = request.build_absolute_uri("/").rstrip("/")
+        return csv_response(studies, filename, site=site, bom=request.GET.get("bom") == "1")
     references = Reference.objects.filter(pk__in=studies.order_by().values("reference_id")).with_authors()
-    return bibliography_response(references, fmt, "interphase-atlas-studies")
+    return bibliography_response(references, fmt, filename)
 
 
 def _family_figures(family_id: int) -> tuple[list[float], list[float]]:

@@ -7,6 +7,8 @@ from itertools import islice
 
 from django.db.models import QuerySet
 from django.http import JsonResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.text import slugify
 
 from .bibtex import write_bibtex
 from .csl import csl_chunks, write_csl
@@ -19,6 +21,31 @@ BIBLIOGRAPHY_FORMATS: dict[str, tuple[Callable[[Iterable[Reference]], str], str,
     "ris": (write_ris, "application/x-research-info-systems; charset=utf-8", "ris"),
     "csl": (write_csl, "application/vnd.citationstyles.csl+json; charset=utf-8", "csl.json"),
 }
+
+
+# Parameters that do not choose rows, and so do not name the file.
+NOT_IN_FILE_NAME = {"format", "page", "sort", "selection", "bom", "page_size"}
+SLUG_PARAMETERS = {"family", "strategy", "method", "electrolyte", "interlayer", "interlayer_kind"}
+
+
+def export_filename(stem: str, params) -> str:
+    """The download's name: what it holds, by its filter, and the day it was taken, e.g.
+    interphase-atlas-studies-garnet-2026-11-25 (a selection of rows reads "selection")."""
+    parts = []
+    for key in sorted(params):
+        if key in NOT_IN_FILE_NAME:
+            continue
+        if key in {"id", "citekey"}:
+            parts.append("selection")
+            continue
+        for value in params.getlist(key):
+            # Slugs name themselves (garnet); a number or a search says what it is (ccd-min-0-5).
+            named = value if key in SLUG_PARAMETERS else f"{key} {value}".replace(".", "-").replace("_", "-")
+            part = slugify(named)
+            if value.strip() and part:
+                parts.append(part)
+    name = "-".join(dict.fromkeys(parts))[:60].strip("-")
+    return "-".join(part for part in (stem, name, timezone.localdate().isoformat()) if part)
 
 
 # References written at a time: each batch is read (with its authors) and written, then

@@ -12,6 +12,7 @@ from .exports import (
     BIBLIOGRAPHY_FORMATS,
     bibliography_response,
     error_response,
+    export_filename,
     reference_json,
     results_response,
 )
@@ -60,9 +61,10 @@ def reference_list(request: HttpRequest) -> HttpResponse:
         return render(request, "references/reference_list.html", context, status=400)
     if fmt == "json":
         results = [reference_json(reference) for reference in references.qs]
-        return results_response(results, "interphase-atlas-references")
+        return results_response(results, export_filename("interphase-atlas-references", request.GET))
     if fmt:
-        return bibliography_response(references.qs, fmt, "interphase-atlas-references")
+        filename = export_filename("interphase-atlas-references", request.GET)
+        return bibliography_response(references.qs, fmt, filename)
     page, page_note = paginate(request, references.qs, PAGE_SIZE)
     context = {
         "filter": references,

@@ -3,9 +3,11 @@
 import csv
 import io
 import json
+import re
 
 import bibtexparser
 import pytest
+from django.utils import timezone
 
 from interfaces.filters import StudyFilter
 from interfaces.models import Study
@@ -15,6 +17,17 @@ from .conftest import make_reference, make_study
 pytestmark = pytest.mark.django_db
 
 URL = "/studies/"
+TODAY = timezone.localdate().isoformat()
+
+
+def download_name(response) -> str:
+    """The file name a download is saved under, checked to be named for the studies and today."""
+    pattern = r'attachment; filename="(interphase-atlas-studies[a-z0-9-]*-(\d{4}-\d\d-\d\d))\.\w+"'
+    match = re.fullmatch(pattern, response["Content-Disposition"])
+    assert match and match[2] == TODAY, response["Content-Disposition"]
+    return match[1]
+
+
 FILTERS = [
     {},
     {"family": "garnet"},
@@ -98,7 +111,7 @@ def test_csv_has_one_row_per_measurement_of_the_filtered_studies(client, params)
     response = client.get(URL, {**params, "format": "csv"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    assert response["Content-Disposition"] == 'attachment; filename="interphase-atlas-studies.csv"'
+    assert response["Content-Disposition"].endswith('.csv"') and download_name(response)
     assert response.streaming
     rows = csv_rows(response)
     ids = shown(client, params)
@@ -144,7 +157,7 @@ def bib_keys(response) -> list[str]:
 @pytest.mark.parametrize("params", FILTERS)
 def test_bibtex_holds_the_distinct_references_of_the_filtered_studies(client, params):
     response = client.get(URL, {**params, "format": "bib"})
-    assert response["Content-Disposition"] == 'attachment; filename="interphase-atlas-studies.bib"'
+    assert response["Content-Disposition"].endswith('.bib"') and download_name(response)
     ids = shown(client, params)
     expected = sorted(set(Study.objects.filter(pk__in=ids).values_list("reference__citekey", flat=True)))
     assert bib_keys(response) == expected
@@ -160,7 +173,8 @@ def test_bibtex_lists_a_paper_with_two_studies_once(client):
 def test_ris_holds_the_same_references(client):
     response = client.get(URL, {"family": "garnet", "format": "ris"})
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="interphase-atlas-studies.ris"'
+    name = f"interphase-atlas-studies-garnet-{TODAY}.ris"
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
     ids = [line[6:] for line in response.content.decode().splitlines() if line.startswith("ID  - ")]
     assert sorted(ids) == bib_keys(client.get(URL, {"family": "garnet", "format": "bib"}))
 
@@ -214,9 +228,38 @@ def test_export_query_counts(client, django_assert_num_queries, fmt, queries, on
 
 def test_json_is_shown_inline_with_a_file_name_for_saving(client):
     response = client.get(URL, {"format": "json"})
-    assert response["Content-Disposition"] == 'inline; filename="interphase-atlas-studies.json"'
+    assert response["Content-Disposition"] == f'inline; filename="interphase-atlas-studies-{TODAY}.json"'
     response = client.get("/references/", {"format": "json"})
-    assert response["Content-Disposition"] == 'inline; filename="interphase-atlas-references.json"'
+    assert response["Content-Disposition"] == f'inline; filename="interphase-atlas-references-{TODAY}.json"'
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"family": "garnet"}, "interphase-atlas-studies-garnet"),
+        ({"family": ["garnet", "lgps"], "sort": "-ccd", "page": "2"}, "interphase-atlas-studies-garnet-lgps"),
+        ({"q": "Li3PO4 on LLZO", "ccd_min": "0.5"}, "interphase-atlas-studies-ccd-min-0-5-q-li3po4-on-llzo"),
+        ({"id": ["3", "5"], "selection": "1"}, "interphase-atlas-studies-selection"),
+        ({"q": '<script>"x";</script>'}, "interphase-atlas-studies-q-scriptxscript"),
+    ],
+)
+def test_a_download_is_named_by_its_filter_and_day(client, params, name):
+    response = client.get(URL, {**params, "format": "csv"})
+    assert response["Content-Disposition"] == f'attachment; filename="{name}-{TODAY}.csv"'
+
+
+def test_the_csv_links_absolutely_labels_its_slugs_and_offers_a_byte_order_mark(client):
+    deng = Study.objects.get(key="deng2020tuning-li3po4-llzto")
+    [first, *_] = csv_rows(client.get(URL, {"id": deng.pk, "format": "csv"}))
+    assert first["study_url"] == f"http://testserver/studies/{deng.pk}/"
+    assert (first["strategy"], first["strategy_label"]) == ("artificial-interlayer", "Artificial interlayer")
+    assert (first["family"], first["family_label"]) == ("garnet", "Garnet oxide")
+    assert (first["method"], first["method_label"]) == ("ald", "Atomic layer deposition")
+    assert (first["quantity"], first["quantity_label"]) == ("ccd", "Critical current density")
+    plain = client.get(URL, {"id": deng.pk, "format": "csv"}).content
+    marked = client.get(URL, {"id": deng.pk, "format": "csv", "bom": "1"}).content
+    assert marked == "\ufeff".encode() + plain and not plain.startswith("\ufeff".encode())
+    assert "mA/cm²" in marked.decode("utf-8-sig")
 
 
 @pytest.mark.parametrize("payload", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])

@@ -3,6 +3,7 @@
 import bibtexparser
 import pytest
 from django.db.models import Q
+from django.utils import timezone
 
 from references.models import Reference
 
@@ -63,7 +64,9 @@ def test_exports_are_the_whole_filtered_list(client):
     assert [row["citekey"] for row in data["results"]] == expected_keys
     assert data["count"] == len(expected_keys) > 30  # more than one page
     response = client.get(URL, {"year_min": 2017, "format": "bib"})
-    assert response["Content-Disposition"] == 'attachment; filename="interphase-atlas-references.bib"'
+    today = timezone.localdate().isoformat()
+    name = f"interphase-atlas-references-year-min-2017-{today}.bib"
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
     library = bibtexparser.parse_string(response.content.decode())
     assert sorted(e.key for e in library.entries) == sorted(expected_keys)
     ris = client.get(URL, {"year_min": 2017, "format": "ris"}).content.decode()
