@@ -29,6 +29,9 @@ from django.db import transaction
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 from pylatexenc.latexwalker import get_default_latex_context_db as get_default_latex_walker_context_db
 from pylatexenc.macrospec import MacroSpec
+from simple_history.utils import bulk_create_with_history
+
+from interfaces.caching import data_changed
 
 from .doi import InvalidDOI, normalize_doi
 from .models import Author, Authorship, EntryType, Reference, fold, validate_web_address
@@ -924,24 +927,32 @@ def _authors_of(entries: list[ParsedEntry]) -> dict[tuple[str, str], Author]:
 def save_entries(entries: list[ParsedEntry]) -> list[Reference]:
     """Create a reference, with its authors, for each entry (under its planned citation key).
 
-    Each reference is saved on its own (its history and the cache's signal); the authors and
-    authorships of the whole file in a few bulk queries."""
+    In bulk: the references with their history rows, their authors and authorships, a few
+    queries for the whole file. Bulk creation sends no post_save, so what its receivers keep
+    is kept here: the cached counts are made out of date. The studies' stored search texts
+    need nothing: a study links to an existing reference, and these did not exist before."""
     taken = set(Reference.objects.values_list("citekey", flat=True))
     authors = _authors_of(entries)
-    saved, authorships = [], []
+    references = []
     for entry in entries:
         key = entry.citekey if entry.citekey and entry.citekey not in taken else ""
         key = key or make_citekey(entry.first_author, entry.year, entry.title, taken)
         taken.add(key)
         reference = Reference(citekey=key, **_fields_for_model(entry))
         reference.first_author_hint = entry.first_author
-        reference.save()
-        authorships += [
+        reference.prepare_to_save()
+        references.append(reference)
+    saved = bulk_create_with_history(references, Reference, batch_size=500)
+    Authorship.objects.bulk_create(
+        [
             Authorship(reference=reference, author=authors[(family[:200], given[:200])], position=position)
+            for entry, reference in zip(entries, saved, strict=True)
             for position, (family, given) in enumerate(entry.authors, start=1)
-        ]
-        saved.append(reference)
-    Authorship.objects.bulk_create(authorships, batch_size=500)
+        ],
+        batch_size=500,
+    )
+    if saved:
+        data_changed(Reference)
     return saved
 
 
