@@ -121,7 +121,7 @@ STOPWORDS = {
 KEPT_FIELDS = {
     "title", "author", "editor", "journal", "journaltitle", "booktitle", "school", "institution",
     "howpublished", "publisher", "year", "date", "month", "volume", "number", "issue", "pages",
-    "doi", "url", "abstract", "annote", "crossref", "type",
+    "doi", "url", "abstract", "annote", "crossref", "type", "series", "entrysubtype",
 }  # fmt: skip
 KEY_SYNTAX = re.compile(r"^[A-Za-z0-9_:.+/-]+$")
 
@@ -347,8 +347,8 @@ class ParsedEntry:
 
     @property
     def venue(self) -> str:
-        """The journal, or the book, proceedings, school or institution it appeared in."""
-        names = ("journal", "journaltitle", "booktitle", "school", "institution", "howpublished")
+        """The journal, or the book, proceedings, school or institution it appeared in (or its series)."""
+        names = ("journal", "journaltitle", "booktitle", "school", "institution", "howpublished", "series")
         return next((self.fields[name] for name in names if self.fields.get(name)), "")
 
     @property
@@ -628,6 +628,10 @@ def _to_parsed(
     if not fields.get("title") and not any(e.startswith("field title") for e in errors):
         errors.append("no title")
     entry_type = entry.entry_type.lower()
+    # biblatex's entrysubtype naming a type: the atlas's public export writes the type there
+    # when it writes a plainer one for classic BibTeX styles (see bibtex_fields).
+    if fields.get("entrysubtype", "").strip().lower() in NEAREST_TYPES:
+        entry_type = fields["entrysubtype"].strip().lower()
     if entry_type == "thesis" and re.search(r"master|mathesis|\bm\.?(a|sc?)\b", fields.get("type", ""), re.I):
         entry_type = "mastersthesis"  # biblatex: @thesis with type = {mathesis} or "Master's thesis"
     if entry_type not in NEAREST_TYPES:
@@ -641,7 +645,7 @@ def _to_parsed(
         authors=authors,
         errors=errors,
         notes=notes,
-        source_type="" if entry_type in ENTRY_TYPES else entry.entry_type.lower()[:30],
+        source_type="" if entry_type in ENTRY_TYPES else entry_type[:30],
     )
 
 
@@ -977,6 +981,15 @@ def import_bibtex(
 # The BibTeX type written for each atlas type, and the fields classic BibTeX styles
 # require for it ("author" stands for author or editor). An entry lacking one is
 # written as @misc, which requires nothing, so that bibtex never warns.
+#
+# The public export still reads back to the same references: where the type written is not
+# the reference's own (@misc for an article without a journal, @incollection for a part of a
+# book, @misc for an online resource or any type only biblatex knows, @book for a biblatex
+# @collection), its own type goes in biblatex's `entrysubtype` field, which classic styles
+# ignore and biblatex's standard styles accept on every type without printing it; the
+# importer takes a type named there as the entry's type. Writing the real type instead
+# (@online, @inbook without a chapter, @collection) would make classic styles warn or fall
+# back to @misc on their own, and leave biblatex-only types unknown to them.
 _OUTPUT_TYPES = {
     EntryType.ARTICLE: ("article", "journal", {"author", "title", "journal", "year"}),
     EntryType.BOOK: ("book", "series", {"author", "title", "publisher", "year"}),
@@ -1049,10 +1062,16 @@ def bibtex_fields(reference: Reference, *, curated: bool = False) -> tuple[str, 
     if any(not fields[name] for name in required):
         entry_type = "misc"
         fields["howpublished"] = fields.pop(venue_field)
-    if entry_type in _NUMBER_NEEDS_SERIES and not curated:
-        fields["number"] = ""
-    if entry_type == "article" and not fields["volume"] and not curated:
-        fields["number"] = ""  # classic styles warn of an issue number without a volume
+    if not curated:
+        # Classic styles warn of a number beside a volume or without a series (books, chapters,
+        # proceedings) and of an issue number without a volume (articles). Such a number is
+        # written as `issue`, which they ignore and the importer reads back as the number.
+        no_volume = entry_type == "article" and not fields["volume"]
+        if entry_type in _NUMBER_NEEDS_SERIES or no_volume:
+            fields = {"issue" if name == "number" else name: value for name, value in fields.items()}
+        own_type = reference.source_type or reference.entry_type
+        if entry_type != own_type and own_type in NEAREST_TYPES:
+            fields["entrysubtype"] = own_type
     return entry_type, [(name, value) for name, value in fields.items() if value]
 
 
