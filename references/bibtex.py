@@ -211,7 +211,8 @@ _DASHES = re.compile(r"---|--")
 
 
 _OPEN_CONTROL = re.compile(r"\\(?:[A-Za-z]+|.)$")
-_WORD_WITH_MARKUP = re.compile(rf"\S*(?:{_LATEX_MARKUP.pattern})\S*")
+# A whole word holding markup, searched from word starts only (no backtracking inside words).
+_WORD_WITH_MARKUP = re.compile(rf"(?<!\S)\S*?(?:{_LATEX_MARKUP.pattern})\S*")
 
 
 def _spans(text: str):
