@@ -591,7 +591,8 @@ def _to_parsed(
             inherited: dict[str, str] = {}
             for key, value in _clean_fields(parent, strings, [], inherited).items():
                 target = "booktitle" if key == "title" else key
-                if target not in raw:
+                # The parent's type is its own: biblatex does not pass entrysubtype on either.
+                if target not in raw and target != "entrysubtype":
                     raw[target], decoded[target] = value, inherited[key]
     if not KEY_SYNTAX.match(entry.key):
         notes.append(

@@ -307,9 +307,12 @@ def test_entrysubtype_names_the_type_only_when_it_is_a_type():
     text = (
         "@misc{web, title = {A page}, entrysubtype = {online}, howpublished = {Some site}}\n"
         "@article{mag, title = {A column}, journal = {Weekly}, entrysubtype = {magazine}}\n"
-        "@book{lnp, title = {A volume}, series = {Lecture Notes in Physics}, publisher = {Springer}}"
+        "@book{lnp, title = {A volume}, series = {Lecture Notes in Physics}, publisher = {Springer}}\n"
+        "@inproceedings{talk, title = {A talk}, crossref = {procs}}\n"
+        "@proceedings{procs, title = {Proceedings}, entrysubtype = {online}}"
     )
-    web, mag, lnp = parse_bibtex(text).entries
+    web, mag, lnp, talk, _ = parse_bibtex(text).entries
+    assert (talk.entry_type, talk.venue) == (EntryType.INPROCEEDINGS, "Proceedings")  # not inherited
     assert (web.entry_type, web.source_type, web.venue) == (EntryType.ONLINE, "", "Some site")
     # biblatex's own subtypes of an article (magazine, newspaper) are not types: still an article.
     assert (mag.entry_type, mag.source_type, mag.notes) == (EntryType.ARTICLE, "", [])
