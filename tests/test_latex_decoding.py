@@ -37,6 +37,10 @@ WORDS = [
     "\\mathrm{Li}",
     "garnet",
     "interlayer",
+    "!`Hola",
+    "160--987",
+    "{van",
+    "der}",
 ]
 
 
