@@ -29,6 +29,9 @@ from django.db import transaction
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 from pylatexenc.latexwalker import get_default_latex_context_db as get_default_latex_walker_context_db
 from pylatexenc.macrospec import MacroSpec
+from simple_history.utils import bulk_create_with_history
+
+from interfaces.caching import data_changed
 
 from .doi import InvalidDOI, normalize_doi
 from .models import Author, Authorship, EntryType, Reference, fold, validate_web_address
@@ -118,7 +121,7 @@ STOPWORDS = {
 KEPT_FIELDS = {
     "title", "author", "editor", "journal", "journaltitle", "booktitle", "school", "institution",
     "howpublished", "publisher", "year", "date", "month", "volume", "number", "issue", "pages",
-    "doi", "url", "abstract", "annote", "crossref", "type",
+    "doi", "url", "abstract", "annote", "crossref", "type", "series", "entrysubtype",
 }  # fmt: skip
 KEY_SYNTAX = re.compile(r"^[A-Za-z0-9_:.+/-]+$")
 
@@ -198,11 +201,18 @@ def _math_scripts(text: str) -> str:
     return _MATH.sub(lambda m: "$" + _MATH_SCRIPT.sub(script, m.group(1)) + "$", text)
 
 
-# Text with none of these is plain already: no need for the (slow) LaTeX decoder.
-_LATEX_MARKUP = re.compile(r"[\\{}$~%^_&#]|--|``|''")
+# Text with none of these is plain already: no need for the (slow) LaTeX decoder. (The
+# specials of pylatexenc's context, !` and ?` included, and TeX's own special characters.)
+_LATEX_MARKUP = re.compile(r"[\\{}$~%^_&#]|--|``|''|[!?]`")
+# A run whose only markup is braces and dashes ({Li7La3Zr2O12}, {van der Ven}, 160--987) reads
+# as its text without the braces, -- and --- as dashes: the commonest markup, read without the decoder.
+_ONLY_BRACES_AND_DASHES = re.compile(r"[^\\$~%^_&#]*")
+_DASHES = re.compile(r"---|--")
 
 
 _OPEN_CONTROL = re.compile(r"\\(?:[A-Za-z]+|.)$")
+# A whole word holding markup, searched from word starts only (no backtracking inside words).
+_WORD_WITH_MARKUP = re.compile(rf"(?<!\S)\S*?(?:{_LATEX_MARKUP.pattern})\S*")
 
 
 def _spans(text: str):
@@ -214,8 +224,9 @@ def _spans(text: str):
     plain: list[str] = []
     markup: list[str] = []
     depth = dollars = 0
+    marked = set(_WORD_WITH_MARKUP.findall(text))  # one search of the text, not one a word
     for word in text.split():
-        if markup or _LATEX_MARKUP.search(word):
+        if markup or word in marked:
             if plain:
                 yield " ".join(plain), False
                 plain = []
@@ -247,6 +258,41 @@ def _code_point(match: re.Match) -> str:
     return char
 
 
+def _braces_and_dashes_only(span: str) -> bool:
+    """The run's only markup is balanced braces and dashes (no command, math or other special)."""
+    if not _ONLY_BRACES_AND_DASHES.fullmatch(span):
+        return False
+    if _LATEX_MARKUP.search(re.sub(r"[{}-]", "", span)):  # `` '' !` ?` and the like
+        return False
+    depth = 0
+    for char in span:
+        depth += (char == "{") - (char == "}")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _decode_braces_and_dashes(span: str) -> str:
+    """A group ends a ligature: {-}- is two hyphens, as in TeX."""
+    return "".join(
+        _DASHES.sub(lambda m: "—" if len(m.group()) == 3 else "–", piece) for piece in re.split(r"[{}]", span)
+    )
+
+
+def _decode_span_slowly(span: str) -> str:
+    return _DECODER.latex_to_text(_math_scripts(span), latex_context=_PARSER_CONTEXT)
+
+
+@functools.lru_cache(maxsize=16384)
+def _decode_span(span: str) -> str:
+    """One run holding markup as text. Runs repeat across a file (a formula, cm$^{-2}$, an
+    accented name) where whole fields do not: cached. tests/test_latex_decoding.py checks
+    that the shortcut for braces and dashes reads exactly as the decoder does."""
+    if _braces_and_dashes_only(span):
+        return _decode_braces_and_dashes(span)
+    return _decode_span_slowly(span)
+
+
 @functools.lru_cache(maxsize=8192)
 def decode_latex(text: str) -> str:
     """LaTeX accents, commands and braces to plain Unicode text (journals and names repeat: cached)."""
@@ -255,12 +301,15 @@ def decode_latex(text: str) -> str:
         text = _LOOKALIKE.sub(lambda m: _GREEK_OF.get(m.group(1), m.group()), text)
     if not _LATEX_MARKUP.search(text):
         return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
-    decoded = " ".join(
-        _DECODER.latex_to_text(_math_scripts(span), latex_context=_PARSER_CONTEXT) if markup else span
-        for span, markup in _spans(text)
-    )
+    decoded = " ".join(_decode_span(span) if markup else span for span, markup in _spans(text))
     decoded = unicodedata.normalize("NFC", decoded)
     return re.sub(r"\s+", " ", decoded).strip()
+
+
+def forget_decodings() -> None:
+    """Empty the decoding caches (the benchmark times each step with its own decoding)."""
+    decode_latex.cache_clear()
+    _decode_span.cache_clear()
 
 
 @dataclass
@@ -299,8 +348,8 @@ class ParsedEntry:
 
     @property
     def venue(self) -> str:
-        """The journal, or the book, proceedings, school or institution it appeared in."""
-        names = ("journal", "journaltitle", "booktitle", "school", "institution", "howpublished")
+        """The journal, or the book, proceedings, school or institution it appeared in (or its series)."""
+        names = ("journal", "journaltitle", "booktitle", "school", "institution", "howpublished", "series")
         return next((self.fields[name] for name in names if self.fields.get(name)), "")
 
     @property
@@ -542,7 +591,8 @@ def _to_parsed(
             inherited: dict[str, str] = {}
             for key, value in _clean_fields(parent, strings, [], inherited).items():
                 target = "booktitle" if key == "title" else key
-                if target not in raw:
+                # The parent's type is its own: biblatex does not pass entrysubtype on either.
+                if target not in raw and target != "entrysubtype":
                     raw[target], decoded[target] = value, inherited[key]
     if not KEY_SYNTAX.match(entry.key):
         notes.append(
@@ -580,6 +630,10 @@ def _to_parsed(
     if not fields.get("title") and not any(e.startswith("field title") for e in errors):
         errors.append("no title")
     entry_type = entry.entry_type.lower()
+    # biblatex's entrysubtype naming a type: the atlas's public export writes the type there
+    # when it writes a plainer one for classic BibTeX styles (see bibtex_fields).
+    if fields.get("entrysubtype", "").strip().lower() in NEAREST_TYPES:
+        entry_type = fields["entrysubtype"].strip().lower()
     if entry_type == "thesis" and re.search(r"master|mathesis|\bm\.?(a|sc?)\b", fields.get("type", ""), re.I):
         entry_type = "mastersthesis"  # biblatex: @thesis with type = {mathesis} or "Master's thesis"
     if entry_type not in NEAREST_TYPES:
@@ -593,7 +647,7 @@ def _to_parsed(
         authors=authors,
         errors=errors,
         notes=notes,
-        source_type="" if entry_type in ENTRY_TYPES else entry.entry_type.lower()[:30],
+        source_type="" if entry_type in ENTRY_TYPES else entry_type[:30],
     )
 
 
@@ -879,24 +933,32 @@ def _authors_of(entries: list[ParsedEntry]) -> dict[tuple[str, str], Author]:
 def save_entries(entries: list[ParsedEntry]) -> list[Reference]:
     """Create a reference, with its authors, for each entry (under its planned citation key).
 
-    Each reference is saved on its own (its history and the cache's signal); the authors and
-    authorships of the whole file in a few bulk queries."""
+    In bulk: the references with their history rows, their authors and authorships, a few
+    queries for the whole file. Bulk creation sends no post_save, so what its receivers keep
+    is kept here: the cached counts are made out of date. The studies' stored search texts
+    need nothing: a study links to an existing reference, and these did not exist before."""
     taken = set(Reference.objects.values_list("citekey", flat=True))
     authors = _authors_of(entries)
-    saved, authorships = [], []
+    references = []
     for entry in entries:
         key = entry.citekey if entry.citekey and entry.citekey not in taken else ""
         key = key or make_citekey(entry.first_author, entry.year, entry.title, taken)
         taken.add(key)
         reference = Reference(citekey=key, **_fields_for_model(entry))
         reference.first_author_hint = entry.first_author
-        reference.save()
-        authorships += [
+        reference.prepare_to_save()
+        references.append(reference)
+    saved = bulk_create_with_history(references, Reference, batch_size=500)
+    Authorship.objects.bulk_create(
+        [
             Authorship(reference=reference, author=authors[(family[:200], given[:200])], position=position)
+            for entry, reference in zip(entries, saved, strict=True)
             for position, (family, given) in enumerate(entry.authors, start=1)
-        ]
-        saved.append(reference)
-    Authorship.objects.bulk_create(authorships, batch_size=500)
+        ],
+        batch_size=500,
+    )
+    if saved:
+        data_changed(Reference)
     return saved
 
 
@@ -921,6 +983,15 @@ def import_bibtex(
 # The BibTeX type written for each atlas type, and the fields classic BibTeX styles
 # require for it ("author" stands for author or editor). An entry lacking one is
 # written as @misc, which requires nothing, so that bibtex never warns.
+#
+# The public export still reads back to the same references: where the type written is not
+# the reference's own (@misc for an article without a journal, @incollection for a part of a
+# book, @misc for an online resource or any type only biblatex knows, @book for a biblatex
+# @collection), its own type goes in biblatex's `entrysubtype` field, which classic styles
+# ignore and biblatex's standard styles accept on every type without printing it; the
+# importer takes a type named there as the entry's type. Writing the real type instead
+# (@online, @inbook without a chapter, @collection) would make classic styles warn or fall
+# back to @misc on their own, and leave biblatex-only types unknown to them.
 _OUTPUT_TYPES = {
     EntryType.ARTICLE: ("article", "journal", {"author", "title", "journal", "year"}),
     EntryType.BOOK: ("book", "series", {"author", "title", "publisher", "year"}),
@@ -993,10 +1064,16 @@ def bibtex_fields(reference: Reference, *, curated: bool = False) -> tuple[str, 
     if any(not fields[name] for name in required):
         entry_type = "misc"
         fields["howpublished"] = fields.pop(venue_field)
-    if entry_type in _NUMBER_NEEDS_SERIES and not curated:
-        fields["number"] = ""
-    if entry_type == "article" and not fields["volume"] and not curated:
-        fields["number"] = ""  # classic styles warn of an issue number without a volume
+    if not curated:
+        # Classic styles warn of a number beside a volume or without a series (books, chapters,
+        # proceedings) and of an issue number without a volume (articles). Such a number is
+        # written as `issue`, which they ignore and the importer reads back as the number.
+        no_volume = entry_type == "article" and not fields["volume"]
+        if entry_type in _NUMBER_NEEDS_SERIES or no_volume:
+            fields = {"issue" if name == "number" else name: value for name, value in fields.items()}
+        own_type = reference.source_type or reference.entry_type
+        if entry_type != own_type and own_type in NEAREST_TYPES:
+            fields["entrysubtype"] = own_type
     return entry_type, [(name, value) for name, value in fields.items() if value]
 
 

@@ -166,12 +166,7 @@ class Reference(models.Model):
         return f"{self.first_author_label} ({self.year or 'n.d.'}) {self.title[:60]}"
 
     def save(self, *args, **kwargs):
-        if self.doi:
-            try:
-                self.doi = normalize_doi(self.doi)
-            except InvalidDOI:
-                pass  # left as typed: the check constraint rejects it
-        self.identity = "" if self.doi else identity_of(self.title, self.year, self._first_author())
+        self.prepare_to_save()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "identity"}
         super().save(*args, **kwargs)
@@ -186,6 +181,15 @@ class Reference(models.Model):
                 self.doi = normalize_doi(self.doi)
             except InvalidDOI as exc:
                 raise ValidationError({"doi": str(exc)}) from exc
+
+    def prepare_to_save(self) -> None:
+        """The DOI normalised and the identity computed: what save() and a bulk create both do."""
+        if self.doi:
+            try:
+                self.doi = normalize_doi(self.doi)
+            except InvalidDOI:
+                pass  # left as typed: the check constraint rejects it
+        self.identity = "" if self.doi else identity_of(self.title, self.year, self._first_author())
 
     @property
     def doi_url(self) -> str:

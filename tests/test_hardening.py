@@ -67,15 +67,17 @@ def test_latex_the_decoder_cannot_read_fails_the_entry_with_a_message(client, cu
         assert "cannot be read as LaTeX" in " ".join(entry.errors) or entry.errors
 
 
-def test_a_doi_too_long_for_the_database_fails_in_the_preview_not_at_confirm(client, curator):
+def test_a_doi_too_long_for_the_database_is_dropped_in_the_preview_not_at_confirm(client, curator):
+    # Issue 14: an invalid DOI drops the DOI, with a warning, not the entry.
     text = "@article{long, title = {T}, author = {A, B}, year = 2020, doi = {10.1234/" + "a" * 300 + "}}"
     report = plan_import(text)
-    assert not report.created and "at most 255" in report.failures[0].reason
+    [entry] = report.created
+    assert entry.doi == "" and any("at most 255" in warning for warning in entry.warnings)
     response = client.post(
         "/admin/references/reference/import-bibtex/", {"bibtex_text": text, "confirm": "yes"}
     )
-    assert response.status_code == 200
-    assert not Reference.objects.filter(citekey__startswith="a2020").exists()
+    assert response.status_code == 302
+    assert Reference.objects.get(citekey=entry.citekey).doi == ""
 
 
 def test_the_page_after_a_large_import_is_reached_by_a_short_address(client, curator):

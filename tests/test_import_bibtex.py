@@ -297,3 +297,24 @@ def test_fields_the_atlas_does_not_keep_are_dropped_not_refused():
     assert report.ok
     [entry] = report.created
     assert set(entry.fields) == {"title", "year", "journal"}
+
+
+def test_an_import_in_bulk_refreshes_the_cached_counts_and_keeps_history(
+    client, django_capture_on_commit_callbacks
+):
+    before = client.get("/").context["counts"]["references"]
+    text = (
+        "@article{one, title = {First}, author = {Ahn, J.}, year = 2020, doi = {10.5555/Bulk.1}}\n"
+        "@book{two, title = {Second}, author = {Berg, K. and Ahn, J.}, year = 2021}"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report = import_bibtex(text)
+    assert client.get("/").context["counts"]["references"] == before + 2  # not the cached count
+    for reference in report.saved:
+        [history] = reference.history.all()
+        assert history.history_type == "+" and history.title == reference.title
+        assert history.identity == reference.identity and history.doi == reference.doi
+    one, two = report.saved
+    assert one.doi == "10.5555/bulk.1" and one.identity == ""
+    assert two.identity == "second|2021|berg"
+    assert [a.family for a in Reference.objects.with_authors().get(pk=two.pk).author_list] == ["Berg", "Ahn"]

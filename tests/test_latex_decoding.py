@@ -37,6 +37,10 @@ WORDS = [
     "\\mathrm{Li}",
     "garnet",
     "interlayer",
+    "!`Hola",
+    "160--987",
+    "{van",
+    "der}",
 ]
 
 
@@ -74,3 +78,35 @@ def test_plain_ascii_takes_a_shortcut_to_the_same_tex(text):
 
     normal = _re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
     assert to_latex(text) == _encoded(normal)
+
+
+# Runs of text, brace groups nested in them, with the characters that start a ligature or a
+# special in pylatexenc (-- `` '' !` ?`) and some beyond ASCII.
+_PLAIN = st.lists(
+    st.sampled_from([*"aZ09-'`!?.,/:;()[]@*+=<>|\"üΩé\u00a0 ", "--", "---", "``", "''"]), max_size=6
+).map("".join)
+_BRACED = st.recursive(
+    _PLAIN,
+    lambda inner: (
+        st.lists(inner, max_size=3).map(lambda parts: "{" + "".join(parts) + "}")
+        | st.lists(inner, min_size=2, max_size=3).map("".join)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.one_of(_BRACED, st.text(alphabet="ab{}\\$-'`!~%^_&# ", max_size=12)))
+def test_the_shortcut_for_braces_and_dashes_reads_as_the_decoder(text):
+    span = " ".join(text.split())  # a run as _spans gives it: words joined by one space
+    if not bibtex._braces_and_dashes_only(span):
+        return
+    assert bibtex._decode_span(span) == bibtex._decode_span_slowly(span)
+
+
+def test_the_shortcut_is_taken_for_braced_formulas_names_and_page_ranges_only():
+    for run in ("{Li7La3Zr2O12}", "{van der Ven}", "M{ü}ller", "160--987", "a---b", "-{}--"):
+        assert bibtex._braces_and_dashes_only(run), run
+    assert bibtex._decode_span("-{}---{-}-") == "-—--"
+    for run in ("{a", "}a{", "{\\'e}", "$x$", "{a~b}", "{``q''}", "`-`", "{!`}", "{10%}", "a\\-b"):
+        assert not bibtex._braces_and_dashes_only(run), run
