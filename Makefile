@@ -2,16 +2,22 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: run serve test lint check pytest install clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# What the atlas runs on (run, serve), and on top of it the tests and tooling (test, bench).
 $(STAMP): requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $(STAMP)
+
+$(DEV_STAMP): requirements-dev.txt $(STAMP)
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(DEV_STAMP)
 
 install: $(STAMP)
 
@@ -32,15 +38,15 @@ serve: $(STAMP)
 	DEBUG=0 $(BIN)/python manage.py migrate --noinput
 	DEBUG=0 $(BIN)/gunicorn atlas.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile -
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-check: $(STAMP)
+check: $(DEV_STAMP)
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-pytest: $(STAMP)
+pytest: $(DEV_STAMP)
 	$(BIN)/python -m pytest
 
 test: lint check pytest
@@ -48,7 +54,7 @@ test: lint check pytest
 # Not part of `make test`: timings on a shared machine are for reading, not asserting.
 ENTRIES ?= 5000
 STUDIES ?= 30000 100000
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python manage.py bench --studies $(STUDIES) --entries $(ENTRIES)
 
 clean:
