@@ -18,6 +18,7 @@ from interfaces.filters import StudyFilter
 from interfaces.models import Electrolyte, ElectrolyteFamily, InterlayerMaterial, Measurement, Study
 from references.filters import ReferenceFilter
 from references.models import Reference
+from references.views import REFERENCE_SORTS
 
 from . import schema, serializers  # noqa: F401  (schema: the filters' OpenAPI types)
 from .conditional import conditional_get
@@ -95,7 +96,7 @@ class MeasurementViewSet(AtlasViewSet):
 class ReferenceViewSet(AtlasViewSet):
     """The bibliography. Filters, order and pages as /references/."""
 
-    queryset = Reference.objects.with_authors().order_by("-year", "citekey")
+    queryset = Reference.objects.with_authors().order_by(*REFERENCE_SORTS["-year"][1])  # as the page
     serializer_class = serializers.ReferenceSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = ReferenceFilter

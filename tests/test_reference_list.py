@@ -2,7 +2,7 @@
 
 import bibtexparser
 import pytest
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from references.models import Reference
@@ -19,7 +19,9 @@ def citekeys(response) -> list[str]:
 
 def expected(condition: Q) -> list[str]:
     return list(
-        Reference.objects.filter(condition).order_by("-year", "citekey").values_list("citekey", flat=True)
+        Reference.objects.filter(condition)
+        .order_by(F("year").desc(nulls_last=True), "citekey")  # newest first, undated last
+        .values_list("citekey", flat=True)
     )
 
 
