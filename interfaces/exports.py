@@ -419,6 +419,7 @@ def csv_rows(studies: Iterable[Exported], site: str = "") -> Iterator[list[str]]
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
 
 
 def spreadsheet_safe(cell: str) -> str:
@@ -439,7 +440,8 @@ def csv_chunks(studies: QuerySet, site: str = "", bom: bool = False) -> Iterator
         buffer.write("\ufeff")
     writer = csv.writer(buffer)
     for row in csv_rows(study_documents(export_ids(studies)), site):
-        writer.writerow([spreadsheet_safe(cell) for cell in row])
+        # Most cells start with a letter or a digit: only the others are looked at closely.
+        writer.writerow([spreadsheet_safe(cell) if cell[:1] in _FORMULA_FIRST else cell for cell in row])
         if buffer.tell() >= PIECE_BYTES:
             yield buffer.getvalue()
             buffer.seek(0)
