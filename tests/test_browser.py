@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from interfaces.models import Study
 from tests.conftest import TEST_OUTPUT as OUTPUT
@@ -105,7 +106,10 @@ def test_open_a_study_and_follow_its_export_links(page, live_server, curated_liv
     with page.expect_download() as info:
         page.locator(".exports").get_by_role("link", name="CSV").click()
     csv_text = Path(info.value.path()).read_text()
-    assert info.value.suggested_filename == "interphase-atlas-studies.csv"
+    # Named by the filter it holds and the day it was taken.
+    name = info.value.suggested_filename
+    assert name.startswith("interphase-atlas-studies-") and "garnet" in name and "li3po4" in name
+    assert name.endswith(f"-{timezone.localdate().isoformat()}.csv")
     assert csv_text.count("deng2020tuning") == 2  # the CCD and the thickness
     page.locator(".exports").get_by_role("link", name="JSON").click()
     data = json.loads(page.locator("body").inner_text())
