@@ -175,7 +175,8 @@ def order_studies(queryset: QuerySet, sort: str) -> QuerySet:
     tiebreak = [F("reference__year").desc(nulls_last=True), "electrolyte__name", "-pk"]
     key = sort.lstrip("-")
     if key == "electrolyte":
-        order = ["-electrolyte__name" if sort.startswith("-") else "electrolyte__name", "-pk"]
+        # The stored copy of electrolyte__name (search.refresh keeps it), read from an index.
+        order = ["-electrolyte_name" if sort.startswith("-") else "electrolyte_name", "-pk"]
         return queryset.order_by(*order)
     if key == "author":
         first = Authorship.objects.filter(reference=OuterRef("reference"), position=1)

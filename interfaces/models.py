@@ -239,7 +239,7 @@ class InterlayerMaterial(models.Model):
 
 
 # Stored for search only: no page or export reads them.
-SEARCH_FIELDS = ("search_text", "search_names", "search_vector")
+SEARCH_FIELDS = ("search_text", "search_names", "search_vector")  # electrolyte_name is read, small
 
 
 def compared_figures(quantity: str) -> models.QuerySet:
@@ -341,6 +341,9 @@ class Study(models.Model):
     # On PostgreSQL a trigger fills it from search_names, summary and mechanism; on SQLite it
     # stays empty (search there reads search_text alone).
     search_vector = SearchVectorField(null=True, editable=False)
+    # The electrolyte's name, which the list sorts on, stored beside its study so that a sort by
+    # electrolyte reads an index; written with the search texts (search.refresh).
+    electrolyte_name = models.CharField(max_length=100, editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(
@@ -351,6 +354,7 @@ class Study(models.Model):
             "search_text",
             "search_names",
             "search_vector",
+            "electrolyte_name",
         ]
     )
 
@@ -368,6 +372,8 @@ class Study(models.Model):
             models.Index(fields=["strategy"], name="study_strategy"),
             models.Index(fields=["method"], name="study_method"),
             models.Index(fields=["electrolyte", "-id"], name="study_electrolyte_recent"),
+            models.Index(fields=["electrolyte_name", "-id"], name="study_electrolyte_name"),
+            models.Index(fields=["-electrolyte_name", "-id"], name="study_electrolyte_name_desc"),
         ]
 
     def __str__(self) -> str:

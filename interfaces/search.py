@@ -11,8 +11,9 @@ it grow with the atlas, so each study stores them:
   ranking. On PostgreSQL a trigger turns it, the summary and the mechanism into the stored,
   GIN-indexed `search_vector`, so no write of a study can leave the vector behind.
 
-`refresh()` rewrites both texts; every write of a linked record calls it (signals at the end of
-models.py) and the bulk paths (the benchmark, the migration) call it themselves."""
+`refresh()` rewrites both texts, and the electrolyte's name the list sorts on; every write of
+a linked record calls it (signals at the end of models.py) and the bulk paths (the
+benchmark, the migration) call it themselves."""
 
 from __future__ import annotations
 
@@ -72,6 +73,7 @@ def refresh(studies: QuerySet, batch_size: int = 1000) -> int:
                 "mechanism",
                 "search_text",
                 "search_names",
+                "electrolyte_name",
                 "reference__title",
                 "electrolyte__name",
                 "electrolyte__formula",
@@ -80,11 +82,11 @@ def refresh(studies: QuerySet, batch_size: int = 1000) -> int:
         )
         stale = []
         for study in batch:
-            text, names = texts_of(study)
-            if (text, names) != (study.search_text, study.search_names):
-                study.search_text, study.search_names = text, names
+            stored = (*texts_of(study), study.electrolyte.name)
+            if stored != (study.search_text, study.search_names, study.electrolyte_name):
+                study.search_text, study.search_names, study.electrolyte_name = stored
                 stale.append(study)
-        model.objects.bulk_update(stale, ["search_text", "search_names"])
+        model.objects.bulk_update(stale, ["search_text", "search_names", "electrolyte_name"])
         changed += len(stale)
     return changed
 

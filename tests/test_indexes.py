@@ -87,6 +87,8 @@ SORT_INDEXES = {
     "-resistance": "study_resistance_desc",
     "year": "reference_year",
     "-year": "reference_year_desc",
+    "electrolyte": "study_electrolyte_name",
+    "-electrolyte": "study_electrolyte_name_desc",
 }
 
 

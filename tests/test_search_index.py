@@ -118,7 +118,8 @@ def stored_is_current(study: Study) -> bool:
         .prefetch_related("layers__material", "reference__authorships__author")
         .get(pk=study.pk)
     )
-    return texts_of(study) == (study.search_text, study.search_names)
+    stored = (study.search_text, study.search_names, study.electrolyte_name)
+    return (*texts_of(study), study.electrolyte.name) == stored
 
 
 def test_every_curated_study_stores_its_current_text():
@@ -220,3 +221,21 @@ def test_an_import_and_load_curated_keep_it_right(client, tmp_path):
     call_command("load_curated", "--dir", directory, stdout=StringIO())
     deng = Study.objects.get(key="deng2020tuning-li3po4-llzto")
     assert deng.key in found(client, "lithium orthophosphate") and stored_is_current(deng)
+
+
+@pytest.mark.parametrize("sort", ["electrolyte", "-electrolyte"])
+def test_the_sort_by_electrolyte_reads_the_stored_name_and_follows_a_rename(client, sort):
+    def shown() -> list[int]:
+        rows = client.get("/studies/", {"sort": sort, "format": "json"}).json()["results"]
+        return [row["id"] for row in rows]
+
+    def by_name() -> list[int]:
+        order = "-electrolyte__name" if sort.startswith("-") else "electrolyte__name"
+        return list(Study.objects.order_by(order, "-pk").values_list("pk", flat=True))
+
+    assert shown() == by_name()
+    electrolyte = Electrolyte.objects.get(slug="llzto")
+    electrolyte.name = "AAA garnet"  # now first from A to Z
+    electrolyte.save()
+    assert shown() == by_name()
+    assert Study.objects.get(pk=shown()[0 if sort == "electrolyte" else -1]).electrolyte == electrolyte

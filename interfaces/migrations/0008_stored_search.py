@@ -4,6 +4,9 @@ import django.contrib.postgres.search
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
+# The texts of the studies already there are written by migration 0010, with the stored
+# electrolyte name that search.refresh() writes beside them.
+
 # PostgreSQL: the vector follows the row through a trigger (so no write path can leave it
 # behind), and both stored texts are indexed. SQLite has neither and needs neither.
 POSTGRESQL_FORWARDS = """
@@ -38,13 +41,6 @@ def postgresql(sql):
     return run
 
 
-def fill_search(apps, schema_editor):
-    """The stored search texts of the studies already there."""
-    from interfaces.search import refresh
-
-    refresh(apps.get_model("interfaces", "Study").objects.all())
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -69,5 +65,4 @@ class Migration(migrations.Migration):
         ),
         TrigramExtension(),
         migrations.RunPython(postgresql(POSTGRESQL_FORWARDS), postgresql(POSTGRESQL_BACKWARDS)),
-        migrations.RunPython(fill_search, migrations.RunPython.noop),
     ]
