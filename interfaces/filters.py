@@ -172,7 +172,7 @@ class StudyFilter(django_filters.FilterSet):
 
 def order_studies(queryset: QuerySet, sort: str) -> QuerySet:
     """Sort by a figure or field; studies without that figure come last either way."""
-    tiebreak = [F("reference__year").desc(nulls_last=True), "electrolyte__name", "-pk"]
+    tiebreak = [F("reference__year").desc(nulls_last=True), "electrolyte_name", "-pk"]
     key = sort.lstrip("-")
     if key == "electrolyte":
         # The stored copy of electrolyte__name (search.refresh keeps it), read from an index.

@@ -2,7 +2,7 @@ import re
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -244,14 +244,16 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .exclude(pk=study.pk)
         .order_by("-pk")[:RELATED_LIMIT]
     )
+    # The latest studies sharing a material: walked backwards along the primary key, each
+    # checked for a layer of one of these materials, so the walk stops after a few rows.
+    shares_a_material = StudyInterlayer.objects.filter(
+        study=OuterRef("pk"), material__in=[layer.material_id for layer in layers]
+    )
     related_by_interlayer = (
         _light_studies()
-        .filter(
-            pk__in=StudyInterlayer.objects.filter(
-                material__in=[layer.material_id for layer in layers]
-            ).values("study_id")
-        )
-        .exclude(pk=study.pk)[:RELATED_LIMIT]
+        .filter(Exists(shares_a_material))
+        .exclude(pk=study.pk)
+        .order_by("-pk")[:RELATED_LIMIT]
         if layers
         else []
     )
