@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from interfaces.caching import data_changed
 from references.bibtex import forget_decodings, import_bibtex, plan_import
 from references.models import Reference
 
@@ -213,6 +214,7 @@ def synthetic_atlas(studies: int, *, seed: int = 7) -> None:
 
     with connection.cursor() as cursor:  # the planner's statistics, as autovacuum would keep them
         cursor.execute("ANALYZE")
+    data_changed(Study)  # bulk_create sends no signal: the cached counts are out of date
 
 
 @dataclass

@@ -36,3 +36,16 @@ def test_the_synthetic_atlas_has_the_shape_of_the_curated_one(db):
     assert Measurement.objects.filter(study__in=added).count() == 50 * 5
     assert StudyInterlayer.objects.filter(study__in=added).count() == 50 * 2
     assert all(study.reference.authorships.count() == 3 for study in added[:5])
+
+
+def test_the_synthetic_atlas_keeps_its_stored_figures_and_texts_and_outdates_the_counts(db):
+    from interfaces.benchmark import synthetic_atlas
+    from interfaces.caching import data_version
+    from interfaces.models import Study
+
+    version = data_version()
+    synthetic_atlas(5)
+    assert data_version() != version  # counts cached before the bulk load are not served after it
+    study = Study.objects.filter(key__startswith="bench-").first()
+    assert study.search_text and study.electrolyte_name == study.electrolyte.name
+    assert study.best_ccd_value is not None or study.lowest_resistance_value is not None
