@@ -126,11 +126,20 @@ _NEEDS_ENCODING = re.compile("[" + re.escape("".join(_ASCII_SPECIALS)) + "]|--|`
 
 def to_latex(text: str) -> str:
     """Plain Unicode text as TeX that pdflatex, BibTeX and biber read without error or warning."""
+    # Names, journals and words of titles repeat across an export: each is encoded once.
+    # Abstracts do not repeat, and are not kept.
+    return _short_to_latex(text) if text and len(text) <= 200 else _to_latex(text)
+
+
+def _to_latex(text: str) -> str:
     text = unicodedata.normalize("NFC", text or "")
     text = re.sub(r"\s+", " ", text).strip()
     if text.isascii() and not _NEEDS_ENCODING.search(text):
         return text  # what _encoded() would give, ten times faster
     return _encoded(text)
+
+
+_short_to_latex = functools.lru_cache(maxsize=65536)(_to_latex)
 
 
 def _encoded(text: str) -> str:
@@ -184,24 +193,29 @@ def title_to_latex(title: str) -> str:
     """A title as TeX, with formulas and acronyms braced so styles that change case keep them."""
     out = _Pieces()
     for token in re.split(r"(\s+)", unicodedata.normalize("NFC", title or "").strip()):
-        if token.isspace():
-            out.append(" ")
+        out.append(" " if token.isspace() else _title_word(token))
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=65536)
+def _title_word(token: str) -> str:
+    """One word of a title as TeX (words repeat across titles: each is encoded once)."""
+    out = _Pieces()
+    parts = re.split(r"([-–—/])", token)
+    cores = [p.strip(_EDGE_PUNCTUATION) for p in parts[::2]]
+    compound_is_chemical = any(_needs_case_protection(c) or c in _ELEMENTS for c in cores if c) and (
+        sum(1 for c in cores if c and (_needs_case_protection(c) or c in _ELEMENTS)) > 1
+    )
+    for index, part in enumerate(parts):
+        if index % 2:
+            out.append(to_latex(part))
             continue
-        parts = re.split(r"([-–—/])", token)
-        cores = [p.strip(_EDGE_PUNCTUATION) for p in parts[::2]]
-        compound_is_chemical = any(_needs_case_protection(c) or c in _ELEMENTS for c in cores if c) and (
-            sum(1 for c in cores if c and (_needs_case_protection(c) or c in _ELEMENTS)) > 1
-        )
-        for index, part in enumerate(parts):
-            if index % 2:
-                out.append(to_latex(part))
-                continue
-            core = part.strip(_EDGE_PUNCTUATION)
-            protect = core and (_needs_case_protection(core) or (compound_is_chemical and core in _ELEMENTS))
-            if not protect:
-                out.append(to_latex(part))
-                continue
-            start = part.index(core)
-            lead, tail = part[:start], part[start + len(core) :]
-            out.append(f"{to_latex(lead)}{{{to_latex(core)}}}{to_latex(tail)}")
+        core = part.strip(_EDGE_PUNCTUATION)
+        protect = core and (_needs_case_protection(core) or (compound_is_chemical and core in _ELEMENTS))
+        if not protect:
+            out.append(to_latex(part))
+            continue
+        start = part.index(core)
+        lead, tail = part[:start], part[start + len(core) :]
+        out.append(f"{to_latex(lead)}{{{to_latex(core)}}}{to_latex(tail)}")
     return "".join(out)
