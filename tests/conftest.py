@@ -133,6 +133,21 @@ def make_reference(*, title=None, doi="", year=2020, authors=(("Doe", "Jane"),),
     return reference
 
 
+def admin_form_data(page) -> dict:
+    """What an admin change page would post back unchanged: its form and its inlines' saved rows."""
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    for formset in page.context["inline_admin_formsets"]:
+        fs = formset.formset
+        forms = [f for f in fs.forms if f.instance.pk]
+        data |= {f"{fs.prefix}-TOTAL_FORMS": len(forms), f"{fs.prefix}-INITIAL_FORMS": len(forms)}
+        for index, f in enumerate(forms):
+            for name in f.fields:
+                value = f[name].value()
+                data[f"{fs.prefix}-{index}-{name}"] = "" if value is None else value
+    return data
+
+
 def make_study(*, reference=None, electrolyte=None, interlayers=(), measurements=(), **fields) -> Study:
     n = next(_counter)
     if electrolyte is None:

@@ -16,7 +16,7 @@ from interfaces.models import Electrolyte, InterlayerMaterial, Study, StudyInter
 from interfaces.search import SEPARATOR, texts_of, websearch_text
 from references.bibtex import import_bibtex
 from references.models import Author, Authorship
-from tests.conftest import make_reference, make_study
+from tests.conftest import admin_form_data, make_reference, make_study
 
 pytestmark = pytest.mark.django_db
 
@@ -174,20 +174,6 @@ def test_its_electrolyte_or_materials_renamed_or_relinked(client):
     study.electrolyte = Electrolyte.objects.exclude(pk=electrolyte.pk).first()
     study.save()
     assert study.key not in found(client, "moonstone") and stored_is_current(study)
-
-
-def admin_form_data(page) -> dict:
-    form = page.context["adminform"].form
-    data = {name: form[name].value() or "" for name in form.fields}
-    for formset in page.context["inline_admin_formsets"]:
-        fs = formset.formset
-        forms = [f for f in fs.forms if f.instance.pk]
-        data |= {f"{fs.prefix}-TOTAL_FORMS": len(forms), f"{fs.prefix}-INITIAL_FORMS": len(forms)}
-        for index, f in enumerate(forms):
-            for name in f.fields:
-                value = f[name].value()
-                data[f"{fs.prefix}-{index}-{name}"] = "" if value is None else value
-    return data
 
 
 def test_the_admin_keeps_it_right(client):

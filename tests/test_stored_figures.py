@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from interfaces.models import Measurement, Quantity, Study
-from tests.conftest import make_study
+from tests.conftest import admin_form_data, make_study
 
 pytestmark = pytest.mark.django_db
 
@@ -75,19 +75,9 @@ def test_a_figure_moved_to_another_study_updates_both():
 def test_the_admin_paths_keep_them_right(client):
     client.force_login(User.objects.create_superuser("root", password="pw"))
     study = make_study(measurements=[{"value": 1.0}, {"value": 2.5}])
-    page = client.get(f"/admin/interfaces/study/{study.pk}/change/")
-    form = page.context["adminform"].form
-    data = {name: form[name].value() or "" for name in form.fields}
-    for formset in page.context["inline_admin_formsets"]:
-        fs = formset.formset
-        forms = [f for f in fs.forms if f.instance.pk]
-        data |= {f"{fs.prefix}-TOTAL_FORMS": len(forms), f"{fs.prefix}-INITIAL_FORMS": len(forms)}
-        for index, f in enumerate(forms):
-            for name in f.fields:
-                value = f[name].value()
-                data[f"{fs.prefix}-{index}-{name}"] = "" if value is None else value
-            if fs.prefix == "measurements" and f.instance.value == 2.5:
-                data[f"{fs.prefix}-{index}-DELETE"] = "on"  # an inline delete
+    data = admin_form_data(client.get(f"/admin/interfaces/study/{study.pk}/change/"))
+    index = next(i for i in range(2) if float(data[f"measurements-{i}-value"]) == 2.5)
+    data[f"measurements-{index}-DELETE"] = "on"  # an inline delete
     response = client.post(f"/admin/interfaces/study/{study.pk}/change/", data)
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     assert stored(study) == (1.0, None)
