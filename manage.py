@@ -16,6 +16,13 @@ def main():
             "available on your PYTHONPATH environment variable? Did you "
             "forget to activate a virtual environment?"
         ) from exc
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        settings.DEBUG  # noqa: B018  (reads the settings: a refusal is said in one line, not a traceback)
+    except ImproperlyConfigured as exc:
+        sys.exit(f"manage.py: {exc}")
     execute_from_command_line(sys.argv)
 
 
