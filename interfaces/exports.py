@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 
 import orjson
 from django.db.models import QuerySet
@@ -178,17 +179,15 @@ MEASUREMENT_COLUMNS = (
 
 @dataclass
 class Exported:
-    """A study as its export gives it, and what the CSV adds: its paper's first-author label."""
+    """A study as its export gives it, and what the charts add: its paper's first-author label."""
 
     document: dict
     first_author: str
 
 
 def _grouped(rows) -> dict[int, list[tuple]]:
-    groups: dict[int, list[tuple]] = defaultdict(list)
-    for row in rows:
-        groups[row[0]].append(row[1:])
-    return groups
+    """Rows sorted by their first value, grouped by it (each row keeps it)."""
+    return {key: list(group) for key, group in groupby(rows, key=itemgetter(0))}
 
 
 def _first_author_label(families: list[str]) -> str:
@@ -205,39 +204,71 @@ MEASUREMENT_KEYS += ("stack_pressure_mpa", "current_density_ma_cm2", "areal_capa
 MEASUREMENT_KEYS += ("condition", "role", "control", "locator", "source", "source_url", "source_kind", "note")
 UNITS = {quantity.value: unit_of(quantity) for quantity in Quantity}
 STRATEGY_LABELS, METHOD_LABELS = dict(Strategy.choices), dict(Method.choices)
+QUANTITY_LABELS = dict(Quantity.choices)
 
 
 def _measurement_document(row: tuple) -> dict:
-    document = dict(zip(MEASUREMENT_KEYS, (*row[:5], UNITS[row[1]], *row[5:]), strict=True))
+    """A figure's document from its row (which begins with its study's id)."""
+    document = dict(zip(MEASUREMENT_KEYS, (*row[1:6], UNITS[row[2]], *row[6:]), strict=True))
     for key in ("qualifier", "cell_type", "role"):  # empty choices are null, as in study_json
         document[key] = document[key] or None
     return document
 
 
-def _batch(ids: list[int], study_url: str) -> Iterator[Exported]:
-    batch = Study.objects.filter(pk__in=ids)  # its ids are read once, by each query below
-    by_pk = {row[0]: row for row in batch.order_by().values_list(*STUDY_COLUMNS)}
-    layers = _grouped(
-        StudyInterlayer.objects.filter(study__in=batch.values("pk"))
-        .order_by("study_id", "position")
-        .values_list("study_id", "material__slug", "material__name", "material__kind")
+@dataclass
+class _Batch:
+    """Studies read as values, in the order of ids: each study's row by id, and its layers,
+    its paper's authors and its figures, grouped by study (authors: by reference)."""
+
+    ids: list[int]
+    studies: dict[int, tuple]
+    layers: dict[int, list[tuple]]
+    authors: dict[int, list[tuple]]
+    figures: dict[int, list[tuple]]
+
+
+def _read(ids: list[int]) -> _Batch:
+    studies = {row[0]: row for row in Study.objects.filter(pk__in=ids).values_list(*STUDY_COLUMNS)}
+    # The others are read by their foreign keys' indexes, straight from the ids.
+    references = {row[STUDY_COLUMNS.index("reference_id")] for row in studies.values()}
+    return _Batch(
+        ids,
+        studies,
+        _grouped(
+            StudyInterlayer.objects.filter(study_id__in=ids)
+            .order_by("study_id", "position")
+            .values_list("study_id", "material__slug", "material__name", "material__kind")
+        ),
+        _grouped(
+            Authorship.objects.filter(reference_id__in=references)
+            .order_by("reference_id", "position")
+            .values_list("reference_id", "author__family", "author__given")
+        ),
+        _grouped(
+            Measurement.objects.filter(study_id__in=ids)
+            .order_by("study_id", "position", "pk")
+            .values_list(*MEASUREMENT_COLUMNS)
+        ),
     )
-    authors = _grouped(
-        Authorship.objects.filter(reference__in=batch.values("reference_id"))
-        .order_by("reference_id", "position")
-        .values_list("reference_id", "author__family", "author__given")
-    )
-    figures = _grouped(
-        Measurement.objects.filter(study__in=batch.values("pk"))
-        .order_by("study_id", "position", "pk")
-        .values_list(*MEASUREMENT_COLUMNS)
-    )
-    for pk in ids:
-        (_, key, summary, strategy, method, anode, cell_type, cell) = by_pk[pk][:8]
+
+
+def _batches(ids: list[int]) -> Iterator[_Batch]:
+    for start in range(0, len(ids), BATCH_SIZE):
+        yield _read(ids[start : start + BATCH_SIZE])
+
+
+def _study_url_pattern() -> str:
+    """A study's address with {} for its id, reversed once rather than once a study."""
+    return reverse("interfaces:study-detail", args=[0]).replace("/0/", "/{}/")
+
+
+def _documents(batch: _Batch, study_url: str) -> Iterator[Exported]:
+    for pk in batch.ids:
+        (_, key, summary, strategy, method, anode, cell_type, cell) = batch.studies[pk][:8]
         (e_slug, e_name, e_formula, f_slug, f_label, reference_id, citekey, doi, title, journal, year) = (
-            by_pk[pk][8:]
+            batch.studies[pk][8:]
         )
-        names = authors.get(reference_id, [])
+        names = batch.authors.get(reference_id, ())
         document = {
             "id": pk,
             "key": key,
@@ -251,24 +282,24 @@ def _batch(ids: list[int], study_url: str) -> Iterator[Exported]:
                 "family": {"slug": f_slug, "label": f_label},
             },
             "interlayers": [
-                {"slug": slug, "name": name, "kind": kind} for slug, name, kind in layers.get(pk, [])
+                {"slug": slug, "name": name, "kind": kind} for _, slug, name, kind in batch.layers.get(pk, ())
             ],
             "method": {"slug": method, "label": METHOD_LABELS[method]} if method else None,
             "anode": anode,
             "cell_type": cell_type or None,
             "cell": cell,
-            "measurements": [_measurement_document(row) for row in figures.get(pk, [])],
+            "measurements": [_measurement_document(row) for row in batch.figures.get(pk, ())],
             "reference": {
                 "citekey": citekey,
                 "doi": doi,
                 "doi_url": doi_url(doi),
                 "title": title,
-                "authors": [f"{given} {family}".strip() for family, given in names],
+                "authors": [f"{given} {family}".strip() for _, family, given in names],
                 "journal": journal,
                 "year": year,
             },
         }
-        yield Exported(document, _first_author_label([family for family, _ in names]))
+        yield Exported(document, _first_author_label([family for _, family, _ in names]))
 
 
 def export_ids(studies: QuerySet) -> list[int]:
@@ -278,9 +309,9 @@ def export_ids(studies: QuerySet) -> list[int]:
 
 def study_documents(ids: list[int]) -> Iterator[Exported]:
     """The export of each study, in the order of ids, read in batches."""
-    study_url = reverse("interfaces:study-detail", args=[0]).replace("/0/", "/{}/")
-    for start in range(0, len(ids), BATCH_SIZE):
-        yield from _batch(ids[start : start + BATCH_SIZE], study_url)
+    study_url = _study_url_pattern()
+    for batch in _batches(ids):
+        yield from _documents(batch, study_url)
 
 
 # Pieces of a streamed export are about this size: small enough for flat memory, large
@@ -355,68 +386,6 @@ CSV_HEADER = [
 ]
 
 
-def _blank(value) -> str:
-    return "" if value is None else str(value)
-
-
-QUANTITY_LABELS = dict(Quantity.choices)
-
-
-def csv_rows(studies: Iterable[Exported], site: str = "") -> Iterator[list[str]]:
-    """One row per measurement; a study without measurements still gets one row. site: what
-    goes before the study's address (https://host), so that the file's links work anywhere."""
-    yield CSV_HEADER
-    for study in studies:
-        d = study.document
-        electrolyte, reference, method = d["electrolyte"], d["reference"], d["method"] or {}
-        columns = [
-            str(d["id"]),
-            site + d["url"],
-            d["strategy"]["slug"],
-            d["strategy"]["label"],
-            electrolyte["name"],
-            electrolyte["formula"],
-            electrolyte["family"]["slug"],
-            electrolyte["family"]["label"],
-            "; ".join(layer["name"] for layer in d["interlayers"]),
-            method.get("slug", ""),
-            method.get("label", ""),
-            d["anode"],
-            d["cell"],
-            reference["citekey"],
-            study.first_author,
-            _blank(reference["year"]),
-            reference["journal"],
-            reference["doi"],
-        ]
-        if not d["measurements"]:
-            yield columns + [""] * (len(CSV_HEADER) - len(columns))
-        for m in d["measurements"]:
-            yield columns + [
-                str(m["id"]),
-                m["quantity"],
-                QUANTITY_LABELS[m["quantity"]],
-                m["qualifier"] or "",
-                _blank(m["value"]),
-                _blank(m["value_max"]),
-                m["unit"],
-                m["reported"],
-                _blank(m["temperature_c"]),
-                _blank(m["stack_pressure_mpa"]),
-                _blank(m["current_density_ma_cm2"]),
-                _blank(m["areal_capacity_mah_cm2"]),
-                m["cell_type"] or "",
-                m["condition"],
-                m["role"] or "",
-                _blank(m["control"]),
-                m["locator"],
-                m["source"],
-                m["source_url"],
-                m["source_kind"],
-                m["note"],
-            ]
-
-
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
@@ -432,20 +401,126 @@ def spreadsheet_safe(cell: str) -> str:
     return cell
 
 
-def csv_chunks(studies: QuerySet, site: str = "", bom: bool = False) -> Iterator[str]:
-    """The CSV export a piece at a time, every cell as a spreadsheet shows it. bom: begin with
-    the byte-order mark Excel needs to read UTF-8 (µ, ², Ω) rather than guess a code page."""
-    buffer = io.StringIO()
-    if bom:
-        buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    for row in csv_rows(study_documents(export_ids(studies)), site):
-        # Most cells start with a letter or a digit: only the others are looked at closely.
-        writer.writerow([spreadsheet_safe(cell) if cell[:1] in _FORMULA_FIRST else cell for cell in row])
+def _safe_cells(cells: list) -> list:
+    """The cells of a row, each text that could start a formula made safe (numbers stay numbers)."""
+    return [spreadsheet_safe(c) if c.__class__ is str and c[:1] in _FORMULA_FIRST else c for c in cells]
+
+
+class _Line:
+    """A file that keeps what a csv writer wrote last: a row formatted, not yet written."""
+
+    text = ""
+
+    def write(self, text: str) -> None:
+        self.text = text
+
+
+def _csv_pieces(batch: _Batch, study_url: str, buffer: io.StringIO) -> Iterator[str]:
+    """The batch's CSV rows, written to buffer (one per figure, one for a study without any)
+    and taken from it a piece at a time.
+
+    The study's 18 columns are formatted once and begin each of its rows; a figure's text
+    cells are looked at closely only when one of them starts like a formula."""
+    writer, line = csv.writer(buffer), _Line()
+    study_writer = csv.writer(line)  # same dialect as writer: same quoting, same line end
+    no_figure = "," * (len(CSV_HEADER) - len(STUDY_CSV_COLUMNS) - 1) + "\r\n"
+    for pk in batch.ids:
+        (_, _, _, strategy, method, anode, _, cell, _, e_name, e_formula, f_slug, f_label, *paper) = (
+            batch.studies[pk]
+        )
+        reference_id, citekey, doi, _, journal, year = paper
+        names = batch.authors.get(reference_id, ())
+        study_writer.writerow(
+            _safe_cells(
+                [
+                    pk,
+                    study_url.format(pk),
+                    strategy,
+                    STRATEGY_LABELS[strategy],
+                    e_name,
+                    e_formula,
+                    f_slug,
+                    f_label,
+                    "; ".join(name for _, _, name, _ in batch.layers.get(pk, ())),
+                    method,
+                    METHOD_LABELS[method] if method else "",
+                    anode,
+                    cell,
+                    citekey,
+                    _first_author_label([family for _, family, _ in names]),
+                    year,
+                    journal,
+                    doi,
+                ]
+            )
+        )
+        prefix = line.text[:-2] + ","  # the study's columns, and the comma before the figure's
+        figures = batch.figures.get(pk, ())
+        if not figures:
+            buffer.write(prefix + no_figure)
+        for (
+            _,
+            m_pk,
+            quantity,
+            qualifier,
+            value,
+            value_max,
+            reported,
+            temperature,
+            pressure,
+            current,
+            capacity,
+            cell_type,
+            condition,
+            role,
+            control,
+            locator,
+            source,
+            source_url,
+            source_kind,
+            note,
+        ) in figures:
+            # Numbers and None are written by the csv module as str() and "" would.
+            cells = [m_pk, quantity, QUANTITY_LABELS[quantity], qualifier, value, value_max, UNITS[quantity]]
+            cells += [reported, temperature, pressure, current, capacity, cell_type, condition, role]
+            cells += [control, locator, source, source_url, source_kind, note]
+            texts = (
+                qualifier,
+                reported,
+                cell_type,
+                condition,
+                role,
+                locator,
+                source,
+                source_url,
+                source_kind,
+                note,
+            )
+            if not _FORMULA_FIRST.isdisjoint([text[:1] for text in texts]):
+                cells = _safe_cells(cells)
+            buffer.write(prefix)
+            writer.writerow(cells)
         if buffer.tell() >= PIECE_BYTES:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
+
+
+STUDY_CSV_COLUMNS = CSV_HEADER[: CSV_HEADER.index("measurement_id")]
+
+
+def csv_chunks(studies: QuerySet, site: str = "", bom: bool = False) -> Iterator[str]:
+    """The CSV export a piece at a time, every cell as a spreadsheet shows it: one row per
+    measurement, a study without measurements in one row. site: what goes before a study's
+    address (https://host), so that the file's links work anywhere. bom: begin with the
+    byte-order mark Excel needs to read UTF-8 (µ, ², Ω) rather than guess a code page."""
+    buffer = io.StringIO()
+    if bom:
+        buffer.write("\ufeff")
+    csv.writer(buffer).writerow(CSV_HEADER)
+    study_url = site + _study_url_pattern()
+    for batch in _batches(export_ids(studies)):
+        yield from _csv_pieces(batch, study_url, buffer)
     yield buffer.getvalue()
 
 

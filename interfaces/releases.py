@@ -8,9 +8,7 @@ files and a digest of every record, from which the next release's changelog is m
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import re
 import shutil
@@ -28,12 +26,11 @@ from references.models import Reference
 
 from .curated import curated_data, export_curated, reference_values
 from .exports import (
-    csv_rows,
+    csv_chunks,
     electrolyte_json,
     export_ids,
     family_json,
     interlayer_json,
-    spreadsheet_safe,
     study_documents,
 )
 from .models import Electrolyte, ElectrolyteFamily, InterlayerMaterial, Study
@@ -210,15 +207,9 @@ def _write(folder: Path, version: str, base_url: str, previous: Release | None) 
         "Every study with its figures and reference, in the shape of /studies/?format=json, "
         "plus the electrolyte families, electrolytes and interlayer materials.",
     )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for index, row in enumerate(csv_rows(study_documents(export_ids(studies)))):
-        if index:
-            row[1] = base_url + row[1]
-        writer.writerow([spreadsheet_safe(cell) for cell in row])
     write(
         f"{stem}.csv",
-        buffer.getvalue(),
+        "".join(csv_chunks(studies, site=base_url)),
         "One row per measurement (a study without figures has one row): measurement and control ids, "
         "absolute study addresses. UTF-8 with a byte-order mark, so that Excel reads µ, ², Ω.",
         bom=True,
