@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+from dataclasses import dataclass, fields
+from itertools import groupby, islice
+from operator import itemgetter
 
 from django.db.models import QuerySet
 from django.http import JsonResponse, StreamingHttpResponse
@@ -12,7 +14,8 @@ from django.utils.text import slugify
 
 from .bibtex import write_bibtex
 from .csl import csl_chunks, write_csl
-from .models import Reference
+from .doi import doi_url
+from .models import Authorship, PersonName, Reference
 from .ris import write_ris
 
 # format parameter -> (writer, content type, file extension)
@@ -53,9 +56,64 @@ def export_filename(stem: str, params) -> str:
 CHUNK_SIZE = 500
 
 
-def _batches(references: Iterable[Reference], size: int) -> Iterator[list[Reference]]:
+@dataclass(frozen=True, slots=True)
+class ExportedAuthor(PersonName):
+    family: str
+    given: str
+
+
+@dataclass(slots=True)
+class ExportedReference:
+    """A reference as the bibliography writers read it, built from plain values: what a
+    Reference with its authors prefetched gives them, at a fraction of the cost."""
+
+    citekey: str
+    entry_type: str
+    source_type: str
+    title: str
+    journal: str
+    publisher: str
+    year: int | None
+    month: int | None
+    volume: str
+    number: str
+    pages: str
+    doi: str
+    url: str
+    abstract: str
+    curation_note: str
+    author_list: list[ExportedAuthor]
+
+    @property
+    def doi_url(self) -> str:
+        return doi_url(self.doi)
+
+
+# What is read of a reference: its id, then ExportedReference's fields but the authors.
+REFERENCE_COLUMNS = ("pk", *[field.name for field in fields(ExportedReference)][:-1])
+
+
+def exported_references(references: QuerySet, size: int) -> Iterator[list[ExportedReference]]:
+    """The references of a queryset, in its order, read as values a batch at a time: one
+    query streams them and one a batch reads their authors."""
+    rows = references.prefetch_related(None).values_list(*REFERENCE_COLUMNS).iterator(chunk_size=size)
+    while batch := list(islice(rows, size)):
+        authorships = (
+            Authorship.objects.filter(reference_id__in=[row[0] for row in batch])
+            .order_by("reference_id", "position")
+            .values_list("reference_id", "author__family", "author__given")
+        )
+        authors = {
+            pk: [ExportedAuthor(family, given) for _, family, given in names]
+            for pk, names in groupby(authorships, key=itemgetter(0))
+        }
+        yield [ExportedReference(*row[1:], author_list=authors.get(row[0], [])) for row in batch]
+
+
+def _batches(references: Iterable[Reference], size: int) -> Iterator[list]:
     if isinstance(references, QuerySet):
-        references = references.iterator(chunk_size=size)
+        yield from exported_references(references, size)
+        return
     iterator = iter(references)
     while batch := list(islice(iterator, size)):
         yield batch

@@ -45,7 +45,21 @@ class EntryType(models.TextChoices):
     MISC = "misc", "Other"
 
 
-class Author(models.Model):
+class PersonName:
+    """How a person's name is shown: "Given Family", and "Family, Given" in a bibliography."""
+
+    family: str
+    given: str
+
+    def __str__(self) -> str:
+        return f"{self.given} {self.family}".strip()
+
+    @property
+    def inverted(self) -> str:
+        return f"{self.family}, {self.given}" if self.given else self.family
+
+
+class Author(PersonName, models.Model):
     family = models.CharField("surname", max_length=200, validators=TEX_SAFE)
     given = models.CharField("given names", max_length=200, blank=True, validators=TEX_SAFE)
 
@@ -55,12 +69,7 @@ class Author(models.Model):
             models.UniqueConstraint(fields=["family", "given"], name="author_unique_name"),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.given} {self.family}".strip()
-
-    @property
-    def inverted(self) -> str:
-        return f"{self.family}, {self.given}" if self.given else self.family
+    __str__ = PersonName.__str__  # not Model's
 
 
 class ReferenceQuerySet(models.QuerySet):

@@ -191,10 +191,8 @@ def _needs_case_protection(word: str) -> bool:
 
 def title_to_latex(title: str) -> str:
     """A title as TeX, with formulas and acronyms braced so styles that change case keep them."""
-    out = _Pieces()
-    for token in re.split(r"(\s+)", unicodedata.normalize("NFC", title or "").strip()):
-        out.append(" " if token.isspace() else _title_word(token))
-    return "".join(out)
+    # Words are encoded one by one; the space between two keeps a ligature from forming across.
+    return " ".join(_title_word(word) for word in unicodedata.normalize("NFC", title or "").split())
 
 
 @functools.lru_cache(maxsize=65536)
