@@ -325,3 +325,39 @@ def test_an_export_read_in_many_batches_is_the_same_document(client, monkeypatch
     studies = StudyFilter({"sort": "-ccd"}, queryset=Study.objects.for_list()).qs
     assert [row["id"] for row in whole["results"]] == [study.pk for study in studies]
     assert whole["count"] == len(studies) > 50
+
+
+@pytest.mark.parametrize("fmt", ["bib", "ris", "csl"])
+def test_references_read_as_values_write_what_model_instances_write(fmt):
+    """A download reads references as plain values; every field a writer uses must come
+    through as it does from a Reference with its authors prefetched."""
+    from references.exports import BIBLIOGRAPHY_FORMATS, bibliography_chunks
+    from references.models import Reference
+
+    full = make_reference(
+        title="Li₆PS₅Cl–Li interphase: “in situ” XPS of Li3PO4 -- and {braces}",
+        doi="10.1000/xyz.1",
+        year=2021,
+        month=3,
+        authors=(("van der Ven", "Anton"), ("Kızılaslan", "Abdulkadir"), ("Consortium, The", "")),
+        journal="Chem. Mater.",
+        publisher="ACS",
+        volume="33",
+        number="4",
+        pages="1210–1219",
+        url="https://example.org/paper",
+        abstract="A CCD of 1.2 mA cm⁻² at 25 °C; 5 Ω cm².",
+        curation_note="Pages as printed.",
+        source_type="book_section",
+        entry_type="incollection",
+    )
+    bare = make_reference(title="Untitled note", year=None, authors=())
+    references = Reference.objects.filter(pk__in=[full.pk, bare.pk]).order_by("pk").with_authors()
+    streamed = "".join(bibliography_chunks(references, fmt))
+    assert streamed == BIBLIOGRAPHY_FORMATS[fmt][0](list(references))
+    expected = {
+        "bib": ["= mar,", "{1210--1219}", "= {book_section}", "{van der Ven, Anton and K{\\i}z{\\i}laslan"],
+        "ris": ["DA  - 2021/03//", "SP  - 1210", "EP  - 1219", "AU  - Kızılaslan, Abdulkadir"],
+        "csl": ['"issue": "4"', '"family": "van der Ven"', '"literal": "Consortium, The"', "Untitled note"],
+    }[fmt]
+    assert all(text in streamed for text in expected), streamed
