@@ -10,10 +10,11 @@ from itertools import groupby
 from operator import itemgetter
 
 import orjson
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
+from atlas.lookups import AnyOf
 from references.doi import doi_url
 from references.exports import reference_json
 from references.models import Authorship
@@ -198,21 +199,37 @@ def _first_author_label(families: list[str]) -> str:
     return families[0] + (" et al." if len(families) > 2 else "")
 
 
-# The keys of a figure's document, in order: its columns, with the unit after value_max.
-MEASUREMENT_KEYS = ("id", "quantity", "qualifier", "value", "value_max", "unit", "reported", "temperature_c")
-MEASUREMENT_KEYS += ("stack_pressure_mpa", "current_density_ma_cm2", "areal_capacity_mah_cm2", "cell_type")
-MEASUREMENT_KEYS += ("condition", "role", "control", "locator", "source", "source_url", "source_kind", "note")
 UNITS = {quantity.value: unit_of(quantity) for quantity in Quantity}
 STRATEGY_LABELS, METHOD_LABELS = dict(Strategy.choices), dict(Method.choices)
 QUANTITY_LABELS = dict(Quantity.choices)
 
 
 def _measurement_document(row: tuple) -> dict:
-    """A figure's document from its row (which begins with its study's id)."""
-    document = dict(zip(MEASUREMENT_KEYS, (*row[1:6], UNITS[row[2]], *row[6:]), strict=True))
-    for key in ("qualifier", "cell_type", "role"):  # empty choices are null, as in study_json
-        document[key] = document[key] or None
-    return document
+    """A figure's document, as measurement_json() gives it, from its row (after its study's id)."""
+    (_, pk, quantity, qualifier, value, value_max, reported, temperature, pressure, current) = row[:10]
+    (capacity, cell_type, condition, role, control, locator, source, source_url, source_kind, note) = row[10:]
+    return {
+        "id": pk,
+        "quantity": quantity,
+        "qualifier": qualifier or None,  # empty choices are null
+        "value": value,
+        "value_max": value_max,
+        "unit": UNITS[quantity],
+        "reported": reported,
+        "temperature_c": temperature,
+        "stack_pressure_mpa": pressure,
+        "current_density_ma_cm2": current,
+        "areal_capacity_mah_cm2": capacity,
+        "cell_type": cell_type or None,
+        "condition": condition,
+        "role": role or None,
+        "control": control,
+        "locator": locator,
+        "source": source,
+        "source_url": source_url,
+        "source_kind": source_kind,
+        "note": note,
+    }
 
 
 @dataclass
@@ -228,24 +245,24 @@ class _Batch:
 
 
 def _read(ids: list[int]) -> _Batch:
-    studies = {row[0]: row for row in Study.objects.filter(pk__in=ids).values_list(*STUDY_COLUMNS)}
+    studies = {row[0]: row for row in Study.objects.filter(AnyOf(F("pk"), ids)).values_list(*STUDY_COLUMNS)}
     # The others are read by their foreign keys' indexes, straight from the ids.
     references = {row[STUDY_COLUMNS.index("reference_id")] for row in studies.values()}
     return _Batch(
         ids,
         studies,
         _grouped(
-            StudyInterlayer.objects.filter(study_id__in=ids)
+            StudyInterlayer.objects.filter(AnyOf(F("study_id"), ids))
             .order_by("study_id", "position")
             .values_list("study_id", "material__slug", "material__name", "material__kind")
         ),
         _grouped(
-            Authorship.objects.filter(reference_id__in=references)
+            Authorship.objects.filter(AnyOf(F("reference_id"), references))
             .order_by("reference_id", "position")
             .values_list("reference_id", "author__family", "author__given")
         ),
         _grouped(
-            Measurement.objects.filter(study_id__in=ids)
+            Measurement.objects.filter(AnyOf(F("study_id"), ids))
             .order_by("study_id", "position", "pk")
             .values_list(*MEASUREMENT_COLUMNS)
         ),

@@ -7,10 +7,12 @@ from dataclasses import dataclass, fields
 from itertools import groupby, islice
 from operator import itemgetter
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
+
+from atlas.lookups import AnyOf
 
 from .bibtex import write_bibtex
 from .csl import csl_chunks, write_csl
@@ -99,7 +101,7 @@ def exported_references(references: QuerySet, size: int) -> Iterator[list[Export
     rows = references.prefetch_related(None).values_list(*REFERENCE_COLUMNS).iterator(chunk_size=size)
     while batch := list(islice(rows, size)):
         authorships = (
-            Authorship.objects.filter(reference_id__in=[row[0] for row in batch])
+            Authorship.objects.filter(AnyOf(F("reference_id"), [row[0] for row in batch]))
             .order_by("reference_id", "position")
             .values_list("reference_id", "author__family", "author__given")
         )
