@@ -361,3 +361,18 @@ def test_references_read_as_values_write_what_model_instances_write(fmt):
         "csl": ['"issue": "4"', '"family": "van der Ven"', '"literal": "Consortium, The"', "Untitled note"],
     }[fmt]
     assert all(text in streamed for text in expected), streamed
+
+
+def test_any_of_reads_the_rows_of_the_ids_given_and_none_for_no_ids(django_assert_num_queries):
+    from django.db.models import F
+
+    from atlas.lookups import AnyOf
+    from interfaces.models import Measurement
+
+    studies = [make_study(measurements=[{"value": 1.0}, {"value": 2.0}]) for _ in range(3)]
+
+    chosen = [studies[0].pk, studies[2].pk]
+    found = Measurement.objects.filter(AnyOf(F("study_id"), chosen)).values_list("study_id", flat=True)
+    assert sorted(found) == sorted(chosen * 2)
+    with django_assert_num_queries(0):
+        assert list(Measurement.objects.filter(AnyOf(F("study_id"), []))) == []
