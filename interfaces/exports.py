@@ -418,7 +418,7 @@ def spreadsheet_safe(cell: str) -> str:
     return cell
 
 
-def _safe_cells(cells: list) -> list:
+def _safe_cells(cells) -> list:
     """The cells of a row, each text that could start a formula made safe (numbers stay numbers)."""
     return [spreadsheet_safe(c) if c.__class__ is str and c[:1] in _FORMULA_FIRST else c for c in cells]
 
@@ -475,44 +475,12 @@ def _csv_pieces(batch: _Batch, study_url: str, buffer: io.StringIO) -> Iterator[
         figures = batch.figures.get(pk, ())
         if not figures:
             buffer.write(prefix + no_figure)
-        for (
-            _,
-            m_pk,
-            quantity,
-            qualifier,
-            value,
-            value_max,
-            reported,
-            temperature,
-            pressure,
-            current,
-            capacity,
-            cell_type,
-            condition,
-            role,
-            control,
-            locator,
-            source,
-            source_url,
-            source_kind,
-            note,
-        ) in figures:
-            # Numbers and None are written by the csv module as str() and "" would.
-            cells = [m_pk, quantity, QUANTITY_LABELS[quantity], qualifier, value, value_max, UNITS[quantity]]
-            cells += [reported, temperature, pressure, current, capacity, cell_type, condition, role]
-            cells += [control, locator, source, source_url, source_kind, note]
-            texts = (
-                qualifier,
-                reported,
-                cell_type,
-                condition,
-                role,
-                locator,
-                source,
-                source_url,
-                source_kind,
-                note,
-            )
+        for row in figures:  # the columns of MEASUREMENT_COLUMNS, its study's id first
+            quantity = row[2]
+            # The quantity's label after it and its unit after value_max; the csv module writes
+            # numbers as str() does and None as "".
+            cells = (*row[1:3], QUANTITY_LABELS[quantity], *row[3:6], UNITS[quantity], *row[6:])
+            texts = (row[3], row[6], *row[11:14], *row[15:])  # the text cells; the rest are numbers
             if not _FORMULA_FIRST.isdisjoint([text[:1] for text in texts]):
                 cells = _safe_cells(cells)
             buffer.write(prefix)
