@@ -49,3 +49,26 @@ def test_the_synthetic_atlas_keeps_its_stored_figures_and_texts_and_outdates_the
     study = Study.objects.filter(key__startswith="bench-").first()
     assert study.search_text and study.electrolyte_name == study.electrolyte.name
     assert study.best_ccd_value is not None or study.lowest_resistance_value is not None
+
+
+def test_the_page_benchmark_counts_each_runs_queries_and_keeps_the_sql_of_one_more(db):
+    from django.db import connection
+
+    from interfaces.benchmark import page_benchmark, synthetic_atlas
+    from interfaces.models import Study
+
+    synthetic_atlas(30)
+    study = Study.objects.filter(key__startswith="bench-").first()
+    paths = {
+        "list": ("/studies/", 0),
+        "study": (f"/studies/{study.pk}/", 0),
+        "CSV": ("/studies/?format=csv", 30),
+    }
+    timings = {t.label: t for t in page_benchmark(paths, 30, repeats=2)}
+    assert set(timings) == {"list", "study", "CSV"}
+    for timing in timings.values():
+        assert 0 < timing.best <= timing.median and timing.first >= timing.best
+        assert 0 < timing.queries < 20  # the last timed run's queries, not a growing log
+        assert timing.raw_sql is not None and timing.raw_sql > 0
+    assert timings["CSV"].rows == 30
+    assert not connection.execute_wrappers  # the counting wrapper is gone after each run
