@@ -7,6 +7,7 @@ so a zero is left out and counted too."""
 
 from __future__ import annotations
 
+import bisect
 import math
 import statistics
 from collections.abc import Iterable
@@ -262,8 +263,9 @@ def _log_position(value: float, low: float, high: float) -> float:
     )
 
 
-def in_family(own: float | None, others: list[float], higher_is_better: bool) -> dict:
-    """Where a study's stored headline figure sits among its family's (own included in others)."""
+def family_strip(others: list[float]) -> dict:
+    """A family's figures drawn once for all its studies' pages: range, median, dots, ticks,
+    and the figures sorted, so that a study is placed among them without reading them all."""
     values = sorted(v for v in others if v and v > 0)
     if not values:
         return {"n": 0}
@@ -275,7 +277,7 @@ def in_family(own: float | None, others: list[float], higher_is_better: bool) ->
         if low <= 10.0**d <= high
     ]
     precision = 1 if len(values) <= DOTS_MAX else 0
-    result = {
+    return {
         "n": len(values),
         "median": statistics.median(values),
         "low": low,
@@ -284,15 +286,30 @@ def in_family(own: float | None, others: list[float], higher_is_better: bool) ->
         # dot per occupied pixel, not thousands of marks on top of each other.
         "dots": sorted({round(_log_position(v, low, high), precision) for v in values}),
         "ticks": ticks,
+        "values": values,
     }
-    if own is not None and own > 0:
-        better = sum(1 for v in values if (v > own if higher_is_better else v < own))
-        rank = better + 1
-        suffix = "th" if 10 <= rank % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(rank % 10, "th")
-        result |= {
-            "own": own,
-            "own_x": round(_log_position(own, low, high), 1),
-            "rank": rank,
-            "rank_text": f"{rank}{suffix}",
-        }
-    return result
+
+
+def placed(strip: dict, own: float | None, higher_is_better: bool) -> dict:
+    """Where a study's stored headline figure sits on its family's strip (own among the values)."""
+    if not strip["n"] or own is None or own <= 0:
+        return strip
+    values = strip["values"]
+    # How many of the family did better: a binary search in the sorted figures.
+    if higher_is_better:
+        better = len(values) - bisect.bisect_right(values, own)
+    else:
+        better = bisect.bisect_left(values, own)
+    rank = better + 1
+    suffix = "th" if 10 <= rank % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(rank % 10, "th")
+    return strip | {
+        "own": own,
+        "own_x": round(_log_position(own, strip["low"], strip["high"]), 1),
+        "rank": rank,
+        "rank_text": f"{rank}{suffix}",
+    }
+
+
+def in_family(own: float | None, others: list[float], higher_is_better: bool) -> dict:
+    """Where a study's stored headline figure sits among its family's (own included in others)."""
+    return placed(family_strip(others), own, higher_is_better)

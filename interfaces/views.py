@@ -13,7 +13,7 @@ from references.exports import BIBLIOGRAPHY_FORMATS, bibliography_response, erro
 from references.models import Authorship, Reference
 
 from .caching import cached
-from .charts import chart_data, drawn, in_family, notes, summary
+from .charts import chart_data, drawn, family_strip, notes, placed, summary
 from .compare import compared_ids, facts, figure_rows, stacks
 from .exports import csv_response, export_ids, json_response, study_documents
 from .filters import StudyFilter, active_filters, facets
@@ -217,17 +217,19 @@ def export_studies(studies: QuerySet, fmt: str, request: HttpRequest) -> HttpRes
     return bibliography_response(references, fmt, filename)
 
 
-def _family_figures(family_id: int) -> tuple[list[float], list[float]]:
-    """The stored best CCDs and lowest resistances of a family's studies; cached until the data change."""
+def _family_strips(family_id: int) -> tuple[dict, dict]:
+    """The strips of a family's stored best CCDs and lowest resistances; cached until the data change."""
 
-    def compute() -> tuple[list[float], list[float]]:
+    def compute() -> tuple[dict, dict]:
         rows = Study.objects.filter(electrolyte__family=family_id).values_list(
             "best_ccd_value", "lowest_resistance_value"
         )
         ccds, resistances = zip(*rows, strict=True) if rows else ((), ())
-        return [v for v in ccds if v is not None], [v for v in resistances if v is not None]
+        return family_strip([v for v in ccds if v is not None]), family_strip(
+            [v for v in resistances if v is not None]
+        )
 
-    return cached("family-figures", str(family_id), compute)
+    return cached("family-strips", str(family_id), compute)
 
 
 @require_safe
@@ -257,7 +259,7 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if layers
         else []
     )
-    ccds, resistances = _family_figures(study.electrolyte.family_id)
+    ccds, resistances = _family_strips(study.electrolyte.family_id)
     context = {
         "study": study,
         "in_family": [
@@ -267,7 +269,7 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "mA/cm²",
                 "higher",
                 "-ccd",
-                in_family(study.best_ccd_value, list(ccds), higher_is_better=True),
+                placed(ccds, study.best_ccd_value, higher_is_better=True),
             ),
             (
                 "resistance",
@@ -275,7 +277,7 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "Ω·cm²",
                 "lower",
                 "resistance",
-                in_family(study.lowest_resistance_value, list(resistances), higher_is_better=False),
+                placed(resistances, study.lowest_resistance_value, higher_is_better=False),
             ),
         ],
         "layers": layers,

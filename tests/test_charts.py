@@ -1,6 +1,8 @@
 """The charts' data for a filter: built from the export JSON, comparable figures only, empties explained."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from interfaces.models import Quantity, Role, Study
 from tests.conftest import make_study
@@ -111,3 +113,17 @@ def test_a_family_of_thousands_draws_one_dot_per_occupied_pixel():
     assert placed["n"] == 5000 and placed["rank"] == 4900
     assert len(placed["dots"]) < 700 and len(set(placed["dots"])) == len(placed["dots"])
     assert len(in_family(1.0, [0.5, 1.0, 2.0], higher_is_better=True)["dots"]) == 3
+
+
+@given(
+    values=st.lists(st.sampled_from([0.1, 0.5, 1.0, 1.0, 2.5, 10.0, 400.0]), min_size=1, max_size=40),
+    own=st.sampled_from([0.1, 1.0, 2.5, 400.0]),
+    higher_is_better=st.booleans(),
+)
+def test_a_study_is_ranked_on_its_familys_strip_as_by_counting_who_did_better(values, own, higher_is_better):
+    from interfaces.charts import family_strip, placed
+
+    values = [*values, own]  # a study's own figure is among its family's
+    ranked = placed(family_strip(values), own, higher_is_better)
+    better = sum(1 for v in values if (v > own if higher_is_better else v < own))
+    assert ranked["rank"] == better + 1 and ranked["n"] == len(values)
