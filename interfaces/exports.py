@@ -480,8 +480,10 @@ def _csv_pieces(batch: _Batch, study_url: str, buffer: io.StringIO) -> Iterator[
             # The quantity's label after it and its unit after value_max; the csv module writes
             # numbers as str() does and None as "".
             cells = (*row[1:3], QUANTITY_LABELS[quantity], *row[3:6], UNITS[quantity], *row[6:])
-            texts = (row[3], row[6], *row[11:14], *row[15:])  # the text cells; the rest are numbers
-            if not _FORMULA_FIRST.isdisjoint([text[:1] for text in texts]):
+            # The first characters of its text cells (the rest are numbers), spelt out: this runs
+            # for every figure, and is twice as fast as a loop over them.
+            firsts = (row[3][:1], row[6][:1], row[11][:1], row[12][:1], row[13][:1], row[15][:1])
+            if not _FORMULA_FIRST.isdisjoint((*firsts, row[16][:1], row[17][:1], row[18][:1], row[19][:1])):
                 cells = _safe_cells(cells)
             buffer.write(prefix)
             writer.writerow(cells)
