@@ -308,8 +308,3 @@ def placed(strip: dict, own: float | None, higher_is_better: bool) -> dict:
         "rank": rank,
         "rank_text": f"{rank}{suffix}",
     }
-
-
-def in_family(own: float | None, others: list[float], higher_is_better: bool) -> dict:
-    """Where a study's stored headline figure sits among its family's (own included in others)."""
-    return placed(family_strip(others), own, higher_is_better)

@@ -69,8 +69,6 @@ class Author(PersonName, models.Model):
             models.UniqueConstraint(fields=["family", "given"], name="author_unique_name"),
         ]
 
-    __str__ = PersonName.__str__  # not Model's
-
 
 class ReferenceQuerySet(models.QuerySet):
     def with_authors(self):
