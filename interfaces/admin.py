@@ -342,7 +342,8 @@ class StudyAdmin(AtlasHistoryAdmin):
 
     class Media:
         css = {"all": ["admin/atlas-admin.css"]}
-        js = ["admin/atlas-admin.js"]
+        # After autocomplete.js, so that the select2 boxes exist when this names them.
+        js = ["admin/js/autocomplete.js", "admin/atlas-admin.js"]
 
     def get_queryset(self, request):
         # __str__ names the interlayers, so autocomplete and history pages prefetch them.
@@ -368,7 +369,7 @@ class MeasurementAdmin(QuantityWithUnitMixin, AtlasHistoryAdmin):
     readonly_fields = ["curated_status"]
 
     class Media:
-        js = ["admin/atlas-admin.js"]
+        js = ["admin/js/autocomplete.js", "admin/atlas-admin.js"]
 
     def get_queryset(self, request):
         # A study's name lists its interlayers: fetch them for the whole page at once.

@@ -110,3 +110,17 @@ def test_the_curation_pages_have_no_serious_accessibility_violation(page, live_s
     page.goto(f"{live_server.url}{path}")
     assert "Interphase Atlas curation" in page.inner_text("#site-name")
     assert serious_accessibility_violations(page) == []
+
+
+def test_a_search_box_for_a_paper_or_an_electrolyte_is_named_by_its_label(page, live_server):
+    # select2 names its box by the current choice only, which a new study does not have yet.
+    page.goto(f"{live_server.url}/admin/interfaces/study/add/")
+    assert page.get_by_role("combobox", name="Reference:", exact=True).count() == 1
+    assert page.get_by_role("combobox", name="Electrolyte:", exact=True).count() == 1
+    paper = Reference.objects.get(citekey="deng2020tuning")
+    page.goto(f"{live_server.url}/admin/interfaces/study/add/?reference={paper.pk}")
+    assert page.get_by_role("combobox", name="Reference: Deng").count() == 1  # the label, then the paper
+    # An interlayer row added with the admin's button: its box has no <label>, its column names it.
+    assert page.get_by_role("combobox", name="Material").count() == 0
+    page.click("#layers-group .add-row a")
+    assert page.get_by_role("combobox", name="Material", exact=True).count() == 1

@@ -34,16 +34,26 @@
   }
 
   // Django's autocomplete widgets (select2) name their combobox by its current value only,
-  // which is empty before a choice: give each the label of the field it stands for.
+  // which is empty before a choice: the combobox is named by the field's label, then its value.
   function nameComboboxes() {
     document.querySelectorAll("select.admin-autocomplete").forEach(function (select) {
       var label = select.id && document.querySelector("label[for='" + select.id + "']");
       var box = select.nextElementSibling && select.nextElementSibling.querySelector("[role=combobox]");
-      var name = label ? label.textContent.replace(/:\s*$/, "").trim() : select.getAttribute("aria-label");
-      if (!box || !name) return;
-      box.setAttribute("aria-label", name);
-      var shown = box.querySelector("[role=textbox]");
-      if (shown && !shown.hasAttribute("aria-label")) shown.setAttribute("aria-label", name);
+      if (!box) return;
+      var shown = box.querySelector(".select2-selection__rendered");
+      if (shown) {
+        // The choice shown inside the box is its value, not a second field of its own.
+        shown.removeAttribute("role");
+        shown.removeAttribute("aria-readonly");
+      }
+      if (label) {
+        label.id = label.id || select.id + "-label";
+        box.setAttribute("aria-labelledby", shown && shown.id ? label.id + " " + shown.id : label.id);
+      } else if (select.getAttribute("aria-label")) {
+        // An inline row's field has no <label>: its own aria-label names it.
+        box.removeAttribute("aria-labelledby");
+        box.setAttribute("aria-label", select.getAttribute("aria-label"));
+      }
     });
   }
 
@@ -59,6 +69,9 @@
     document.querySelectorAll("select[data-units]").forEach(showUnit);
     numberNewRows();
   });
-  // select2 is set up by jQuery's ready handlers; name its boxes once the page has loaded.
-  window.addEventListener("load", nameComboboxes);
+  // select2 is set up by a jQuery ready handler of autocomplete.js, which jQuery may run after
+  // the page's load event. This file comes after autocomplete.js (the admins' Media say so),
+  // so a ready handler added here runs after that one, on every page load.
+  if (window.django && window.django.jQuery) window.django.jQuery(nameComboboxes);
+  else window.addEventListener("load", nameComboboxes);
 })();
