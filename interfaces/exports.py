@@ -245,7 +245,9 @@ class _Batch:
 
 
 def _read(ids: list[int]) -> _Batch:
-    studies = {row[0]: row for row in Study.objects.filter(AnyOf(F("pk"), ids)).values_list(*STUDY_COLUMNS)}
+    # Unordered: the rows go into a dict, and the batch keeps the order of ids.
+    rows = Study.objects.filter(AnyOf(F("pk"), ids)).order_by().values_list(*STUDY_COLUMNS)
+    studies = {row[0]: row for row in rows}
     # The others are read by their foreign keys' indexes, straight from the ids.
     references = {row[STUDY_COLUMNS.index("reference_id")] for row in studies.values()}
     return _Batch(
