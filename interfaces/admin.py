@@ -68,6 +68,11 @@ class CuratedStatusMixin:
 class AtlasHistoryAdmin(CuratedStatusMixin, SimpleHistoryAdmin):
     """Every change is in the record's history (who, when, old and new values), and can be reverted."""
 
+    class Media:
+        css = {"all": ["admin/atlas-admin.css"]}
+        # After autocomplete.js, so that its search boxes exist when atlas-admin.js names them.
+        js = ["admin/js/autocomplete.js", "admin/atlas-admin.js"]
+
 
 @admin.register(ElectrolyteFamily)
 class ElectrolyteFamilyAdmin(AtlasHistoryAdmin):
@@ -96,18 +101,23 @@ class InterlayerMaterialAdmin(AtlasHistoryAdmin):
     readonly_fields = ["curated_status"]
 
 
-class LabelledInlineForm(forms.ModelForm):
-    """Inline rows have column headers, not labels: each field names itself for screen readers."""
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """Inline rows have column headers, not labels: each field of a row names itself for screen
+    readers, the delete box the formset adds included."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("aria-label", str(field.label))
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            if field.widget.is_hidden:
+                continue
+            # The admin wraps a foreign key's widget; a wrapper's copy shares its attrs with the
+            # widget of the class's field, not with its own copy, so the widget itself is named.
+            getattr(field.widget, "widget", field.widget).attrs.setdefault("aria-label", str(field.label))
 
 
 class StudyInterlayerInline(admin.TabularInline):
     model = StudyInterlayer
-    form = LabelledInlineForm
+    formset = LabelledInlineFormSet
     extra = 0
     autocomplete_fields = ["material"]
 
@@ -137,7 +147,7 @@ MEASUREMENT_FORM_FIELDS = [
 ]
 
 
-class MeasurementInlineForm(LabelledInlineForm):
+class MeasurementInlineForm(forms.ModelForm):
     source_url = forms.URLField(
         label="source address",
         required=False,
@@ -193,7 +203,7 @@ class MeasurementInlineForm(LabelledInlineForm):
         return cleaned
 
 
-class MeasurementFormSet(BaseInlineFormSet):
+class MeasurementFormSet(LabelledInlineFormSet):
     """Numbers new rows after the existing ones and pairs treated figures with controls in one save."""
 
     def live_forms(self) -> list:
@@ -340,11 +350,6 @@ class StudyAdmin(AtlasHistoryAdmin):
     inlines = [StudyInterlayerInline, MeasurementInline]
     readonly_fields = ["curated_status", "created_at", "updated_at"]
 
-    class Media:
-        css = {"all": ["admin/atlas-admin.css"]}
-        # After autocomplete.js, so that the select2 boxes exist when this names them.
-        js = ["admin/js/autocomplete.js", "admin/atlas-admin.js"]
-
     def get_queryset(self, request):
         # __str__ names the interlayers, so autocomplete and history pages prefetch them.
         return (
@@ -367,9 +372,6 @@ class MeasurementAdmin(QuantityWithUnitMixin, AtlasHistoryAdmin):
     autocomplete_fields = ["study", "control"]
     list_select_related = ["study__reference", "study__electrolyte"]
     readonly_fields = ["curated_status"]
-
-    class Media:
-        js = ["admin/js/autocomplete.js", "admin/atlas-admin.js"]
 
     def get_queryset(self, request):
         # A study's name lists its interlayers: fetch them for the whole page at once.

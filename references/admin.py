@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
 
-from interfaces.admin import AtlasHistoryAdmin
+from interfaces.admin import AtlasHistoryAdmin, LabelledInlineFormSet
 from interfaces.models import Study
 
 from .bibtex import ImportReport, import_bibtex, plan_import
@@ -19,6 +19,7 @@ from .models import Author, Authorship, Reference
 
 class AuthorshipInline(admin.TabularInline):
     model = Authorship
+    formset = LabelledInlineFormSet
     extra = 0
     autocomplete_fields = ["author"]
     ordering = ["position"]

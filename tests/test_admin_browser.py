@@ -99,15 +99,20 @@ def test_a_curator_pairs_a_treated_figure_with_its_control_in_one_save(page, liv
         "/admin/",
         "/admin/interfaces/study/",
         "/admin/interfaces/study/add/",
+        "/admin/interfaces/study/{study}/change/",  # its figures and interlayers, each row deletable
         "/admin/references/reference/import-bibtex/",
         "/admin/references/reference/add/",
+        "/admin/references/reference/{paper}/change/",  # its authors, each in a search box
+        "/admin/interfaces/measurement/add/",
+        "/admin/interfaces/electrolytefamily/add/",
         "/admin/interfaces/report/",
     ],
 )
 def test_the_curation_pages_have_no_serious_accessibility_violation(page, live_server, path):
     from tests.conftest import serious_accessibility_violations
 
-    page.goto(f"{live_server.url}{path}")
+    paper = Reference.objects.get(citekey="deng2020tuning")
+    page.goto(live_server.url + path.format(paper=paper.pk, study=paper.studies.first().pk))
     assert "Interphase Atlas curation" in page.inner_text("#site-name")
     assert serious_accessibility_violations(page) == []
 
@@ -123,4 +128,12 @@ def test_a_search_box_for_a_paper_or_an_electrolyte_is_named_by_its_label(page, 
     # An interlayer row added with the admin's button: its box has no <label>, its column names it.
     assert page.get_by_role("combobox", name="Material").count() == 0
     page.click("#layers-group .add-row a")
-    assert page.get_by_role("combobox", name="Material", exact=True).count() == 1
+    assert page.get_by_role("combobox", name="Material", exact=True).count() == 1  # no value yet
+    # A paper's authors, each a search box in its row.
+    page.goto(f"{live_server.url}/admin/references/reference/{paper.pk}/change/")
+    authors = paper.authorships.count()
+    assert authors > 1
+    first = paper.authorships.order_by("position").select_related("author").first().author
+    assert page.get_by_role("combobox", name="Author").count() == authors
+    # Its name, then its value.
+    assert page.get_by_role("combobox", name=f"Author {first}", exact=True).count() == 1

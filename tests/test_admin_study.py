@@ -1,10 +1,12 @@
 """Recording a paper's studies and measurements in the admin, through the test client."""
 
+from html.parser import HTMLParser
+
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
 
 from interfaces.models import Electrolyte, InterlayerMaterial, Measurement, Quantity, Study
-from references.models import Reference
+from references.models import Author, Authorship, Reference
 from tests.conftest import make_study
 
 pytestmark = pytest.mark.django_db
@@ -270,3 +272,45 @@ def test_the_measurement_list_needs_a_fixed_number_of_queries(client, curator, d
     make_study(interlayers=["ZrO2", "Li3N"], measurements=[{"value": 1.0}, {"value": 2.0}])
     with django_assert_num_queries(9):
         client.get("/admin/interfaces/measurement/")
+
+
+class _InlineFields(HTMLParser):
+    """The form fields of a page's inline rows (their names start with the formset's prefix), with
+    what names them for a screen reader: a row has column headers, not a <label> for each field."""
+
+    def __init__(self, prefixes):
+        super().__init__()
+        self.prefixes, self.fields = prefixes, {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name") or ""
+        if tag in {"input", "select", "textarea"} and attrs.get("type") != "hidden":
+            if name.split("-")[0] in self.prefixes:
+                self.fields[name] = attrs.get("aria-label")
+
+
+def test_every_field_of_every_inline_row_names_itself(client, curator):
+    study = make_study(interlayers=["Li3PO4", "ZnO"], measurements=[{"value": 1}, {"value": 2}])
+    if not study.reference.authorships.exists():
+        Authorship.objects.create(
+            reference=study.reference, author=Author.objects.create(family="Ji"), position=1
+        )
+    for url, prefixes, rows in [
+        (
+            f"/admin/interfaces/study/{study.pk}/change/",
+            {"layers", "measurements"},
+            {"layers-0", "layers-1", "layers-__prefix__", "measurements-0", "measurements-1"},
+        ),
+        (f"/admin/references/reference/{study.reference.pk}/change/", {"authorships"}, {"authorships-0"}),
+    ]:
+        page = _InlineFields(prefixes)
+        page.feed(client.get(url).content.decode())
+        # Each row, the first one included (the admin's widget wrapper once left it unnamed), and
+        # the blank row that new ones are copied from.
+        assert rows <= {name.rsplit("-", 1)[0] for name in page.fields}
+        assert [name for name, label in page.fields.items() if not label or label == "None"] == [], url
+        first = sorted(rows)[0]
+        assert page.fields[f"{first}-DELETE"] == "Delete"
+    assert page.fields["authorships-0-author"] == "Author"
+    assert page.fields["authorships-0-position"] == "Position"

@@ -1,6 +1,7 @@
-/* Curation admin: the unit follows the chosen quantity, and new figure rows show the
-   number ("#") that "compared with #" refers to. Works on the study page's figure rows
-   and on a single figure's page; without JavaScript the form works the same. */
+/* Curation admin: the unit follows the chosen quantity, new figure rows show the number
+   ("#") that "compared with #" refers to, and every search box (a paper, an electrolyte, an
+   author) is named for screen readers. Works on the study page's figure rows and on a single
+   figure's page; without JavaScript the form works the same. */
 (function () {
   "use strict";
 
@@ -34,26 +35,28 @@
   }
 
   // Django's autocomplete widgets (select2) name their combobox by its current value only,
-  // which is empty before a choice: the combobox is named by the field's label, then its value.
+  // which is empty before a choice: each is named by its field's label, then its value. A
+  // figure's or an author's row has no <label>: its field's aria-label is written out, unseen.
   function nameComboboxes() {
     document.querySelectorAll("select.admin-autocomplete").forEach(function (select) {
-      var label = select.id && document.querySelector("label[for='" + select.id + "']");
       var box = select.nextElementSibling && select.nextElementSibling.querySelector("[role=combobox]");
-      if (!box) return;
+      if (!box || !select.id) return;
+      var label = document.querySelector("label[for='" + select.id + "']");
+      if (!label && select.getAttribute("aria-label")) {
+        label = document.getElementById(select.id + "-name") || document.createElement("span");
+        label.className = "visually-hidden";
+        label.textContent = select.getAttribute("aria-label");
+        select.parentNode.insertBefore(label, select);
+      }
+      if (!label) return;
+      label.id = label.id || select.id + "-name";
       var shown = box.querySelector(".select2-selection__rendered");
       if (shown) {
         // The choice shown inside the box is its value, not a second field of its own.
         shown.removeAttribute("role");
         shown.removeAttribute("aria-readonly");
       }
-      if (label) {
-        label.id = label.id || select.id + "-label";
-        box.setAttribute("aria-labelledby", shown && shown.id ? label.id + " " + shown.id : label.id);
-      } else if (select.getAttribute("aria-label")) {
-        // An inline row's field has no <label>: its own aria-label names it.
-        box.removeAttribute("aria-labelledby");
-        box.setAttribute("aria-label", select.getAttribute("aria-label"));
-      }
+      box.setAttribute("aria-labelledby", shown && shown.id ? label.id + " " + shown.id : label.id);
     });
   }
 
