@@ -46,20 +46,30 @@ STUDY_FORMATS = ("json", "csv", *BIBLIOGRAPHY_FORMATS)
 
 
 class FromEitherEnd(Paginator):
-    """Pages past the middle are read from the end, in reverse order, and turned round: the
-    database skips at most half of the rows, so the last page costs what the first does.
-    The lists' orders all end on a unique field, so the reverse order is exactly reversed."""
+    """A page's ids are read first, in a narrow query the database sorts without the joined
+    rows' columns, then the rows of those ids with all they show. Pages past the middle are
+    read from the end, in reverse order, and turned round: the database skips at most half of
+    the ids, so the last page costs what the first does. The lists' orders all end on a unique
+    field, so the reverse order is exactly reversed."""
 
     def page(self, number) -> Page:
         number = self.validate_number(number)
+        queryset = self.object_list
+        if not getattr(queryset, "ordered", False):
+            return super().page(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        if bottom <= self.count // 2 or not getattr(self.object_list, "ordered", False):
-            return super().page(number)
-        rows = list(self.object_list.reverse()[self.count - top : self.count - bottom])
-        return self._get_page(rows[::-1], number, self)
+        if bottom <= self.count // 2:
+            ids = list(queryset.values_list("pk", flat=True)[bottom:top])
+        else:
+            ids = list(
+                queryset.reverse().values_list("pk", flat=True)[self.count - top : self.count - bottom]
+            )
+            ids.reverse()
+        rows = queryset.in_bulk(ids)
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
 
 def paginate(

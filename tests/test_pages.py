@@ -74,12 +74,12 @@ def one_study_id() -> int:
 
 @pytest.mark.parametrize("one_row", [True, False])
 def test_study_list_queries(client, django_assert_num_queries, one_row):
-    # page, 3 prefetches (layers, authors, measurements), 7 for the facets (studies by
-    # electrolyte, the electrolytes with their families, strategies, methods, interlayer kinds,
-    # studies by material, the materials), which also give the sidebar its options; the rows
-    # found are the sum of the family counts, not a count of their own
+    # the page's ids, then its rows, 3 prefetches (layers, authors, measurements), 7 for the
+    # facets (studies by electrolyte, the electrolytes with their families, strategies, methods,
+    # interlayer kinds, studies by material, the materials), which also give the sidebar its
+    # options; the rows found are the sum of the family counts, not a count of their own
     params = {"id": one_study_id()} if one_row else {}
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get("/studies/", params)
     assert len(response.context["page_obj"].object_list) == (1 if one_row else 25)
 
@@ -87,7 +87,7 @@ def test_study_list_queries(client, django_assert_num_queries, one_row):
 @pytest.mark.parametrize("params", [{"family": "garnet"}, {"family": ["garnet", "lgps"], "sort": "-ccd"}])
 def test_study_list_queries_with_a_slug_filter(client, django_assert_num_queries, params):
     # one more to check the family slugs exist
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get("/studies/", params)
 
 
@@ -112,7 +112,7 @@ def test_the_rows_found_are_counted_right_without_a_count_query(client, params):
 @pytest.mark.parametrize("one_row", [True, False])
 def test_reference_list_queries(client, django_assert_num_queries, one_row):
     params = {"citekey": "deng2020tuning"} if one_row else {}
-    with django_assert_num_queries(3):  # count, page, authors
+    with django_assert_num_queries(4):  # count, the page's ids, its rows, authors
         response = client.get("/references/", params)
     assert len(response.context["page_obj"].object_list) == (1 if one_row else 30)
 
