@@ -41,6 +41,7 @@ serve: $(STAMP)
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 check: $(DEV_STAMP)
 	$(BIN)/python manage.py check

@@ -7,6 +7,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from atlas.pagination import STUDIES_PER_PAGE
+
 MAX_PAGE_SIZE = 100
 _DIGITS = re.compile(r"[0-9]{1,9}")
 
@@ -14,7 +16,7 @@ _DIGITS = re.compile(r"[0-9]{1,9}")
 class AtlasPagination(PageNumberPagination):
     """Like the HTML lists, but a page number or size that is not one is an error, not a guess."""
 
-    page_size = 25
+    page_size = STUDIES_PER_PAGE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 

@@ -5,14 +5,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from interfaces.filters import FloatFilter, IdListFilter, StudyFilter
-from references.filters import CitekeyListFilter, ReferenceFilter, YearFilter
+from references.filters import YEAR_MAX, YEAR_MIN, CitekeyListFilter, ReferenceFilter, YearFilter
+from references.models import CITEKEY_PATTERN
 
 from .filters import MeasurementFilter
 
 extend_schema_field({"type": "number", "minimum": 0})(FloatFilter)
-extend_schema_field({"type": "integer", "minimum": 1800, "maximum": 2200})(YearFilter)
+extend_schema_field({"type": "integer", "minimum": YEAR_MIN, "maximum": YEAR_MAX})(YearFilter)
 extend_schema_field({"type": "array", "items": {"type": "integer", "minimum": 1}})(IdListFilter)
-extend_schema_field({"type": "array", "items": {"type": "string", "pattern": "^[-a-zA-Z0-9_]{1,100}$"}})(
+extend_schema_field({"type": "array", "items": {"type": "string", "pattern": f"^{CITEKEY_PATTERN}$"}})(
     CitekeyListFilter
 )
 

@@ -15,27 +15,13 @@ from interfaces.exports import (
     measurement_json,
     study_json,
 )
-from interfaces.models import (
-    CellType,
-    ElectrolyteForm,
-    InterlayerKind,
-    Method,
-    Qualifier,
-    Quantity,
-    Role,
-    Source,
-    SourceKind,
-    Strategy,
-)
+from interfaces.fields import CHOICE, ID, JSON_FIELDS, NUMBER, FigureField
+from interfaces.models import CellType, ElectrolyteForm, InterlayerKind, Method, Strategy
 from references.exports import reference_json
 
 
 def _text(**kwargs):
     return serializers.CharField(allow_blank=True, **kwargs)
-
-
-def _number(help_text: str = ""):
-    return serializers.FloatField(allow_null=True, help_text=help_text)
 
 
 def _choice(choices, **kwargs):
@@ -51,11 +37,6 @@ class _ExportSerializer(serializers.Serializer):
         return type(self).to_json(instance)
 
 
-class LabelledSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    label = serializers.CharField()
-
-
 class ReferenceSerializer(_ExportSerializer):
     to_json = staticmethod(reference_json)
     citekey = serializers.CharField()
@@ -67,28 +48,28 @@ class ReferenceSerializer(_ExportSerializer):
     year = serializers.IntegerField(allow_null=True)
 
 
-class MeasurementSerializer(_ExportSerializer):
-    to_json = staticmethod(measurement_json)
-    id = serializers.IntegerField()
-    quantity = _choice(Quantity.choices)
-    qualifier = _choice(Qualifier.choices, allow_null=True)
-    value = serializers.FloatField(help_text="In the quantity's canonical unit.")
-    value_max = _number("Upper end of a range.")
-    unit = serializers.CharField()
-    reported = _text(help_text="The value and unit exactly as the source prints them.")
-    temperature_c = _number()
-    stack_pressure_mpa = _number()
-    current_density_ma_cm2 = _number()
-    areal_capacity_mah_cm2 = _number()
-    cell_type = _choice(CellType.choices, allow_null=True)
-    condition = _text()
-    role = _choice(Role.choices, allow_null=True)
-    control = serializers.IntegerField(allow_null=True, help_text="The id of the control measurement.")
-    locator = serializers.CharField(help_text="Where in the source the figure was read.")
-    source = _choice(Source.choices)
-    source_url = _text()
-    source_kind = _choice(SourceKind.choices)
-    note = _text()
+def _figure_field(field: FigureField) -> serializers.Field:
+    """The serializer field that describes one declared figure field."""
+    described = {"help_text": field.description}
+    if field.kind == ID:
+        return serializers.IntegerField(allow_null=not field.required, **described)
+    if field.kind == NUMBER:
+        return serializers.FloatField(allow_null=not field.required, **described)
+    if field.kind == CHOICE:
+        return _choice(field.choices.choices, allow_null=field.null_if_empty, **described)
+    return serializers.CharField(allow_blank=not field.required, **described)
+
+
+# A figure's fields, as interfaces/fields.py declares them.
+MeasurementSerializer = type(
+    "MeasurementSerializer",
+    (_ExportSerializer,),
+    {
+        "__doc__": "A figure (measurement), as the export writes it.",
+        "to_json": staticmethod(measurement_json),
+        **{field.name: _figure_field(field) for field in JSON_FIELDS},
+    },
+)
 
 
 class StudyMeasurementSerializer(MeasurementSerializer):

@@ -13,7 +13,8 @@ from rest_framework import viewsets
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from interfaces.caching import ATLAS_APPS, cached
+from atlas.caching import ATLAS_APPS, cached
+from atlas.pagination import REFERENCES_PER_PAGE
 from interfaces.filters import StudyFilter
 from interfaces.models import Electrolyte, ElectrolyteFamily, InterlayerMaterial, Measurement, Study
 from references.filters import ReferenceFilter
@@ -26,6 +27,8 @@ from .filters import MeasurementFilter
 from .pagination import AtlasPagination
 
 ERROR = serializers.ErrorSerializer
+# A slug in an address, as Django's <slug:> path converter reads it.
+SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
 NOT_MODIFIED = OpenApiResponse(description="Not modified: the ETag or date sent still holds.")
 
 
@@ -100,9 +103,9 @@ class ReferenceViewSet(AtlasViewSet):
     serializer_class = serializers.ReferenceSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = ReferenceFilter
-    pagination_class = type("ReferencePagination", (AtlasPagination,), {"page_size": 30})
+    pagination_class = type("ReferencePagination", (AtlasPagination,), {"page_size": REFERENCES_PER_PAGE})
     lookup_field = "citekey"
-    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    lookup_value_regex = SLUG_PATTERN
 
 
 @_documented("electrolytes", "slug", serializers.ElectrolyteSerializer)
@@ -116,7 +119,7 @@ class ElectrolyteViewSet(AtlasViewSet):
     )
     serializer_class = serializers.ElectrolyteSerializer
     lookup_field = "slug"
-    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    lookup_value_regex = SLUG_PATTERN
 
 
 @_documented("interlayers", "slug", serializers.InterlayerSerializer)
@@ -126,19 +129,19 @@ class InterlayerViewSet(AtlasViewSet):
     queryset = InterlayerMaterial.objects.annotate(study_count=Count("studies")).order_by("kind", "name")
     serializer_class = serializers.InterlayerSerializer
     lookup_field = "slug"
-    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    lookup_value_regex = SLUG_PATTERN
 
 
 @_documented("electrolyte families", "slug", serializers.FamilySerializer)
 class FamilyViewSet(AtlasViewSet):
-    """Electrolyte families (SPEC vocabulary), in the overview's order, with their study counts."""
+    """Electrolyte families (docs/contract.md), in the overview's order, with their study counts."""
 
     queryset = ElectrolyteFamily.objects.annotate(study_count=Count("electrolytes__studies")).order_by(
         "position", "label"
     )
     serializer_class = serializers.FamilySerializer
     lookup_field = "slug"
-    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    lookup_value_regex = SLUG_PATTERN
 
 
 def exception_handler(exc, context):

@@ -1,3 +1,5 @@
+"""The curation admin: studies with their interlayers and figures, materials, families, reports."""
+
 import json
 
 from django import forms
@@ -9,7 +11,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from .curated import edited_since_loaded
+from .curation import edited_since_loaded
+from .curation.records import STUDY_FIELDS
+from .fields import FIGURE_FIELDS, NUMBER
 from .models import (
     Electrolyte,
     ElectrolyteFamily,
@@ -122,28 +126,12 @@ class StudyInterlayerInline(admin.TabularInline):
     autocomplete_fields = ["material"]
 
 
-# The columns of a study's figure rows, in order ("number" and "unit" are shown, not edited).
-MEASUREMENT_FORM_FIELDS = [
-    "number",
-    "quantity",
-    "qualifier",
-    "value",
-    "value_max",
-    "unit",
-    "reported",
-    "condition",
-    "role",
-    "control_position",
-    "temperature_c",
-    "stack_pressure_mpa",
-    "current_density_ma_cm2",
-    "areal_capacity_mah_cm2",
-    "cell_type",
-    "locator",
-    "source",
-    "source_url",
-    "source_kind",
-    "note",
+# The columns of a study's figure rows: its number, then what a curator enters of a figure
+# (the fields of the curated files) with its unit shown; "number" and "unit" are not edited.
+MEASUREMENT_FORM_FIELDS = ["number"] + [
+    "control_position" if field.name == "control" else (field.column or field.name)
+    for field in FIGURE_FIELDS
+    if field.file is not None or field.name == "unit"
 ]
 
 
@@ -175,15 +163,9 @@ class MeasurementInlineForm(forms.ModelForm):
             "locator": forms.TextInput(attrs={"size": 12}),
             "note": forms.TextInput(attrs={"size": 18}),
             **{
-                name: forms.NumberInput(attrs={"class": "atlas-number", "step": "any"})
-                for name in (
-                    "value",
-                    "value_max",
-                    "temperature_c",
-                    "stack_pressure_mpa",
-                    "current_density_ma_cm2",
-                    "areal_capacity_mah_cm2",
-                )
+                field.column: forms.NumberInput(attrs={"class": "atlas-number", "step": "any"})
+                for field in FIGURE_FIELDS
+                if field.kind == NUMBER
             },
         }
 
@@ -281,22 +263,8 @@ class MeasurementInline(QuantityWithUnitMixin, admin.TabularInline):
 class StudyAdminForm(forms.ModelForm):
     class Meta:
         model = Study
-        fields = [
-            "key",
-            "reference",
-            "strategy",
-            "electrolyte",
-            "method",
-            "method_detail",
-            "anode",
-            "cell_type",
-            "cell",
-            "summary",
-            "mechanism",
-            "review_locator",
-            "figures_source",
-            "curation_note",
-        ]
+        # What the curated files hold of a study, and its key; its interlayers have an inline.
+        fields = ["key", *(name for name in STUDY_FIELDS if name != "interlayers")]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,7 +7,7 @@ class InterfacesConfig(AppConfig):
     name = "interfaces"
 
     def ready(self):
-        from .caching import data_changed
+        from atlas.caching import data_changed
 
         # Any write to the atlas's own records makes the cached counts out of date (the
         # receiver picks those records out; no model is looked up while apps load).

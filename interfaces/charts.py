@@ -12,7 +12,12 @@ import math
 import statistics
 from collections.abc import Iterable
 
-from .models import CELL_SHORT, LOWER_IS_BETTER, Strategy
+from references.models import ANONYMOUS
+
+from .fields import conditions_of
+from .headline import factor_text, headline_of_documents, top
+from .models import Strategy
+from .vocabularies import SOURCE_PHRASES
 
 CCD, RESISTANCE, UNNORMALISED = "ccd", "interfacial_resistance", "resistance"
 
@@ -21,7 +26,7 @@ def study_label(study: dict) -> str:
     """'Deng et al. 2020 · Li3PO4 on LLZTO': who, when, what on what."""
     # The export gives authors as "Given Family"; the view adds the list's own label when it has it.
     authors = study["reference"]["authors"]
-    who = study.get("first_author") or (authors[0].split()[-1] if authors else "Anon.")
+    who = study.get("first_author") or (authors[0].split()[-1] if authors else ANONYMOUS)
     year = study["reference"]["year"] or "n.d."
     layers = " + ".join(layer["name"] for layer in study["interlayers"])
     what = f"{layers} on {study['electrolyte']['name']}" if layers else study["electrolyte"]["name"]
@@ -29,18 +34,7 @@ def study_label(study: dict) -> str:
 
 
 def conditions_text(m: dict) -> str:
-    parts = []
-    if m["temperature_c"] is not None:
-        parts.append(f"{m['temperature_c']:g} °C")
-    if m["stack_pressure_mpa"] is not None:
-        parts.append(f"{m['stack_pressure_mpa']:g} MPa")
-    if m["current_density_ma_cm2"] is not None:
-        parts.append(f"{m['current_density_ma_cm2']:g} mA/cm²")
-    if m["areal_capacity_mah_cm2"] is not None:
-        parts.append(f"{m['areal_capacity_mah_cm2']:g} mAh/cm²")
-    if m["cell_type"]:
-        parts.append(CELL_SHORT[m["cell_type"]])
-    return ", ".join(parts) or "conditions not stated"
+    return ", ".join(conditions_of(m.get, space=" ")) or "conditions not stated"
 
 
 def value_text(m: dict) -> str:
@@ -48,30 +42,15 @@ def value_text(m: dict) -> str:
     return f"{m['qualifier'] or ''}{text} {m['unit']}"
 
 
-SOURCE_PHRASES = {"review": "the review", "abstract": "the paper's abstract", "full-text": "the paper"}
-
-
 def source_text(study: dict, m: dict) -> str:
     reference = study["reference"]
-    where = {"review": "the review", "abstract": "the paper's abstract", "full-text": "the paper"}[
-        m["source"]
-    ]
+    where = SOURCE_PHRASES[m["source"]]
     journal = f", {reference['journal']}" if reference["journal"] else ""
     return f"{m['locator']}, read in {where}{journal}"
 
 
 def _top(m: dict) -> float:
-    return m["value"] if m["value_max"] is None else m["value_max"]
-
-
-def _best(figures: list[dict], quantity: str) -> dict | None:
-    """The study's headline figure of a quantity (as the list shows it), controls left out."""
-    candidates = [m for m in figures if m["quantity"] == quantity and m["role"] != "control"]
-    if not candidates:
-        return None
-    if quantity in LOWER_IS_BETTER:
-        return min(candidates, key=lambda m: m["value"])
-    return max(candidates, key=_top)
+    return top(m["value"], m["value_max"])
 
 
 def _point(study: dict, m: dict, what: str) -> dict:
@@ -107,11 +86,11 @@ def chart_data(studies: Iterable[dict]) -> dict:
         by_id = {m["id"]: m for m in figures}
         if any(m["quantity"] == UNNORMALISED for m in figures):
             left_out["unnormalised"] += 1
-        best_ccd = _best(figures, CCD)
+        best_ccd = headline_of_documents(figures, CCD)
         if best_ccd is not None and _top(best_ccd) <= 0:
             left_out["zero"] += 1
             best_ccd = None
-        lowest = _best([m for m in figures if m["value"] > 0], RESISTANCE)
+        lowest = headline_of_documents([m for m in figures if m["value"] > 0], RESISTANCE)
         if best_ccd is not None:
             point = _point(study, best_ccd, "Best CCD")
             ccd.append(point)
@@ -159,7 +138,7 @@ def _best_pair(study: dict, figures: list[dict], by_id: dict) -> dict | None:
     before = value_text(control) + (f" ({control['condition']})" if control["condition"] else "")
     title_lines = point["title"].split("\n")
     title_lines.insert(1, f"Before: {before}")
-    times = f"{improvement:.2g}" if improvement < 10 else f"{improvement:.0f}"
+    times = factor_text(improvement)
     title_lines.insert(3, f"×{times} {'lower' if improvement >= 1 else 'higher'}")
     return point | {
         "before": control["value"],

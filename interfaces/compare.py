@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django import forms
 
 from .filters import IdListField
+from .headline import headline, headline_value, top
 from .models import LOWER_IS_BETTER, Measurement, Quantity, Role, Study, unit_html_of
 
 MIN_COMPARED, MAX_COMPARED = 2, 6
@@ -65,12 +66,8 @@ def facts(studies: list[Study]) -> list[FactRow]:
 
 
 def _headline(figures: list[Measurement], quantity: str) -> float | None:
-    treated = [m for m in figures if m.role != Role.CONTROL]
-    if not treated:
-        return None
-    if quantity in LOWER_IS_BETTER:
-        return min(m.value for m in treated)
-    return max(m.value_max if m.value_max is not None else m.value for m in treated)
+    best = headline(figures, quantity)
+    return None if best is None else headline_value(best, quantity)
 
 
 # Quantities where "best" means something; for the others (thickness, pressure …) none is marked.
@@ -123,7 +120,7 @@ def _thickness_nm(study: Study) -> float | None:
     figures = [m for m in study.measurements.all() if m.quantity == Quantity.THICKNESS]
     if len(study.ordered_layers) != 1 or not figures:
         return None
-    return max(m.value_max if m.value_max is not None else m.value for m in figures)
+    return max(top(m.value, m.value_max) for m in figures)
 
 
 def stacks(studies: list[Study]) -> tuple[list[list[Segment]], float | None]:

@@ -9,10 +9,11 @@ from django import forms
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.http import QueryDict
 
+from atlas.caching import cached
+from atlas.selection import SelectionField, SelectionFilter
 from references.filters import YearFilter
 from references.models import Authorship
 
-from .caching import cached
 from .models import (
     Electrolyte,
     ElectrolyteFamily,
@@ -25,6 +26,8 @@ from .models import (
 )
 
 Q_MAX_LENGTH = 200
+# The parameters whose values are slugs (a download named by them reads "garnet", not "family-garnet").
+SLUG_PARAMETERS = frozenset({"family", "strategy", "method", "electrolyte", "interlayer", "interlayer_kind"})
 
 SORTS = {
     "ccd": "Best CCD, lowest first",
@@ -47,30 +50,22 @@ class FloatFilter(django_filters.Filter):
     field_class = forms.FloatField
 
 
-class IdListField(forms.Field):
+def _row_id(value) -> int:
+    number = int(value)
+    if not 1 <= number <= 2**63 - 1:
+        raise forms.ValidationError("Row ids must be positive whole numbers.", code="invalid")
+    return number
+
+
+class IdListField(SelectionField):
     """Repeated integer ids (?id=3&id=7), as posted by the row checkboxes."""
 
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value):
-        if not value:
-            return []
-        if not isinstance(value, list | tuple):
-            value = [value]
-        try:
-            ids = [int(v) for v in value]
-        except (TypeError, ValueError) as exc:
-            raise forms.ValidationError("Row ids must be whole numbers.", code="invalid") from exc
-        if any(i < 1 or i > 2**63 - 1 for i in ids):
-            raise forms.ValidationError("Row ids must be positive whole numbers.", code="invalid")
-        return ids
+    read_one = staticmethod(_row_id)
+    invalid_message = "Row ids must be whole numbers."
 
 
-class IdListFilter(django_filters.Filter):
+class IdListFilter(SelectionFilter):
     field_class = IdListField
-
-    def filter(self, qs, value):
-        return qs.filter(pk__in=value) if value else qs
 
 
 class StudyFilter(django_filters.FilterSet):
@@ -122,12 +117,8 @@ class StudyFilter(django_filters.FilterSet):
     resistance_max = FloatFilter(
         label="Interfacial resistance at most (Ω·cm²)", method="filter_resistance_max", min_value=0
     )
-    year_min = YearFilter(
-        label="Year from", field_name="reference__year", lookup_expr="gte", min_value=1800, max_value=2200
-    )
-    year_max = YearFilter(
-        label="Year to", field_name="reference__year", lookup_expr="lte", min_value=1800, max_value=2200
-    )
+    year_min = YearFilter(label="Year from", field_name="reference__year", lookup_expr="gte")
+    year_max = YearFilter(label="Year to", field_name="reference__year", lookup_expr="lte")
     id = IdListFilter(label="Selected rows")
     sort = django_filters.ChoiceFilter(
         label="Sort by",
@@ -188,7 +179,7 @@ def order_studies(queryset: QuerySet, sort: str) -> QuerySet:
         return queryset.order_by(expression, *tiebreak)
     if key in SORT_FIELDS:
         if key != "year":
-            queryset = queryset.with_figures()
+            queryset = queryset.with_sort_keys()
         expression = F(SORT_FIELDS[key])
         expression = (
             expression.desc(nulls_last=True) if sort.startswith("-") else expression.asc(nulls_last=True)

@@ -1,3 +1,5 @@
+"""The reader's report form."""
+
 import hashlib
 import hmac
 

@@ -1,9 +1,14 @@
+"""The domain: electrolyte families, electrolytes, interlayer materials, studies and their figures
+(measurements), readers' reports, and the bookkeeping of the curated files.
+
+What a study stores for sorting and searching (its headline figures, its search texts) follows
+every write of what it is read from, through the signal receivers at the end of this module."""
+
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, OuterRef, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -12,153 +17,27 @@ from simple_history.models import HistoricalRecords
 from references.models import Author, Authorship, Reference
 
 from . import search
-
-
-class Strategy(models.TextChoices):
-    """The review's §2.3 categories."""
-
-    ARTIFICIAL_INTERLAYER = "artificial-interlayer", "Artificial interlayer"
-    ELECTROLYTE_COMPOSITION = "electrolyte-composition", "Electrolyte composition"
-    ANODE_DESIGN = "anode-design", "Anode design"
-    OTHER = "other", "Other (pressure, microstructure, …)"
-
-
-STRATEGY_SECTIONS = {
-    Strategy.ARTIFICIAL_INTERLAYER: "§2.3.1",
-    Strategy.ELECTROLYTE_COMPOSITION: "§2.3.2",
-    Strategy.ANODE_DESIGN: "§2.3.3",
-    Strategy.OTHER: "§2.3.4",
-}
-
-
-class Method(models.TextChoices):
-    ALD = "ald", "Atomic layer deposition"
-    SPUTTERING = "sputtering", "Sputtering"
-    EVAPORATION = "evaporation", "Evaporation"
-    WET_CHEMICAL = "wet-chemical", "Wet-chemical (solution / sol-gel + heat treatment)"
-    GAS_TREATMENT = "gas-treatment", "Gas treatment"
-    MELT_INFILTRATION = "melt-infiltration", "Melt infiltration"
-    BALL_MILLING = "ball-milling", "Ball milling"
-    SOLID_STATE_SYNTHESIS = "solid-state-synthesis", "Solid-state synthesis"
-    IN_SITU = "in-situ", "In situ (formed at the interface)"
-    OTHER = "other", "Other"
-
-
-class Quantity(models.TextChoices):
-    CCD = "ccd", "Critical current density"
-    INTERFACIAL_RESISTANCE = "interfacial_resistance", "Interfacial resistance"
-    IONIC_CONDUCTIVITY = "ionic_conductivity", "Ionic conductivity"
-    CURRENT_DENSITY = "current_density", "Current density"
-    STACK_PRESSURE = "stack_pressure", "Stack pressure"
-    CYCLING_TIME = "cycling_time", "Cycling time"
-    THICKNESS = "thickness", "Interlayer thickness"
-    GRAIN_SIZE = "grain_size", "Grain size"
-    RESISTANCE = "resistance", "Interfacial resistance (area not given)"
-    OVERPOTENTIAL = "overpotential", "Overpotential"
-    CYCLE_COUNT = "cycle_count", "Cycle count"
-    CAPACITY_RETENTION = "capacity_retention", "Capacity retention"
-    AREAL_CAPACITY = "areal_capacity", "Areal capacity"
-
-
-# The canonical unit of each quantity: values are stored in it. Plain text for
-# exports, HTML for pages.
-UNITS = {
-    Quantity.CCD: ("mA/cm²", "mA&nbsp;cm<sup>−2</sup>"),
-    Quantity.INTERFACIAL_RESISTANCE: ("Ω·cm²", "Ω&nbsp;cm<sup>2</sup>"),
-    Quantity.IONIC_CONDUCTIVITY: ("mS/cm", "mS&nbsp;cm<sup>−1</sup>"),
-    Quantity.CURRENT_DENSITY: ("mA/cm²", "mA&nbsp;cm<sup>−2</sup>"),
-    Quantity.STACK_PRESSURE: ("MPa", "MPa"),
-    Quantity.CYCLING_TIME: ("h", "h"),
-    Quantity.THICKNESS: ("nm", "nm"),
-    Quantity.GRAIN_SIZE: ("µm", "µm"),
-    # An interfacial resistance printed without its area cannot be brought to Ω·cm²: a
-    # quantity of its own, so it never meets normalised values in a sort or a filter.
-    Quantity.RESISTANCE: ("Ω", "Ω"),
-    Quantity.OVERPOTENTIAL: ("mV", "mV"),
-    Quantity.CYCLE_COUNT: ("cycles", "cycles"),
-    Quantity.CAPACITY_RETENTION: ("%", "%"),
-    Quantity.AREAL_CAPACITY: ("mAh/cm²", "mAh&nbsp;cm<sup>−2</sup>"),
-}
-
-
-def unit_of(quantity: str) -> str:
-    return UNITS[Quantity(quantity)][0]
-
-
-def unit_html_of(quantity: str) -> str:
-    return UNITS[Quantity(quantity)][1]
-
-
-# Quantities where a smaller figure is the better one.
-LOWER_IS_BETTER = {"interfacial_resistance", "resistance", "overpotential"}
-
-
-class ElectrolyteForm(models.TextChoices):
-    CRYSTALLINE = "crystalline", "Crystalline"
-    GLASS = "glass", "Glass"
-    GLASS_CERAMIC = "glass-ceramic", "Glass-ceramic"
-    AMORPHOUS = "amorphous", "Amorphous"
-    POLYMER = "polymer", "Polymer"
-    COMPOSITE = "composite", "Composite"
-
-
-class InterlayerKind(models.TextChoices):
-    OXIDE = "oxide", "Oxide"
-    PHOSPHATE = "phosphate", "Phosphate"
-    SILICATE = "silicate", "Silicate"
-    METAL = "metal", "Alloy-forming metal"
-    HALIDE = "halide", "Halide"
-    NITRIDE = "nitride", "Nitride"
-    POLYMER = "polymer", "Polymer"
-    SULFIDE = "sulfide", "Sulfide"
-    OTHER = "other", "Other"
-
-
-class CellType(models.TextChoices):
-    SYMMETRIC = "symmetric", "Symmetric cell (Li | SE | Li)"
-    FULL = "full", "Full cell"
-    HALF = "half", "Half cell"
-    OTHER = "other", "Other"
-
-
-class Source(models.TextChoices):
-    """Where a figure was read: the founding review, or the primary paper itself."""
-
-    REVIEW = "review", "The review"
-    ABSTRACT = "abstract", "The paper's abstract"
-    FULL_TEXT = "full-text", "The paper's full text"
-
-
-class FiguresSource(models.TextChoices):
-    """How far a study's figures have been curated: the deepest source read for them."""
-
-    NOT_CURATED = "", "Not yet curated"
-    REVIEW = "review", "The review only"
-    ABSTRACT = "abstract", "The paper's abstract"
-    FULL_TEXT = "full-text", "The paper's full text"
-
-
-CELL_SHORT = {"symmetric": "symmetric cell", "full": "full cell", "half": "half cell", "other": "other cell"}
-
-
-class SourceKind(models.TextChoices):
-    TEXT = "text", "Stated in the text"
-    CAPTION = "caption", "Stated in a figure caption"
-    FIGURE = "figure", "Read from a figure"
-    TABLE = "table", "Stated in a table"
-
-
-class Role(models.TextChoices):
-    TREATED = "treated", "Treated (with the strategy)"
-    CONTROL = "control", "Control (without the strategy)"
-
-
-class Qualifier(models.TextChoices):
-    APPROX = "~", "approximately"
-    LESS = "<", "less than"
-    AT_MOST = "≤", "at most"
-    MORE = ">", "more than"
-    AT_LEAST = "≥", "at least"
+from .fields import conditions_of
+from .headline import headline, headline_value_sql
+from .vocabularies import (  # noqa: F401  (re-exported: the vocabularies are imported from here too)
+    CELL_SHORT,
+    LOWER_IS_BETTER,
+    STRATEGY_SECTIONS,
+    UNITS,
+    CellType,
+    ElectrolyteForm,
+    FiguresSource,
+    InterlayerKind,
+    Method,
+    Qualifier,
+    Quantity,
+    Role,
+    Source,
+    SourceKind,
+    Strategy,
+    unit_html_of,
+    unit_of,
+)
 
 
 class ElectrolyteFamily(models.Model):
@@ -247,25 +126,18 @@ def compared_figures(quantity: str) -> models.QuerySet:
     return Measurement.objects.filter(study=OuterRef("pk"), quantity=quantity).exclude(role=Role.CONTROL)
 
 
-def ccd_tops() -> models.QuerySet:
-    """The outer study's treated CCD figures with their upper figure (the top of a range)."""
-    return compared_figures(Quantity.CCD).annotate(top=Coalesce("value_max", "value"))
-
-
 class StudyQuerySet(models.QuerySet):
-    def with_figures(self):
-        """The figures the list sorts on, as stored on each study (see refresh_figures)."""
+    def with_sort_keys(self):
+        """The stored headline figures the list sorts on, named as its sorts name them."""
         return self.annotate(sort_ccd=F("best_ccd_value"), sort_resistance=F("lowest_resistance_value"))
 
     def refresh_figures(self) -> int:
-        """Recompute the stored best treated CCD and lowest treated interfacial resistance, in one query."""
-        best_ccd = ccd_tops().order_by("-top").values("top")[:1]
-        lowest_resistance = (
-            compared_figures(Quantity.INTERFACIAL_RESISTANCE).order_by("value").values("value")[:1]
-        )
+        """Recompute the stored headline CCD and interfacial resistance (headline.py), in one query."""
         return self.update(
-            best_ccd_value=Subquery(best_ccd, output_field=models.FloatField()),
-            lowest_resistance_value=Subquery(lowest_resistance, output_field=models.FloatField()),
+            best_ccd_value=headline_value_sql(compared_figures(Quantity.CCD), Quantity.CCD),
+            lowest_resistance_value=headline_value_sql(
+                compared_figures(Quantity.INTERFACIAL_RESISTANCE), Quantity.INTERFACIAL_RESISTANCE
+            ),
         )
 
     def search(self, text: str):
@@ -387,22 +259,15 @@ class Study(models.Model):
     def ordered_layers(self) -> list["StudyInterlayer"]:
         return sorted(self.layers.all(), key=lambda layer: layer.position)
 
-    def extreme(self, quantity: str, highest: bool) -> "Measurement | None":
-        """The highest (or lowest) treated value of a quantity, controls left out; uses the prefetch."""
-        candidates = [m for m in self.measurements.all() if m.quantity == quantity and m.role != Role.CONTROL]
-        if not candidates:
-            return None
-        if highest:
-            return max(candidates, key=lambda m: m.value if m.value_max is None else m.value_max)
-        return min(candidates, key=lambda m: m.value)
-
     @property
     def best_ccd(self) -> "Measurement | None":
-        return self.extreme(Quantity.CCD, highest=True)
+        """The headline CCD (interfaces/headline.py); uses the prefetched measurements."""
+        return headline(self.measurements.all(), Quantity.CCD)
 
     @property
     def lowest_resistance(self) -> "Measurement | None":
-        return self.extreme(Quantity.INTERFACIAL_RESISTANCE, highest=False)
+        """The headline interfacial resistance; uses the prefetched measurements."""
+        return headline(self.measurements.all(), Quantity.INTERFACIAL_RESISTANCE)
 
     @property
     def figures_status(self) -> str:
@@ -558,18 +423,7 @@ class Measurement(models.Model):
     @property
     def conditions(self) -> list[str]:
         """The test conditions that decide whether two figures compare, as short texts."""
-        parts = []
-        if self.temperature_c is not None:
-            parts.append(f"{self.temperature_c:g}\u00a0°C")
-        if self.stack_pressure_mpa is not None:
-            parts.append(f"{self.stack_pressure_mpa:g}\u00a0MPa")
-        if self.current_density_ma_cm2 is not None:
-            parts.append(f"{self.current_density_ma_cm2:g}\u00a0mA/cm²")
-        if self.areal_capacity_mah_cm2 is not None:
-            parts.append(f"{self.areal_capacity_mah_cm2:g}\u00a0mAh/cm²")
-        if self.cell_type:
-            parts.append(CELL_SHORT[self.cell_type])
-        return parts
+        return conditions_of(lambda name: getattr(self, name))
 
     @property
     def display_value(self) -> str:

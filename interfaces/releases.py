@@ -22,17 +22,10 @@ from django.utils import timezone
 
 from references.bibtex import write_bibtex
 from references.csl import write_csl
-from references.models import Reference
+from references.models import FOUNDING_REVIEW, Reference
 
-from .curated import curated_data, export_curated, reference_values
-from .exports import (
-    csv_chunks,
-    electrolyte_json,
-    export_ids,
-    family_json,
-    interlayer_json,
-    study_documents,
-)
+from .curation import curated_data, export_curated, reference_values
+from .exports import csv_chunks, electrolyte_json, export_ids, family_json, interlayer_json, study_documents
 from .models import Electrolyte, ElectrolyteFamily, InterlayerMaterial, Study
 
 VERSION_SHAPE = re.compile(r"^[0-9]+(\.[0-9]+){0,2}([-+][0-9A-Za-z.]+)?$")
@@ -40,7 +33,6 @@ MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"
 LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
-FOUNDING_REVIEW = "kim2023interfacial"
 # What a changelog counts, in this order: the curated files' record kinds.
 KINDS = {
     "references": "references",
@@ -71,10 +63,6 @@ class Release:
     files: list[ReleaseFile]
     counts: dict[str, int]
     path: Path
-
-    @property
-    def title(self) -> str:
-        return f"Interphase Atlas, data release {self.version}"
 
 
 def releases_dir() -> Path:
@@ -220,7 +208,7 @@ def _write(folder: Path, version: str, base_url: str, previous: Release | None) 
     for path in export_curated(curated):
         descriptions[f"curated/{path.name}"] = (
             "The curated file, as manage.py load_curated reads it "
-            "(load_curated <release>/curated loads the release into a database)."
+            "(load_curated --dir <release>/curated loads the release into a database)."
         )
     digests = record_digests()
     changes = changelog(_previous_digests(previous), digests)

@@ -1,22 +1,24 @@
-import re
+"""The public pages: overview, the study list with its exports and charts, a study, electrolytes,
+interlayers, comparison, matrix, readers' reports, data releases and about."""
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from atlas.caching import cached
+from atlas.downloads import error_response, export_filename
+from atlas.pagination import paginate
 from references.bibtex import write_bibtex
-from references.exports import BIBLIOGRAPHY_FORMATS, bibliography_response, error_response, export_filename
-from references.models import Authorship, Reference
+from references.exports import BIBLIOGRAPHY_FORMATS, bibliography_response
+from references.models import FOUNDING_REVIEW, Authorship, Reference
 
-from .caching import cached
 from .charts import chart_data, drawn, family_strip, notes, placed, summary
 from .compare import compared_ids, facts, figure_rows, stacks
 from .exports import csv_response, export_ids, json_response, study_documents
-from .filters import StudyFilter, active_filters, facets
+from .filters import SLUG_PARAMETERS, StudyFilter, active_filters, facets
 from .forms import ReportForm, client_key
 from .matrix import COLUMNS as MATRIX_COLUMNS
 from .matrix import matrix
@@ -32,68 +34,10 @@ from .models import (
     Study,
     StudyInterlayer,
 )
-from .releases import (
-    CHECKSUMS,
-    FOUNDING_REVIEW,
-    list_releases,
-    release_bibtex,
-    release_citation,
-)
+from .releases import CHECKSUMS, list_releases, release_bibtex, release_citation
 
-PAGE_SIZE = 25
 RELATED_LIMIT = 8
 STUDY_FORMATS = ("json", "csv", *BIBLIOGRAPHY_FORMATS)
-
-
-class FromEitherEnd(Paginator):
-    """A page's ids are read first, in a narrow query the database sorts without the joined
-    rows' columns, then the rows of those ids with all they show. Pages past the middle are
-    read from the end, in reverse order, and turned round: the database skips at most half of
-    the ids, so the last page costs what the first does. The lists' orders all end on a unique
-    field, so the reverse order is exactly reversed."""
-
-    def page(self, number) -> Page:
-        number = self.validate_number(number)
-        queryset = self.object_list
-        if not getattr(queryset, "ordered", False):
-            return super().page(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        if bottom <= self.count // 2:
-            ids = list(queryset.values_list("pk", flat=True)[bottom:top])
-        else:
-            ids = list(
-                queryset.reverse().values_list("pk", flat=True)[self.count - top : self.count - bottom]
-            )
-            ids.reverse()
-        rows = queryset.in_bulk(ids)
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
-
-
-def paginate(
-    request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE, count: int | None = None
-) -> tuple[Page, str]:
-    """The requested page, or the nearest real one with a note saying so. count: the number of
-    rows when it is already known, so that the paginator does not count them again."""
-    paginator = FromEitherEnd(queryset, per_page)
-    if count is not None:
-        paginator.count = count
-    asked = request.GET.get("page", "1")
-    # Only ASCII digits are a page number: int() would take "²" or "①" and fail, and a
-    # number thousands of digits long is still just "past the end".
-    digits = bool(re.fullmatch(r"[0-9]+", asked))
-    wanted = (int(asked) if len(asked) <= 9 else paginator.num_pages + 1) if digits else 1
-    page = paginator.get_page(wanted)
-    page.elided_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
-    note = ""
-    if asked != str(page.number):
-        if digits and wanted > page.number:
-            note = f"There is no page {asked[:10]}; this is the last page, {page.number}."
-        else:
-            note = f"“{asked[:20]}” is not a page number; this is page {page.number}."
-    return page, note
 
 
 def _light_studies() -> QuerySet:
@@ -216,7 +160,7 @@ def study_charts(request: HttpRequest) -> HttpResponse:
 
 
 def export_studies(studies: QuerySet, fmt: str, request: HttpRequest) -> HttpResponse:
-    filename = export_filename("interphase-atlas-studies", request.GET)
+    filename = export_filename("interphase-atlas-studies", request.GET, SLUG_PARAMETERS)
     if fmt == "json":
         return json_response(studies, filename)
     if fmt == "csv":

@@ -1,3 +1,5 @@
+"""The bibliography's admin: references with their authors and studies, and the BibTeX import."""
+
 from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.admin.options import get_content_type_for_model

@@ -1,4 +1,4 @@
-"""Bibliography downloads (BibTeX, …) and the JSON form of a reference, shared by both apps."""
+"""Bibliography downloads (BibTeX, RIS, CSL-JSON) and the JSON form of a reference, shared by both apps."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from itertools import groupby, islice
 from operator import itemgetter
 
 from django.db.models import F, QuerySet
-from django.http import JsonResponse, StreamingHttpResponse
-from django.utils import timezone
-from django.utils.text import slugify
+from django.http import StreamingHttpResponse
 
 from atlas.lookups import AnyOf
 
@@ -26,31 +24,6 @@ BIBLIOGRAPHY_FORMATS: dict[str, tuple[Callable[[Iterable[Reference]], str], str,
     "ris": (write_ris, "application/x-research-info-systems; charset=utf-8", "ris"),
     "csl": (write_csl, "application/vnd.citationstyles.csl+json; charset=utf-8", "csl.json"),
 }
-
-
-# Parameters that do not choose rows, and so do not name the file.
-NOT_IN_FILE_NAME = {"format", "page", "sort", "selection", "bom", "page_size"}
-SLUG_PARAMETERS = {"family", "strategy", "method", "electrolyte", "interlayer", "interlayer_kind"}
-
-
-def export_filename(stem: str, params) -> str:
-    """The download's name: what it holds, by its filter, and the day it was taken, e.g.
-    interphase-atlas-studies-garnet-2026-11-25 (a selection of rows reads "selection")."""
-    parts = []
-    for key in sorted(params):
-        if key in NOT_IN_FILE_NAME:
-            continue
-        if key in {"id", "citekey"}:
-            parts.append("selection")
-            continue
-        for value in params.getlist(key):
-            # Slugs name themselves (garnet); a number or a search says what it is (ccd-min-0-5).
-            named = value if key in SLUG_PARAMETERS else f"{key} {value}".replace(".", "-").replace("_", "-")
-            part = slugify(named)
-            if value.strip() and part:
-                parts.append(part)
-    name = "-".join(dict.fromkeys(parts))[:60].strip("-")
-    return "-".join(part for part in (stem, name, timezone.localdate().isoformat()) if part)
 
 
 # References written at a time: each batch is read (with its authors) and written, then
@@ -151,17 +124,3 @@ def reference_json(reference: Reference) -> dict:
         "journal": reference.journal,
         "year": reference.year,
     }
-
-
-def results_response(results: list[dict], filename: str) -> JsonResponse:
-    """The SPEC's {"count", "results"} document, shown inline but saved under a sensible name."""
-    response = JsonResponse(
-        {"count": len(results), "results": results}, json_dumps_params={"ensure_ascii": False}
-    )
-    response["Content-Disposition"] = f'inline; filename="{filename}.json"'
-    return response
-
-
-def error_response(errors: dict[str, list[str]]) -> JsonResponse:
-    """400 for an export asked with bad parameters: which parameter, and why."""
-    return JsonResponse({"error": "invalid parameters", "errors": errors}, status=400)

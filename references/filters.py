@@ -6,35 +6,44 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from .models import Authorship, Reference
+from atlas.selection import SelectionField, SelectionFilter
+
+from .models import CITEKEY_PATTERN, Authorship, Reference
 
 TEXT_MAX_LENGTH = 200
-CITEKEY = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
+CITEKEY = re.compile(rf"^{CITEKEY_PATTERN}$")
 
 
-class CitekeyListField(forms.Field):
+def _citekey(value) -> str:
+    if not isinstance(value, str) or not CITEKEY.match(value):
+        raise ValueError(value)
+    return value
+
+
+class CitekeyListField(SelectionField):
     """Repeated citation keys (?citekey=a&citekey=b), as posted by the row checkboxes."""
 
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value):
-        if not value:
-            return []
-        values = list(value) if isinstance(value, list | tuple) else [value]
-        if any(not isinstance(v, str) or not CITEKEY.match(v) for v in values):
-            raise forms.ValidationError("A citation key is letters, digits, - and _ only.", code="invalid")
-        return values
+    read_one = staticmethod(_citekey)
+    invalid_message = "A citation key is letters, digits, - and _ only."
 
 
-class CitekeyListFilter(django_filters.Filter):
+class CitekeyListFilter(SelectionFilter):
     field_class = CitekeyListField
 
-    def filter(self, qs, value):
-        return qs.filter(citekey__in=value) if value else qs
+
+# The years a filter accepts: the atlas's papers are modern, and a typo should not pass as a year.
+YEAR_MIN, YEAR_MAX = 1800, 2200
 
 
 class YearFilter(django_filters.Filter):
+    """A publication year, from YEAR_MIN to YEAR_MAX."""
+
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", YEAR_MIN)
+        kwargs.setdefault("max_value", YEAR_MAX)
+        super().__init__(*args, **kwargs)
 
 
 class ReferenceFilter(django_filters.FilterSet):
@@ -46,12 +55,8 @@ class ReferenceFilter(django_filters.FilterSet):
     )
     author = django_filters.CharFilter(label="Author", method="filter_author", max_length=TEXT_MAX_LENGTH)
     journal = django_filters.CharFilter(label="Journal", lookup_expr="icontains", max_length=TEXT_MAX_LENGTH)
-    year_min = YearFilter(
-        label="Year from", field_name="year", lookup_expr="gte", min_value=1800, max_value=2200
-    )
-    year_max = YearFilter(
-        label="Year to", field_name="year", lookup_expr="lte", min_value=1800, max_value=2200
-    )
+    year_min = YearFilter(label="Year from", field_name="year", lookup_expr="gte")
+    year_max = YearFilter(label="Year to", field_name="year", lookup_expr="lte")
     citekey = CitekeyListFilter(label="Selected rows")
 
     class Meta:

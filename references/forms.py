@@ -1,3 +1,5 @@
+"""The BibTeX import form: pasted text, uploaded files or a DOI."""
+
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat

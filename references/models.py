@@ -1,3 +1,5 @@
+"""The bibliography: references (papers), authors and their order on each paper."""
+
 import re
 import unicodedata
 
@@ -12,6 +14,14 @@ from simple_history.models import HistoricalRecords
 from .doi import DOI_PATTERN, InvalidDOI, doi_url, normalize_doi
 from .tex import validate_no_tex_commands
 
+# The citation key of the review the atlas starts from (J.-H. Kim, Corrosion Science and
+# Technology, 2023): its pages and the releases' citations name it.
+FOUNDING_REVIEW = "kim2023interfacial"
+# A citation key as URLs, filters and the API accept it.
+CITEKEY_PATTERN = r"[-a-zA-Z0-9_]{1,100}"
+# How a paper without a named author is listed.
+ANONYMOUS = "Anon."
+
 # Every text a citation export writes is checked for TeX commands that run code.
 TEX_SAFE = [validate_no_tex_commands]
 
@@ -25,6 +35,15 @@ def fold(text: str) -> str:
     """ASCII, lower-case, punctuation-free form of a text, for matching duplicates."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).strip()
+
+
+def first_author_label(families: list[str]) -> str:
+    """How a list names a paper by its authors' surnames: "Kim", "Kim & Lee", "Kim et al."."""
+    if not families:
+        return ANONYMOUS
+    if len(families) == 2:
+        return f"{families[0]} & {families[1]}"
+    return families[0] + (" et al." if len(families) > 2 else "")
 
 
 def identity_of(title: str, year: int | None, first_author: str) -> str:
@@ -209,12 +228,7 @@ class Reference(models.Model):
 
     @property
     def first_author_label(self) -> str:
-        authors = self.author_list
-        if not authors:
-            return "Anon."
-        if len(authors) == 2:
-            return f"{authors[0].family} & {authors[1].family}"
-        return authors[0].family + (" et al." if len(authors) > 2 else "")
+        return first_author_label([author.family for author in self.author_list])
 
     @property
     def match_key(self) -> tuple[str, int | None, str]:

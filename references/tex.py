@@ -1,11 +1,20 @@
-"""TeX safety and encoding: what may never reach a .bib file, and plain text written as TeX."""
+"""TeX both ways: plain text written as TeX, TeX read as plain text, and what may never reach a .bib file.
+
+Writing (`to_latex`, `title_to_latex`) spells text so that pdflatex, BibTeX and biber read it
+without error or warning; reading (`decode_latex`) turns the accents, commands, braces and math
+of a .bib field into plain Unicode text. The writer checks each spelling it takes from
+pylatexenc against the reader, so that what it writes reads back as the same text.
+"""
 
 import functools
 import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 from pylatexenc.latexencode import UnicodeToLatexEncoder
+from pylatexenc.latexwalker import get_default_latex_context_db as get_default_latex_walker_context_db
+from pylatexenc.macrospec import MacroSpec
 
 # TeX primitives and commands that read or write files, run programs or change how
 # TeX reads input: a .bib field holding one of them runs code when the file is
@@ -35,6 +44,8 @@ def validate_no_tex_commands(value: str) -> None:
             params={"command": command},
         )
 
+
+# Writing: plain text as TeX.
 
 # Characters TeX (or BibTeX's brace counting) treats specially. Braces become text
 # commands, not \{ \}, because BibTeX counts every brace, escaped or not.
@@ -95,8 +106,6 @@ def unicode_latex(char: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def _encode_char(char: str) -> str:
     """pylatexenc's spelling of a character, unless it reads back as another one (Κ as K, ℏ as ħ)."""
-    from .bibtex import decode_latex  # the reader, which imports this module
-
     latex = _ENCODER.unicode_to_latex(char)
     if decode_latex(latex) == char:
         return latex
@@ -135,7 +144,7 @@ def _to_latex(text: str) -> str:
     text = unicodedata.normalize("NFC", text or "")
     text = re.sub(r"\s+", " ", text).strip()
     if text.isascii() and not _NEEDS_ENCODING.search(text):
-        return text  # what _encoded() would give, ten times faster
+        return text  # what _encoded() would give, without running the encoder over plain ASCII
     return _encoded(text)
 
 
@@ -217,3 +226,197 @@ def _title_word(token: str) -> str:
         lead, tail = part[:start], part[start + len(core) :]
         out.append(f"{to_latex(lead)}{{{to_latex(core)}}}{to_latex(tail)}")
     return "".join(out)
+
+
+# Reading: TeX as plain text.
+
+_SUBSCRIPT_OF = str.maketrans("0123456789+-=()x", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₓ")
+_SUPERSCRIPT_OF = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
+
+
+def _script_as_text(table):
+    def repl(node, l2tobj):
+        text = l2tobj.nodelist_to_text(node.nodeargd.argnlist[-1:]).replace("–", "-")
+        return text.translate(table)
+
+    return repl
+
+
+def _latex_decoder() -> LatexNodes2Text:
+    """pylatexenc's decoder, taught the commands the atlas's own writer emits."""
+    context = get_default_latex_context_db()
+    text_macros = {
+        "textbraceleft": "{",
+        "textbraceright": "}",
+        "textless": "<",
+        "textgreater": ">",
+        "textbar": "|",
+        "textasciicircum": "^",
+        "textasciitilde": "~",
+        "textperiodcentered": "·",
+        "textminus": "−",
+        "slash": "/",
+        "relax": "",
+    }
+    context.add_context_category(
+        "atlas",
+        prepend=True,
+        macros=[
+            MacroTextSpec(name, simplify_repl="%s") for name in ("url", "mbox", "hbox", "text", "textnormal")
+        ]
+        + [MacroTextSpec(name, simplify_repl=text) for name, text in text_macros.items()]
+        + [
+            MacroTextSpec("textsubscript", simplify_repl=_script_as_text(_SUBSCRIPT_OF)),
+            MacroTextSpec("textsuperscript", simplify_repl=_script_as_text(_SUPERSCRIPT_OF)),
+        ],
+    )
+    return LatexNodes2Text(latex_context=context, math_mode="text")
+
+
+def _latex_parser_context():
+    context = get_default_latex_walker_context_db()
+    context.add_context_category(
+        "atlas",
+        prepend=True,
+        macros=[
+            MacroSpec(name, "{") for name in ("textsubscript", "textsuperscript", "mbox", "hbox", "text")
+        ],
+    )
+    return context
+
+
+_DECODER = _latex_decoder()
+_PARSER_CONTEXT = _latex_parser_context()
+
+
+_MATH = re.compile(r"\$([^$]*)\$")
+_MATH_SCRIPT = re.compile(
+    r"([_^])(?:\{\s*(?:\\(?:mathrm|textrm|rm)\s*)?\{?([0-9+\-=()xn]+)\}?\s*\}|([0-9+\-]))"
+)
+
+
+def _math_scripts(text: str) -> str:
+    """Li$_{10}$GeP$_2$S$_{12}$: subscripts and superscripts in math become text ones, kept as Li₁₀…"""
+
+    def script(match):
+        command = "textsubscript" if match.group(1) == "_" else "textsuperscript"
+        return f"\\{command}{{{match.group(2) or match.group(3)}}}"
+
+    return _MATH.sub(lambda m: "$" + _MATH_SCRIPT.sub(script, m.group(1)) + "$", text)
+
+
+# Text with none of these is plain already: no need for the (slow) LaTeX decoder. (The
+# specials of pylatexenc's context, !` and ?` included, and TeX's own special characters.)
+_LATEX_MARKUP = re.compile(r"[\\{}$~%^_&#]|--|``|''|[!?]`")
+# A run whose only markup is braces and dashes ({Li7La3Zr2O12}, {van der Ven}, 160--987) reads
+# as its text without the braces, -- and --- as dashes: the commonest markup, read without the decoder.
+_ONLY_BRACES_AND_DASHES = re.compile(r"[^\\$~%^_&#]*")
+_DASHES = re.compile(r"---|--")
+
+
+_OPEN_CONTROL = re.compile(r"\\(?:[A-Za-z]+|.)$")
+# A whole word holding markup, searched from word starts only (no backtracking inside words).
+_WORD_WITH_MARKUP = re.compile(rf"(?<!\S)\S*?(?:{_LATEX_MARKUP.pattern})\S*")
+
+
+def _spans(text: str):
+    """The text in runs of words: plain runs as they are, runs holding LaTeX for the decoder.
+
+    A run with markup stays open while a brace or a $ is open or it ends in a control
+    sequence (whose argument may follow a space), so every group reaches the decoder whole.
+    Only the LaTeX goes through the (slow) decoder: a long abstract costs little more."""
+    plain: list[str] = []
+    markup: list[str] = []
+    depth = dollars = 0
+    marked = set(_WORD_WITH_MARKUP.findall(text))  # one search of the text, not one a word
+    for word in text.split():
+        if markup or word in marked:
+            if plain:
+                yield " ".join(plain), False
+                plain = []
+            markup.append(word)
+            depth += word.count("{") - word.count("}") - word.count("\\{") + word.count("\\}")
+            dollars += word.count("$") - word.count("\\$")
+            if depth <= 0 and dollars % 2 == 0 and not _OPEN_CONTROL.search(word):
+                yield " ".join(markup), True
+                markup, depth, dollars = [], 0, 0
+        else:
+            plain.append(word)
+    if markup:
+        yield " ".join(markup), True
+    if plain:
+        yield " ".join(plain), False
+
+
+# The writer's spellings of characters TeX has no command for (unicode_latex, lookalike_latex).
+CODE_POINT = re.compile(r"\\ensuremath\{\\langle\}\\texttt\{U\+([0-9A-F]{4,6})\}\\ensuremath\{\\rangle\}")
+_LOOKALIKE = re.compile(r"\{\\ensuremath\{\\mathrm\{([A-Za-z])\}\}\}")
+_GREEK_OF = {latin: greek for greek, latin in GREEK_LOOKALIKES.items()}
+
+
+def _code_point(match: re.Match) -> str:
+    char = chr(int(match.group(1), 16)) if int(match.group(1), 16) <= 0x10FFFF else ""
+    # Only a printable character beyond ASCII: never a backslash or brace in disguise.
+    if ord(char or "\x00") < 0xA0 or unicodedata.category(char).startswith("C"):
+        return match.group()
+    return char
+
+
+def _braces_and_dashes_only(span: str) -> bool:
+    """The run's only markup is balanced braces and dashes (no command, math or other special)."""
+    if not _ONLY_BRACES_AND_DASHES.fullmatch(span):
+        return False
+    if _LATEX_MARKUP.search(re.sub(r"[{}-]", "", span)):  # `` '' !` ?` and the like
+        return False
+    depth = 0
+    for char in span:
+        depth += (char == "{") - (char == "}")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _decode_braces_and_dashes(span: str) -> str:
+    """A group ends a ligature: {-}- is two hyphens, as in TeX."""
+    return "".join(
+        _DASHES.sub(lambda m: "—" if len(m.group()) == 3 else "–", piece) for piece in re.split(r"[{}]", span)
+    )
+
+
+def _decode_span_slowly(span: str) -> str:
+    return _DECODER.latex_to_text(_math_scripts(span), latex_context=_PARSER_CONTEXT)
+
+
+@functools.lru_cache(maxsize=16384)
+def _decode_span(span: str) -> str:
+    """One run holding markup as text. Runs repeat across a file (a formula, cm$^{-2}$, an
+    accented name) where whole fields do not: cached. tests/test_latex_decoding.py checks
+    that the shortcut for braces and dashes reads exactly as the decoder does."""
+    if _braces_and_dashes_only(span):
+        return _decode_braces_and_dashes(span)
+    return _decode_span_slowly(span)
+
+
+@functools.lru_cache(maxsize=8192)
+def decode_latex(text: str) -> str:
+    """LaTeX accents, commands and braces to plain Unicode text (journals and names repeat: cached)."""
+    if "\\ensuremath{" in text:
+        text = CODE_POINT.sub(_code_point, text)
+        text = _LOOKALIKE.sub(lambda m: _GREEK_OF.get(m.group(1), m.group()), text)
+    if not _LATEX_MARKUP.search(text):
+        return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+    decoded = " ".join(_decode_span(span) if markup else span for span, markup in _spans(text))
+    decoded = unicodedata.normalize("NFC", decoded)
+    return re.sub(r"\s+", " ", decoded).strip()
+
+
+def forget_decodings() -> None:
+    """Empty the decoding caches (the benchmark times each step with its own decoding)."""
+    decode_latex.cache_clear()
+    _decode_span.cache_clear()
+
+
+@functools.lru_cache(maxsize=1024)
+def known_command(name: str) -> bool:
+    """Whether the decoder knows the command \\name: of an unknown one it keeps only the argument's text."""
+    return _DECODER.latex_context.get_macro_spec(name) is not None

@@ -1,25 +1,19 @@
+"""The bibliography's pages: the filtered list with its exports, a reference, its BibTeX."""
+
 from django.db.models import Count, F, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from atlas.downloads import error_response, export_filename, results_response
+from atlas.pagination import REFERENCES_PER_PAGE, paginate
 from interfaces.models import Study
-from interfaces.releases import FOUNDING_REVIEW
-from interfaces.views import paginate
 
 from .bibtex import write_bibtex
-from .exports import (
-    BIBLIOGRAPHY_FORMATS,
-    bibliography_response,
-    error_response,
-    export_filename,
-    reference_json,
-    results_response,
-)
+from .exports import BIBLIOGRAPHY_FORMATS, bibliography_response, reference_json
 from .filters import ReferenceFilter
-from .models import Authorship, Reference
+from .models import FOUNDING_REVIEW, Authorship, Reference
 
-PAGE_SIZE = 30
 REFERENCE_FORMATS = ("json", *BIBLIOGRAPHY_FORMATS)
 # The orders the list offers; the first is the default.
 REFERENCE_SORTS = {
@@ -65,7 +59,7 @@ def reference_list(request: HttpRequest) -> HttpResponse:
     if fmt:
         filename = export_filename("interphase-atlas-references", request.GET)
         return bibliography_response(references.qs, fmt, filename)
-    page, page_note = paginate(request, references.qs, PAGE_SIZE)
+    page, page_note = paginate(request, references.qs, REFERENCES_PER_PAGE)
     context = {
         "filter": references,
         "page_obj": page,

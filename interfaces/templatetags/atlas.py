@@ -1,10 +1,12 @@
-"""Template filters for chemistry: formulas with subscripts."""
+"""Template filters: formulas with subscripts, study titles, short labels and factors."""
 
 import re
 
 from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+
+from interfaces.headline import factor_text
 
 register = template.Library()
 
@@ -65,7 +67,7 @@ def source_short(source: str) -> str:
 @register.filter
 def times(factor: float) -> str:
     """An improvement factor, to two or three significant figures: ×1710, ×37, ×4.5."""
-    return f"{factor:.2g}" if factor < 10 else f"{factor:.0f}"
+    return factor_text(factor)
 
 
 # How a method reads inside a row's title: "Li | Al2O3 (ALD, 20 nm) | LLCZN".

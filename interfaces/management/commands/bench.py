@@ -1,12 +1,11 @@
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from interfaces.benchmark import import_benchmark, page_benchmark, synthetic_atlas
+from interfaces.management.benchmark import import_benchmark, page_benchmark, synthetic_atlas
+from interfaces.models import Study
 
 
 def page_paths(studies: int) -> dict[str, tuple[str, int]]:
-    from interfaces.models import Study
-
     study = Study.objects.order_by("pk").first()
     last = studies // 25 + 1
     return {

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from interfaces.curated import export_curated
+from interfaces.curation import export_curated
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from interfaces.curated import CurationError, load_curated
+from interfaces.curation import CurationError, load_curated
 
 
 class Command(BaseCommand):

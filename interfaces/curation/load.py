@@ -1,11 +1,9 @@
-"""The curated dataset of fixtures/ and the database, both ways.
+"""Loading the curated files into the database: a three-way merge that never loses a curator's edit.
 
-Loading is a three-way merge: for every field, the value the files gave when they were
-last loaded (a CuratedRecord) is the common ancestor. A field nobody changed since then
-follows the files; a field a curator changed is kept and reported as a conflict when the
-files say otherwise. Nothing is ever deleted. Exporting writes the database back in the
-same form, in a stable order, so that a curator's work reads as a small diff.
-"""
+For every field, the value the files gave when they were last loaded (a CuratedRecord) is
+the common ancestor. A field nobody changed since then follows the files; a field a curator
+changed is kept and reported as a conflict when the files say otherwise. Nothing is ever
+deleted; a record a curator deleted stays deleted."""
 
 from __future__ import annotations
 
@@ -18,17 +16,17 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from references.bibtex import (
-    CITEKEY_SHAPE,
-    _fields_for_model,
-    _Identities,
-    make_citekey,
+    Identities,
+    citekey_for,
+    known_identities,
     parse_bibtex,
+    reference_fields,
+    replace_authors,
     save_entries,
-    write_bibtex,
 )
-from references.models import Author, Authorship, Reference
+from references.models import Reference
 
-from .models import (
+from ..models import (
     CuratedRecord,
     Electrolyte,
     ElectrolyteFamily,
@@ -37,9 +35,24 @@ from .models import (
     Study,
     StudyInterlayer,
 )
-
-BIB_FILE = "references.bib"
-YAML_FILE = "atlas.yaml"
+from .records import (
+    ELECTROLYTE_FIELDS,
+    FAMILY_FIELDS,
+    INTERLAYER_FIELDS,
+    MEASUREMENT_COLUMNS,
+    MEASUREMENT_FIELDS,
+    NUMBERS,
+    REFERENCE_FIELDS,
+    SECTIONS,
+    STUDY_FIELDS,
+    as_written,
+    electrolyte_values,
+    family_values,
+    interlayer_values,
+    measurement_values,
+    reference_values,
+    study_values,
+)
 
 
 class CurationError(Exception):
@@ -100,134 +113,6 @@ class LoadReport:
             )
             lines.extend(f"  {conflict}" for conflict in self.conflicts)
         return "\n".join(lines)
-
-
-# The fields of each kind of record, as the YAML names them, in the order they are written.
-FAMILY_FIELDS = [
-    "label",
-    "examples",
-    "forms_stable_interphase",
-    "stability_note",
-    "stability_reference",
-    "stability_locator",
-]
-ELECTROLYTE_FIELDS = ["name", "formula", "family", "form", "dopants", "aliases", "description"]
-INTERLAYER_FIELDS = ["name", "formula", "kind", "aliases", "description"]
-STUDY_FIELDS = [
-    "reference",
-    "strategy",
-    "electrolyte",
-    "interlayers",
-    "method",
-    "method_detail",
-    "anode",
-    "cell_type",
-    "cell",
-    "summary",
-    "mechanism",
-    "review_locator",
-    "figures_source",
-    "curation_note",
-]
-MEASUREMENT_FIELDS = [
-    "quantity",
-    "qualifier",
-    "value",
-    "value_max",
-    "reported",
-    "condition",
-    "role",
-    "control",
-    "temperature",
-    "stack_pressure",
-    "current_density",
-    "areal_capacity",
-    "cell_type",
-    "locator",
-    "source",
-    "source_url",
-    "source_kind",
-    "note",
-]
-REFERENCE_FIELDS = [
-    "entry_type",
-    "title",
-    "authors",
-    "journal",
-    "publisher",
-    "year",
-    "month",
-    "volume",
-    "number",
-    "pages",
-    "doi",
-    "url",
-    "abstract",
-    "curation_note",
-]
-# Measurement values in the YAML and the model field behind each, where the names differ.
-MEASUREMENT_COLUMNS = {
-    "temperature": "temperature_c",
-    "stack_pressure": "stack_pressure_mpa",
-    "current_density": "current_density_ma_cm2",
-    "areal_capacity": "areal_capacity_mah_cm2",
-}
-NUMBERS = {"value", "value_max", "temperature", "stack_pressure", "current_density", "areal_capacity"}
-SECTIONS = {"families", "electrolytes", "interlayers", "studies"}
-
-
-def _number(value):
-    """A stored float as the files write it: 10.0 as 10."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-# -- the values of a record, the same whether read from the files or the database ----------
-def family_values(family: ElectrolyteFamily) -> dict:
-    reference = family.stability_reference
-    return {
-        "label": family.label,
-        "examples": family.examples,
-        "forms_stable_interphase": family.forms_stable_interphase,
-        "stability_note": family.stability_note,
-        "stability_reference": reference.citekey if reference else "",
-        "stability_locator": family.stability_locator,
-        "position": family.position,
-    }
-
-
-def electrolyte_values(electrolyte: Electrolyte) -> dict:
-    values = {name: getattr(electrolyte, name) for name in ELECTROLYTE_FIELDS}
-    return values | {"family": electrolyte.family.slug, "aliases": electrolyte.alias_list}
-
-
-def interlayer_values(material: InterlayerMaterial) -> dict:
-    values = {name: getattr(material, name) for name in INTERLAYER_FIELDS}
-    return values | {"aliases": material.alias_list}
-
-
-def study_values(study: Study) -> dict:
-    values = {name: getattr(study, name) for name in STUDY_FIELDS if name not in {"interlayers"}}
-    return values | {
-        "reference": study.reference.citekey,
-        "electrolyte": study.electrolyte.slug,
-        "interlayers": [layer.material.slug for layer in study.ordered_layers],
-    }
-
-
-def measurement_values(measurement: Measurement) -> dict:
-    values = {}
-    for name in MEASUREMENT_FIELDS:
-        if name == "control":
-            control = measurement.control
-            values[name] = control.position if control else None
-        else:
-            values[name] = _number(getattr(measurement, MEASUREMENT_COLUMNS.get(name, name)))
-    return values
-
-
-def reference_values(reference: Reference) -> dict:
-    values = {name: getattr(reference, name) for name in REFERENCE_FIELDS if name != "authors"}
-    return values | {"authors": [author.inverted for author in reference.author_list]}
 
 
 class _Loader:
@@ -314,10 +199,8 @@ class _Loader:
         result = parse_bibtex(text)
         for problem in result.problems:
             raise self.fail(str(problem))
-        known = _Identities()
-        for reference in Reference.objects.with_authors():
-            known.add(reference.doi, reference.match_key, reference)
-        in_file = _Identities()
+        known = known_identities()
+        in_file = Identities()
         for entry in result.entries:
             self.where = f"{path.name}: entry {entry.key} (line {entry.line})"
             if entry.errors:
@@ -332,7 +215,7 @@ class _Loader:
         self.where = ""
 
     def load_reference(self, entry, reference: Reference | None) -> Reference:
-        wanted = _fields_for_model(entry) | {
+        wanted = reference_fields(entry) | {
             "authors": [f"{family}, {given}" if given else family for family, given in entry.authors]
         }
         wanted = {name: wanted[name] for name in REFERENCE_FIELDS}
@@ -341,10 +224,7 @@ class _Loader:
             if self.deleted_by_curator("reference", key):
                 return Reference.objects.none().first()
             taken = set(Reference.objects.values_list("citekey", flat=True))
-            valid = CITEKEY_SHAPE.fullmatch(entry.key) and entry.key not in taken
-            entry.citekey = (
-                entry.key if valid else make_citekey(entry.first_author, entry.year, entry.title, taken)
-            )
+            entry.citekey = citekey_for(entry, taken, keep_key=True)
             try:
                 reference = save_entries([entry])[0]
             except (IntegrityError, ValidationError) as exc:
@@ -363,12 +243,7 @@ class _Loader:
         self.validate(reference)
         self.save(reference)
         if authors is not None:
-            reference.authorships.all().delete()
-            for position, name in enumerate(authors, start=1):
-                family, _, given = name.partition(", ")
-                author, _ = Author.objects.get_or_create(family=family, given=given)
-                Authorship.objects.create(reference=reference, author=author, position=position)
-            reference.save(update_fields=["identity"])
+            replace_authors(reference, [name.partition(", ")[::2] for name in authors])
         self.report.count("references", "updated")
         return reference
 
@@ -532,7 +407,7 @@ class _Loader:
             value = spec.get(name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
                 raise self.fail(f"{name} must be a number, not {value!r}")
-            wanted[name] = _number(value)
+            wanted[name] = as_written(value)
         wanted["source"] = wanted["source"] or "review"
         wanted["source_kind"] = wanted["source_kind"] or "text"
         return wanted
@@ -542,7 +417,7 @@ class _Loader:
             if name == "control":
                 self.controls[measurement.position] = value
             else:
-                setattr(measurement, MEASUREMENT_COLUMNS.get(name, name), value)
+                setattr(measurement, MEASUREMENT_COLUMNS[name], value)
 
     # -- writing ------------------------------------------------------------------
     def sync(self, kind, model, key, wanted, values_of, assign, study=None):
@@ -596,128 +471,3 @@ class _Loader:
 def load_curated(directory: Path, *, take_files: bool = False) -> LoadReport:
     """Load every .bib, then every .yaml, of `directory`; all or nothing."""
     return _Loader(Path(directory), take_files).run()
-
-
-# -- writing the database back --------------------------------------------------------
-BIB_HEADER = """\
-@comment{The references of Interphase Atlas: the founding review (kim2023interfacial:
-J.-H. Kim, Corrosion Science and Technology, 2023), its 60 references as the review's
-reference list prints them (authors' initials; pages are the first page or the article
-number), and the primary papers added since, each with the fields a page of the source
-shows and no other. Corrections of a source are explained in the entry's annote.
-Written by `manage.py export_curated`; loaded by `manage.py load_curated`.}
-
-"""
-
-YAML_HEADER = """\
-# The curated dataset of Interphase Atlas. Written by `manage.py export_curated`; loaded
-# by `manage.py load_curated`, which never overwrites or deletes a curator's edit.
-#
-# Rules:
-# - A value goes in only as its source states it: `reported` is the value as printed,
-#   `value` is in the quantity's canonical unit (SPEC.md). What the source does not state
-#   stays empty; a lower bound keeps its qualifier.
-# - `source` is where a figure was read: review, abstract or full-text; a primary source
-#   carries the address where it was read (`source_url`); `source_kind` says whether it was
-#   stated in the text or a caption, read off a figure, or taken from a table.
-# - `control` is the position, in the study's list, of the untreated figure a treated one
-#   is compared with.
-# - `figures_source` is the deepest source read for a study's figures (empty: not yet).
-# - Corrections of a source's typos are explained in a `curation_note` or `note`.
-# - References are named by their key in references.bib.
-
-"""
-
-
-def _compact(values: dict, keep: set[str] = frozenset()) -> dict:
-    return {name: value for name, value in values.items() if name in keep or value not in ("", None, [])}
-
-
-def curated_data() -> dict:
-    """The database as the YAML of fixtures/ holds it."""
-    families = []
-    for family in ElectrolyteFamily.objects.select_related("stability_reference").order_by("position", "pk"):
-        values = family_values(family)
-        del values["position"]
-        families.append({"slug": family.slug} | _compact(values, keep={"forms_stable_interphase"}))
-    electrolytes = [
-        {"slug": e.slug} | _compact(electrolyte_values(e))
-        for e in Electrolyte.objects.select_related("family").order_by("pk")
-    ]
-    interlayers = [
-        {"slug": m.slug} | _compact(interlayer_values(m)) for m in InterlayerMaterial.objects.order_by("pk")
-    ]
-    studies = []
-    for study in Study.objects.for_list().prefetch_related("measurements__control").order_by("pk"):
-        spec = {"key": study.key} | _compact(study_values(study), keep={"anode"})
-        measurements = [
-            _compact(measurement_values(m))
-            for m in sorted(study.measurements.all(), key=lambda m: m.position)
-        ]
-        if measurements:
-            spec["measurements"] = measurements
-        studies.append(spec)
-    return {
-        "families": families,
-        "electrolytes": electrolytes,
-        "interlayers": interlayers,
-        "studies": studies,
-    }
-
-
-class _Dumper(yaml.SafeDumper):
-    def increase_indent(self, flow=False, indentless=False):
-        return super().increase_indent(flow, False)  # lists indented under their key
-
-
-def _text(dumper, value: str):
-    style = ">" if len(value) > 90 and "\n" not in value and value == value.strip() else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _text)
-
-
-def export_curated(directory: Path) -> list[Path]:
-    """Write the database as references.bib and atlas.yaml in `directory`."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    bib = directory / BIB_FILE
-    bib.write_text(BIB_HEADER + write_bibtex(Reference.objects.with_authors().order_by("pk"), curated=True))
-    data = yaml.dump(curated_data(), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=96)
-    atlas = directory / YAML_FILE
-    for item in ("\n- ", "\n  - slug:", "\n  - key:"):
-        data = data.replace(item, "\n" + item)  # a blank line between entries
-    atlas.write_text(YAML_HEADER + data.replace(":\n\n  - ", ":\n  - "))
-    return [bib, atlas]
-
-
-# -- what a curator changed since the files were loaded -------------------------------
-def _record_of(instance) -> tuple[str, str, dict] | None:
-    """The kind, key and current values of a curated record, as the files name them."""
-    if isinstance(instance, Study):
-        return "study", instance.key, study_values(instance)
-    if isinstance(instance, Measurement):
-        return "measurement", f"{instance.study.key}/{instance.position}", measurement_values(instance)
-    if isinstance(instance, Reference):
-        return "reference", instance.citekey, reference_values(instance)
-    if isinstance(instance, Electrolyte):
-        return "electrolyte", instance.slug, electrolyte_values(instance)
-    if isinstance(instance, InterlayerMaterial):
-        return "interlayer", instance.slug, interlayer_values(instance)
-    if isinstance(instance, ElectrolyteFamily):
-        return "family", instance.slug, family_values(instance)
-    return None
-
-
-def edited_since_loaded(instance) -> list[str] | None:
-    """The fields changed in the database since the curated files were last loaded;
-    None when the record is not in the files (added in the admin or by an import)."""
-    found = _record_of(instance)
-    if found is None:
-        return None
-    kind, key, current = found
-    record = CuratedRecord.objects.filter(kind=kind, key=key).first()
-    if record is None:
-        return None
-    return [name for name, value in record.values.items() if name in current and current[name] != value]

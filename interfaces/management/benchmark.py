@@ -8,11 +8,23 @@ import resource
 import time
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, reset_queries, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from interfaces.caching import data_changed
+from atlas.caching import data_changed
+from interfaces.models import (
+    Electrolyte,
+    ElectrolyteFamily,
+    InterlayerMaterial,
+    Measurement,
+    Quantity,
+    Strategy,
+    Study,
+    StudyInterlayer,
+)
 from references.bibtex import forget_decodings, import_bibtex, plan_import
-from references.models import Reference
+from references.models import Author, Authorship, Reference
 
 FAMILIES = ["Müller", "Kim", "Zhang", "van der Ven", "Kızılaslan", "Wachsman", "Sakamoto", "Janek"]
 MATERIALS = ["{Li7La3Zr2O12}", "{Li6PS5Cl}", "{LiPON}", "{Li3PS4}", "{LATP}", "{Li3InCl6}"]
@@ -25,7 +37,7 @@ def bibtex_entries(count: int, *, seed: int = 1, abstract_words: int = 120, mess
     """`count` distinct journal articles as a reference manager exports them: LaTeX accents,
     braced formulas, math in abstracts, DOIs, pages with --.
 
-    messy: every other entry as real exports have them too (issue 14): a biblatex or Mendeley
+    messy: every other entry as real exports have them too: a biblatex or Mendeley
     type, a key with & in it, an undefined @string macro, a repeated field, Wiley's /abstract."""
     rng = random.Random(seed)
     entries = []
@@ -118,17 +130,6 @@ def import_benchmark(sizes: list[int]) -> list[Timing]:
 def synthetic_atlas(studies: int, *, seed: int = 7) -> None:
     """`studies` studies with about 5 figures and 2 interlayers each, on a handful of families,
     electrolytes and materials, written in bulk (no history: it measures reading, not writing)."""
-    from interfaces.models import (
-        Electrolyte,
-        ElectrolyteFamily,
-        InterlayerMaterial,
-        Measurement,
-        Quantity,
-        Strategy,
-        Study,
-        StudyInterlayer,
-    )
-    from references.models import Author, Authorship
 
     rng = random.Random(seed)
     families = [
@@ -210,7 +211,6 @@ def synthetic_atlas(studies: int, *, seed: int = 7) -> None:
         batch_studies = Study.objects.filter(pk__in=[study.pk for study in created])
         batch_studies.refresh_figures()  # bulk_create skips the signals that keep these
         batch_studies.refresh_search()
-    from django.db import connection
 
     # What autovacuum keeps: the planner's statistics and, outside a transaction, the map of
     # all-visible pages that lets an index-only scan skip the table.
@@ -242,7 +242,6 @@ def _consume(response) -> int:
 
 def _raw_sql_seconds(queries: list[dict]) -> float | None:
     """The same SQL, run again straight on the connection (what the database alone costs)."""
-    from django.db import connection
 
     start = time.perf_counter()
     try:
@@ -278,9 +277,6 @@ def page_benchmark(paths: dict[str, tuple[str, int]], studies: int, repeats: int
 
     The timed runs only count their queries, as a server without DEBUG runs them; the SQL is
     kept by one more run, not timed, to be run again raw."""
-    from django.db import connection, reset_queries
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST="localhost")
     timings = []

@@ -1,0 +1,62 @@
+"""Pages of a list: a page's ids read first, from whichever end of the list is nearer."""
+
+import re
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+# Rows on a page of the study list and of its API; the bibliography's pages are longer.
+STUDIES_PER_PAGE = 25
+REFERENCES_PER_PAGE = 30
+
+
+class FromEitherEnd(Paginator):
+    """A page's ids are read first, in a narrow query the database sorts without the joined
+    rows' columns, then the rows of those ids with all they show. Pages past the middle are
+    read from the end, in reverse order, and turned round: the database skips at most half of
+    the ids, so the last page costs what the first does. The lists' orders all end on a unique
+    field, so the reverse order is exactly reversed."""
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        queryset = self.object_list
+        if not getattr(queryset, "ordered", False):
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        if bottom <= self.count // 2:
+            ids = list(queryset.values_list("pk", flat=True)[bottom:top])
+        else:
+            ids = list(
+                queryset.reverse().values_list("pk", flat=True)[self.count - top : self.count - bottom]
+            )
+            ids.reverse()
+        rows = queryset.in_bulk(ids)
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
+
+def paginate(
+    request: HttpRequest, queryset: QuerySet, per_page: int = STUDIES_PER_PAGE, count: int | None = None
+) -> tuple[Page, str]:
+    """The requested page, or the nearest real one with a note saying so. count: the number of
+    rows when it is already known, so that the paginator does not count them again."""
+    paginator = FromEitherEnd(queryset, per_page)
+    if count is not None:
+        paginator.count = count
+    asked = request.GET.get("page", "1")
+    # Only ASCII digits are a page number: int() would take "²" or "①" and fail, and a
+    # number thousands of digits long is still just "past the end".
+    digits = bool(re.fullmatch(r"[0-9]+", asked))
+    wanted = (int(asked) if len(asked) <= 9 else paginator.num_pages + 1) if digits else 1
+    page = paginator.get_page(wanted)
+    page.elided_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    note = ""
+    if asked != str(page.number):
+        if digits and wanted > page.number:
+            note = f"There is no page {asked[:10]}; this is the last page, {page.number}."
+        else:
+            note = f"“{asked[:20]}” is not a page number; this is page {page.number}."
+    return page, note

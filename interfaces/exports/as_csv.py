@@ -1,0 +1,159 @@
+"""The study list as a flat CSV: one row per figure, a study without figures in one row of its own.
+
+Every cell is written as a spreadsheet shows it: a text that would start a formula is
+prefixed with an apostrophe, numbers stay numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+
+from ..fields import CHOICE, CSV_FIELDS, DERIVED, DERIVED_FROM_QUANTITY, TEXT, row_reader
+from .documents import (
+    FIGURE_ROW,
+    METHOD_LABELS,
+    PIECE_BYTES,
+    STRATEGY_LABELS,
+    STUDY_COLUMNS,
+    Batch,
+    batches,
+    export_ids,
+    study_url_pattern,
+)
+
+# The columns a study's rows begin with, each with the expression of its cell over the study's
+# values (named as documents.STUDY_COLUMNS names them) and its batch's: the study's interlayers,
+# its paper's first author and the pattern of its address.
+STUDY_CSV_COLUMNS = {
+    "study_id": "id",
+    "study_url": "url.format(id)",
+    "strategy": "strategy",
+    "strategy_label": "STRATEGY_LABELS[strategy]",
+    "electrolyte": "electrolyte_name",
+    "electrolyte_formula": "electrolyte_formula",
+    "family": "family_slug",
+    "family_label": "family_label",
+    "interlayers": "interlayers",
+    "method": "method",
+    "method_label": "METHOD_LABELS[method] if method else ''",
+    "anode": "anode",
+    "cell": "cell",
+    "citekey": "citekey",
+    "first_author": "first_author",
+    "year": "year",
+    "journal": "journal",
+    "doi": "doi",
+}
+CSV_HEADER = [*STUDY_CSV_COLUMNS, *(field.csv for field in CSV_FIELDS)]
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell as text a spreadsheet shows rather than runs; numbers (−1.5) stay numbers."""
+    if cell.startswith(FORMULA_STARTS):
+        try:
+            float(cell)
+        except ValueError:
+            return "'" + cell
+    return cell
+
+
+def _safe_cells(cells) -> list:
+    """The cells of a row, each text that could start a formula made safe (numbers stay numbers)."""
+    return [spreadsheet_safe(c) if c.__class__ is str and c[:1] in _FORMULA_FIRST else c for c in cells]
+
+
+# A figure's cells, in the CSV's order, from its row of FIGURE_COLUMNS read by its declared
+# names; and whether one of its text cells starts like a formula (the others are numbers).
+_figure_cells = row_reader(
+    "figure_cells",
+    FIGURE_ROW,
+    "("
+    + ", ".join(
+        f"DERIVED[{field.name!r}][quantity]" if field.kind == DERIVED else field.name for field in CSV_FIELDS
+    )
+    + ",)",
+    {"DERIVED": DERIVED_FROM_QUANTITY},
+)
+_starts_like_formula = row_reader(
+    "starts_like_formula",
+    FIGURE_ROW,
+    "not FIRST.isdisjoint(("
+    + ", ".join(f"{field.name}[:1]" for field in CSV_FIELDS if field.kind in {TEXT, CHOICE})
+    + "))",
+    {"FIRST": _FORMULA_FIRST},
+)
+_study_cells = row_reader(
+    "study_cells",
+    (*STUDY_COLUMNS, "interlayers", "first_author", "url"),
+    "[" + ", ".join(STUDY_CSV_COLUMNS.values()) + "]",
+    {"STRATEGY_LABELS": STRATEGY_LABELS, "METHOD_LABELS": METHOD_LABELS},
+)
+
+
+class _Line:
+    """A file that keeps what a csv writer wrote last: a row formatted, not yet written."""
+
+    text = ""
+
+    def write(self, text: str) -> None:
+        self.text = text
+
+
+def _csv_pieces(batch: Batch, study_url: str, buffer: io.StringIO) -> Iterator[str]:
+    """The batch's CSV rows, written to buffer (one per figure, one for a study without any)
+    and taken from it a piece at a time.
+
+    A study's columns are formatted once and begin each of its rows; a figure's text cells
+    are looked at closely only when one of them starts like a formula."""
+    writer, line = csv.writer(buffer), _Line()
+    study_writer = csv.writer(line)  # same dialect as writer: same quoting, same line end
+    no_figure = "," * (len(CSV_FIELDS) - 1) + "\r\n"
+    for pk in batch.ids:
+        study = batch.studies[pk]
+        layers = "; ".join(name for _, _, name, _ in batch.layers.get(pk, ()))
+        cells = _study_cells((*study.values(), layers, batch.first_author(study), study_url))
+        study_writer.writerow(_safe_cells(cells))
+        prefix = line.text[:-2] + ","  # the study's columns, and the comma before the figure's
+        figures = batch.figures.get(pk, ())
+        if not figures:
+            buffer.write(prefix + no_figure)
+        for row in figures:
+            cells = _figure_cells(row)
+            if _starts_like_formula(row):
+                cells = _safe_cells(cells)
+            buffer.write(prefix)
+            writer.writerow(cells)
+        if buffer.tell() >= PIECE_BYTES:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+
+def csv_chunks(studies: QuerySet, site: str = "", bom: bool = False) -> Iterator[str]:
+    """The CSV export a piece at a time. site: what goes before a study's address
+    (https://host), so that the file's links work anywhere. bom: begin with the byte-order mark
+    Excel needs to read UTF-8 (µ, ², Ω) rather than guess a code page."""
+    buffer = io.StringIO()
+    if bom:
+        buffer.write("\ufeff")
+    csv.writer(buffer).writerow(CSV_HEADER)
+    study_url = site + study_url_pattern()
+    for batch in batches(export_ids(studies)):
+        yield from _csv_pieces(batch, study_url, buffer)
+    yield buffer.getvalue()
+
+
+def csv_response(
+    studies: QuerySet, filename: str, site: str = "", bom: bool = False
+) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(csv_chunks(studies, site, bom), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response

@@ -1,0 +1,282 @@
+"""The export's documents (docs/contract.md): each record as JSON, from a model instance or, for
+the whole atlas, from rows of plain values read in batches.
+
+An export of the whole atlas builds no model instance: each batch of studies is read as rows
+of values (the studies, their layers, authors and figures: four queries), turned into the
+documents study_json() gives, and dropped, which costs a small part of what instances do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
+
+from django.db.models import F, QuerySet
+from django.urls import reverse
+
+from atlas.lookups import AnyOf
+from references.doi import doi_url
+from references.exports import reference_json
+from references.models import Authorship, first_author_label
+
+from ..fields import DERIVED, DERIVED_FROM_QUANTITY, JSON_FIELDS, STORED_FIELDS, derived_value, row_reader
+from ..models import (
+    Electrolyte,
+    ElectrolyteFamily,
+    InterlayerMaterial,
+    Measurement,
+    Method,
+    Strategy,
+    Study,
+    StudyInterlayer,
+)
+
+STRATEGY_LABELS, METHOD_LABELS = dict(Strategy.choices), dict(Method.choices)
+
+
+def measurement_json(m: Measurement) -> dict:
+    """A figure's document, read from the model instance."""
+    document = {}
+    for field in JSON_FIELDS:
+        if field.kind == DERIVED:
+            document[field.name] = derived_value(field.name, m.quantity)
+        else:
+            value = getattr(m, field.column)
+            document[field.name] = (value or None) if field.null_if_empty else value
+    return document
+
+
+def study_json(study: Study) -> dict:
+    electrolyte, family = study.electrolyte, study.electrolyte.family
+    return {
+        "id": study.pk,
+        "key": study.key,
+        "url": study.get_absolute_url(),
+        "summary": study.summary,
+        "strategy": {"slug": study.strategy, "label": study.get_strategy_display()},
+        "electrolyte": {
+            "slug": electrolyte.slug,
+            "name": electrolyte.name,
+            "formula": electrolyte.formula,
+            "family": {"slug": family.slug, "label": family.label},
+        },
+        "interlayers": [
+            {"slug": layer.material.slug, "name": layer.material.name, "kind": layer.material.kind}
+            for layer in study.ordered_layers
+        ],
+        "method": {"slug": study.method, "label": study.get_method_display()} if study.method else None,
+        "anode": study.anode,
+        "cell_type": study.cell_type or None,
+        "cell": study.cell,
+        "measurements": [measurement_json(m) for m in study.measurements.all()],
+        "reference": reference_json(study.reference),
+    }
+
+
+def family_json(family: ElectrolyteFamily) -> dict:
+    return {
+        "slug": family.slug,
+        "label": family.label,
+        "url": family.get_absolute_url(),
+        "examples": family.examples,
+        "forms_stable_interphase": family.forms_stable_interphase,
+        "stability_note": family.stability_note,
+        "stability_locator": family.stability_locator,
+        "study_count": family.study_count,
+    }
+
+
+def electrolyte_json(electrolyte: Electrolyte) -> dict:
+    family = electrolyte.family
+    return {
+        "slug": electrolyte.slug,
+        "name": electrolyte.name,
+        "url": electrolyte.get_absolute_url(),
+        "formula": electrolyte.formula,
+        "aliases": electrolyte.alias_list,
+        "family": {"slug": family.slug, "label": family.label},
+        "form": electrolyte.form or None,
+        "dopants": electrolyte.dopants,
+        "description": electrolyte.description,
+        "study_count": electrolyte.study_count,
+    }
+
+
+def interlayer_json(material: InterlayerMaterial) -> dict:
+    return {
+        "slug": material.slug,
+        "name": material.name,
+        "url": material.get_absolute_url(),
+        "formula": material.formula,
+        "kind": material.kind,
+        "kind_label": material.get_kind_display(),
+        "aliases": material.alias_list,
+        "description": material.description,
+        "study_count": material.study_count,
+    }
+
+
+# -- the whole result, read as plain values --------------------------------------------
+BATCH_SIZE = 500
+# Pieces of a streamed export are about this size: small enough for flat memory, large
+# enough that a server writes a few hundred of them a second, not one per row.
+PIECE_BYTES = 64 * 1024
+
+# What is read of a study, by the name its row is read by.
+STUDY_COLUMNS = {
+    "id": "pk",
+    "key": "key",
+    "summary": "summary",
+    "strategy": "strategy",
+    "method": "method",
+    "anode": "anode",
+    "cell_type": "cell_type",
+    "cell": "cell",
+    "electrolyte_slug": "electrolyte__slug",
+    "electrolyte_name": "electrolyte__name",
+    "electrolyte_formula": "electrolyte__formula",
+    "family_slug": "electrolyte__family__slug",
+    "family_label": "electrolyte__family__label",
+    "reference_id": "reference_id",
+    "citekey": "reference__citekey",
+    "doi": "reference__doi",
+    "title": "reference__title",
+    "journal": "reference__journal",
+    "year": "reference__year",
+}
+# A figure's row: its study's id, then its stored fields in the order FIGURE_FIELDS declares.
+FIGURE_ROW = ("study_id", *(field.name for field in STORED_FIELDS))
+FIGURE_COLUMNS = ("study_id", *(field.column for field in STORED_FIELDS))
+
+
+@dataclass
+class Exported:
+    """A study as its export gives it, and what the charts add: its paper's first-author label."""
+
+    document: dict
+    first_author: str
+
+
+def _grouped(rows) -> dict[int, list[tuple]]:
+    """Rows sorted by their first value, grouped by it (each row keeps it)."""
+    return {key: list(group) for key, group in groupby(rows, key=itemgetter(0))}
+
+
+def _json_value(field) -> str:
+    """The expression a figure's document gives a field, over its row's names."""
+    if field.kind == DERIVED:
+        return f"DERIVED[{field.name!r}][quantity]"
+    return f"({field.name} or None)" if field.null_if_empty else field.name
+
+
+# A figure's document, as measurement_json() gives it, from its row of FIGURE_COLUMNS: each
+# field read by its declared name (an empty choice is null).
+figure_document = row_reader(
+    "figure_document",
+    FIGURE_ROW,
+    "{" + ", ".join(f"{field.name!r}: {_json_value(field)}" for field in JSON_FIELDS) + "}",
+    {"DERIVED": DERIVED_FROM_QUANTITY},
+)
+
+
+@dataclass
+class Batch:
+    """Studies read as values, in the order of ids: each study's values by name, and the rows
+    of its layers, its paper's authors and its figures, grouped by study (authors: by reference)."""
+
+    ids: list[int]
+    studies: dict[int, dict]
+    layers: dict[int, list[tuple]]
+    authors: dict[int, list[tuple]]
+    figures: dict[int, list[tuple]]
+
+    def first_author(self, study: dict) -> str:
+        return first_author_label([family for _, family, _ in self.authors.get(study["reference_id"], ())])
+
+
+def read_batch(ids: list[int]) -> Batch:
+    # Unordered: the rows go into a dict, and the batch keeps the order of ids.
+    rows = Study.objects.filter(AnyOf(F("pk"), ids)).order_by().values_list(*STUDY_COLUMNS.values())
+    studies = {row[0]: dict(zip(STUDY_COLUMNS, row, strict=True)) for row in rows}
+    # The others are read by their foreign keys' indexes, straight from the ids.
+    references = {study["reference_id"] for study in studies.values()}
+    return Batch(
+        ids,
+        studies,
+        _grouped(
+            StudyInterlayer.objects.filter(AnyOf(F("study_id"), ids))
+            .order_by("study_id", "position")
+            .values_list("study_id", "material__slug", "material__name", "material__kind")
+        ),
+        _grouped(
+            Authorship.objects.filter(AnyOf(F("reference_id"), references))
+            .order_by("reference_id", "position")
+            .values_list("reference_id", "author__family", "author__given")
+        ),
+        _grouped(
+            Measurement.objects.filter(AnyOf(F("study_id"), ids))
+            .order_by("study_id", "position", "pk")
+            .values_list(*FIGURE_COLUMNS)
+        ),
+    )
+
+
+def batches(ids: list[int]) -> Iterator[Batch]:
+    for start in range(0, len(ids), BATCH_SIZE):
+        yield read_batch(ids[start : start + BATCH_SIZE])
+
+
+def study_url_pattern() -> str:
+    """A study's address with {} for its id, reversed once rather than once a study."""
+    return reverse("interfaces:study-detail", args=[0]).replace("/0/", "/{}/")
+
+
+def _documents(batch: Batch, study_url: str) -> Iterator[Exported]:
+    for pk in batch.ids:
+        study = batch.studies[pk]
+        names = batch.authors.get(study["reference_id"], ())
+        method = study["method"]
+        document = {
+            "id": pk,
+            "key": study["key"],
+            "url": study_url.format(pk),
+            "summary": study["summary"],
+            "strategy": {"slug": study["strategy"], "label": STRATEGY_LABELS[study["strategy"]]},
+            "electrolyte": {
+                "slug": study["electrolyte_slug"],
+                "name": study["electrolyte_name"],
+                "formula": study["electrolyte_formula"],
+                "family": {"slug": study["family_slug"], "label": study["family_label"]},
+            },
+            "interlayers": [
+                {"slug": slug, "name": name, "kind": kind} for _, slug, name, kind in batch.layers.get(pk, ())
+            ],
+            "method": {"slug": method, "label": METHOD_LABELS[method]} if method else None,
+            "anode": study["anode"],
+            "cell_type": study["cell_type"] or None,
+            "cell": study["cell"],
+            "measurements": [figure_document(row) for row in batch.figures.get(pk, ())],
+            "reference": {
+                "citekey": study["citekey"],
+                "doi": study["doi"],
+                "doi_url": doi_url(study["doi"]),
+                "title": study["title"],
+                "authors": [f"{given} {family}".strip() for _, family, given in names],
+                "journal": study["journal"],
+                "year": study["year"],
+            },
+        }
+        yield Exported(document, batch.first_author(study))
+
+
+def export_ids(studies: QuerySet) -> list[int]:
+    """The ids of the studies to export, in the queryset's order (one query)."""
+    return list(studies.values_list("pk", flat=True))
+
+
+def study_documents(ids: list[int]) -> Iterator[Exported]:
+    """The export of each study, in the order of ids, read in batches."""
+    study_url = study_url_pattern()
+    for batch in batches(ids):
+        yield from _documents(batch, study_url)
