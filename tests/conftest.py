@@ -1,29 +1,23 @@
-"""Shared fixtures: the curated dataset, loaded once into the test database, and small factories."""
+"""Shared fixtures: the curated dataset, loaded once into the test database, a signed-in curator,
+and pages of a headless Chromium. Plain helpers and factories are in tests/helpers.py."""
 
-import itertools
 import json
 import os
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
-from interfaces.models import (
-    Electrolyte,
-    ElectrolyteFamily,
-    InterlayerMaterial,
-    Measurement,
-    Quantity,
-    Strategy,
-    Study,
-    StudyInterlayer,
-)
-from references.models import Author, Authorship, Reference
+# Factories and other plain helpers live in tests/helpers.py; these names are imported from
+# here by older test modules, so conftest passes them on.
+from tests.helpers import CHROMIUM
+from tests.helpers import TEST_OUTPUT as TEST_OUTPUT
+from tests.helpers import admin_form_data as admin_form_data
+from tests.helpers import make_reference as make_reference
+from tests.helpers import make_study as make_study
+from tests.helpers import needs_chromium as needs_chromium
+from tests.helpers import serious_accessibility_violations as serious_accessibility_violations
 
-_counter = itertools.count(1)
-
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -31,10 +25,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-TEST_OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"{CHROMIUM} does not exist: install Debian's chromium"
-)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -117,75 +107,36 @@ def curator(client):
     return user
 
 
-def make_reference(*, title=None, doi="", year=2020, authors=(("Doe", "Jane"),), **fields) -> Reference:
-    n = next(_counter)
-    reference = Reference.objects.create(
-        citekey=fields.pop("citekey", f"test{n}ref"),
-        title=title or f"Test paper {n}",
-        doi=doi,
-        year=year,
-        journal=fields.pop("journal", "Journal of Tests"),
-        **fields,
-    )
-    for position, (family, given) in enumerate(authors, start=1):
-        author, _ = Author.objects.get_or_create(family=family, given=given)
-        Authorship.objects.create(reference=reference, author=author, position=position)
-    return reference
+@pytest.fixture
+def new_page(browser):
+    """Opens pages in the module's Chromium: new_page(width=1366, height=900, **context_options),
+    each in its own browser context, closed after the test. A page's `refused` lists what the
+    Content-Security-Policy refused, as the browser's console reports it."""
+    contexts = []
 
-
-def admin_form_data(page) -> dict:
-    """What an admin change page would post back unchanged: its form and its inlines' saved rows."""
-    form = page.context["adminform"].form
-    data = {name: form[name].value() or "" for name in form.fields}
-    for formset in page.context["inline_admin_formsets"]:
-        fs = formset.formset
-        forms = [f for f in fs.forms if f.instance.pk]
-        data |= {f"{fs.prefix}-TOTAL_FORMS": len(forms), f"{fs.prefix}-INITIAL_FORMS": len(forms)}
-        for index, f in enumerate(forms):
-            for name in f.fields:
-                value = f[name].value()
-                data[f"{fs.prefix}-{index}-{name}"] = "" if value is None else value
-    return data
-
-
-def make_study(*, reference=None, electrolyte=None, interlayers=(), measurements=(), **fields) -> Study:
-    n = next(_counter)
-    if electrolyte is None:
-        family, _ = ElectrolyteFamily.objects.get_or_create(slug="garnet", defaults={"label": "Garnet oxide"})
-        electrolyte = Electrolyte.objects.create(slug=f"test-se-{n}", name=f"SE{n}", family=family)
-    study = Study.objects.create(
-        key=fields.pop("key", f"test-study-{n}"),
-        reference=reference or make_reference(),
-        electrolyte=electrolyte,
-        strategy=fields.pop("strategy", Strategy.ARTIFICIAL_INTERLAYER),
-        summary=fields.pop("summary", "A test study."),
-        **fields,
-    )
-    for position, material in enumerate(interlayers, start=1):
-        if isinstance(material, str):
-            material, _ = InterlayerMaterial.objects.get_or_create(
-                slug=material.lower(), defaults={"name": material, "kind": "oxide"}
-            )
-        StudyInterlayer.objects.create(study=study, material=material, position=position)
-    for position, spec in enumerate(measurements, start=1):
-        spec = dict(spec)
-        Measurement.objects.create(
-            study=study,
-            position=position,
-            quantity=spec.pop("quantity", Quantity.CCD),
-            locator=spec.pop("locator", "test"),
-            **spec,
+    def open_page(width: int = 1366, height: int = 900, **options):
+        context = browser.new_context(viewport={"width": width, "height": height}, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.refused = []
+        page.on(
+            "console",
+            lambda message: page.refused.append(message.text) if "Content Security" in message.text else None,
         )
-    return study
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
-def serious_accessibility_violations(page) -> list[str]:
-    """What axe-core (vendored from npm) finds of serious or critical impact on the page."""
-    # Loaded from the site's own static files: the pages' Content-Security-Policy refuses inline scripts.
-    page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
-    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
+@pytest.fixture
+def page(new_page):
+    """A laptop's page, 1366 × 900, that accepts downloads."""
+    return new_page(accept_downloads=True)
+
+
+@pytest.fixture
+def phone_page(new_page):
+    """A phone's page, 390 × 844, with a touch screen and the mobile viewport rules."""
+    return new_page(390, 844, is_mobile=True, has_touch=True)

@@ -1,38 +1,32 @@
 """A curator's session in headless Chromium: import a messy .bib, then start a study from the paper."""
 
-from pathlib import Path
-
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import User
 
 from references.models import Reference
-from tests.conftest import TEST_OUTPUT as OUTPUT
-from tests.conftest import needs_chromium
-
-SAMPLES = Path(__file__).parent / "samples"
+from tests.helpers import TEST_OUTPUT as OUTPUT
+from tests.helpers import needs_chromium, sample, serious_accessibility_violations
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 @pytest.fixture
-def page(browser, live_server, curated_live):
+def page(page, live_server, curated_live):
+    """conftest's laptop page, signed in to the admin as a superuser."""
     User.objects.create_superuser("editor", password="a long test password")
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    page = context.new_page()
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", "editor")
     page.fill("#id_password", "a long test password")
     page.click("input[type=submit]")
-    yield page
-    context.close()
+    return page
 
 
 def test_a_curator_imports_a_zotero_file_and_starts_a_study_from_it(page, live_server):
     OUTPUT.mkdir(exist_ok=True)
     page.goto(f"{live_server.url}/admin/references/reference/")
     page.click("text=Import BibTeX")
-    text = (SAMPLES / "zotero.bib").read_text(encoding="utf-8")
+    text = sample("zotero.bib")
     assert text.startswith("\n")  # a blank first line, as Zotero writes it
     page.fill("#id_bibtex_text", text)
     page.click("input[value=Preview]")
@@ -109,8 +103,6 @@ def test_a_curator_pairs_a_treated_figure_with_its_control_in_one_save(page, liv
     ],
 )
 def test_the_curation_pages_have_no_serious_accessibility_violation(page, live_server, path):
-    from tests.conftest import serious_accessibility_violations
-
     paper = Reference.objects.get(citekey="deng2020tuning")
     page.goto(live_server.url + path.format(paper=paper.pk, study=paper.studies.first().pk))
     assert "Interphase Atlas curation" in page.inner_text("#site-name")

@@ -5,19 +5,17 @@ The answer below is written in the shape Crossref's content negotiation gives
 Crossref's 10.5555 test prefix; no test reaches the internet.
 """
 
-from pathlib import Path
-
 import pytest
 import requests
 import responses
 
 from references.crossref import ENDPOINT
 from references.models import Reference
+from tests.helpers import IMPORT_URL, sample
 
 pytestmark = pytest.mark.django_db
-IMPORT_URL = "/admin/references/reference/import-bibtex/"
 DOI = "10.5555/atlas.test.2024"
-ANSWER = (Path(__file__).parent / "samples" / "crossref_answer.bib").read_text()
+ANSWER = sample("crossref_answer.bib")
 CROSSREF_URL = ENDPOINT.format(doi=DOI)
 
 
@@ -88,6 +86,10 @@ def test_crossref_trouble_is_said_plainly_and_saves_nothing(client, curator, ans
     assert Reference.objects.count() == before
 
 
+@responses.activate
 def test_a_doi_that_is_not_one_is_refused_without_asking_crossref(client, curator):
+    before = Reference.objects.count()
     response = client.post(IMPORT_URL, {"doi": "not a doi"})
     assert "is not a DOI" in response.content.decode()
+    assert len(responses.calls) == 0  # no request left for Crossref
+    assert Reference.objects.count() == before

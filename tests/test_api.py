@@ -1,15 +1,11 @@
 """The read-only API: the HTML lists' rows, filters and pages as JSON, in the exports' shapes."""
 
-import csv
-import io
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.validation import validate_schema
 
 from interfaces.models import Study
-
-from .conftest import make_study
+from tests.helpers import STUDY_FILTERS, csv_rows, make_study
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +69,7 @@ def test_study_detail_is_the_export_row(client):
 
 
 def test_measurements_are_the_rows_of_the_csv_export(client):
-    text = b"".join(client.get("/studies/?family=garnet&format=csv").streaming_content).decode()
-    rows = [r for r in csv.DictReader(io.StringIO(text)) if r["measurement_id"]]
+    rows = [r for r in csv_rows(client.get("/studies/?family=garnet&format=csv")) if r["measurement_id"]]
     api = api_pages(client, "/api/measurements/?family=garnet&page_size=100")
     assert sorted(m["id"] for m in api) == sorted(int(r["measurement_id"]) for r in rows)
     by_id = {int(r["measurement_id"]): r for r in rows}
@@ -182,8 +177,15 @@ def test_cors_lets_any_origin_read_the_api_only(client):
 
 
 def test_the_api_is_read_only(client):
-    assert client.post("/api/studies/", {}).status_code == 405
-    assert client.delete("/api/families/garnet/").status_code == 405
+    study = Study.objects.get(key="deng2020tuning-li3po4-llzto")
+    before = client.get(f"/api/studies/{study.pk}/").json()
+    for url in ("/api/studies/", "/api/families/", "/api/references/"):
+        assert client.post(url, {}).status_code == 405, url
+    for url in (f"/api/studies/{study.pk}/", "/api/families/garnet/", "/api/references/deng2020tuning/"):
+        for method in (client.put, client.patch, client.delete):
+            response = method(url, {"summary": "Changed"}, content_type="application/json")
+            assert response.status_code == 405, (method.__name__, url)
+    assert client.get(f"/api/studies/{study.pk}/").json() == before
 
 
 def _api_routes() -> set[str]:
@@ -214,22 +216,7 @@ def test_the_openapi_document_validates_and_matches_the_routes(client):
     assert set(document["paths"]) == _api_routes()
     studies = document["paths"]["/api/studies/"]["get"]
     params = {p["name"] for p in studies["parameters"]}
-    html_filters = {
-        "family",
-        "strategy",
-        "method",
-        "electrolyte",
-        "interlayer",
-        "interlayer_kind",
-        "q",
-        "ccd_min",
-        "ccd_max",
-        "resistance_max",
-        "year_min",
-        "year_max",
-        "id",
-        "sort",
-    }
+    html_filters = {*STUDY_FILTERS, "id", "sort"}
     assert params == html_filters | {"page", "page_size"}
     assert set(studies["responses"]) == {"200", "304", "400", "404"}
     references = document["paths"]["/api/references/"]["get"]

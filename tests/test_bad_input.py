@@ -3,8 +3,7 @@
 import pytest
 
 from interfaces.models import InterlayerMaterial, Study
-
-from .conftest import make_study
+from tests.helpers import make_study
 
 pytestmark = pytest.mark.django_db
 
@@ -135,5 +134,7 @@ def test_reference_list_bad_input(client, params, field):
 
 @pytest.mark.parametrize("url", ["/", "/studies/", "/studies/?format=csv", "/references/", "/electrolytes/"])
 def test_pages_only_answer_get_and_head(client, url):
-    assert client.post(url).status_code == 405
+    assert client.get(url).status_code == 200
     assert client.head(url).status_code == 200
+    for method in (client.post, client.put, client.patch, client.delete):
+        assert method(url).status_code == 405, method.__name__

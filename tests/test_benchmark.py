@@ -4,7 +4,7 @@ from references import bibtex
 
 
 def test_the_benchmark_generator_writes_distinct_importable_entries():
-    from interfaces.benchmark import bibtex_entries
+    from interfaces.management.benchmark import bibtex_entries
 
     result = bibtex.parse_bibtex(bibtex_entries(30))
     assert len(result.entries) == 30 and not result.problems
@@ -14,7 +14,7 @@ def test_the_benchmark_generator_writes_distinct_importable_entries():
 
 
 def test_the_messy_benchmark_file_imports_whole_with_warnings(db):
-    from interfaces.benchmark import bibtex_entries
+    from interfaces.management.benchmark import bibtex_entries
     from references.bibtex import plan_import
 
     report = plan_import(bibtex_entries(20, messy=True))
@@ -25,7 +25,7 @@ def test_the_messy_benchmark_file_imports_whole_with_warnings(db):
 
 
 def test_the_synthetic_atlas_has_the_shape_of_the_curated_one(db):
-    from interfaces.benchmark import synthetic_atlas
+    from interfaces.management.benchmark import synthetic_atlas
     from interfaces.models import Measurement, Study, StudyInterlayer
 
     before = Study.objects.count()
@@ -39,8 +39,8 @@ def test_the_synthetic_atlas_has_the_shape_of_the_curated_one(db):
 
 
 def test_the_synthetic_atlas_keeps_its_stored_figures_and_texts_and_outdates_the_counts(db):
-    from interfaces.benchmark import synthetic_atlas
-    from interfaces.caching import data_version
+    from atlas.caching import data_version
+    from interfaces.management.benchmark import synthetic_atlas
     from interfaces.models import Study
 
     version = data_version()
@@ -54,7 +54,7 @@ def test_the_synthetic_atlas_keeps_its_stored_figures_and_texts_and_outdates_the
 def test_the_page_benchmark_counts_each_runs_queries_and_keeps_the_sql_of_one_more(db):
     from django.db import connection
 
-    from interfaces.benchmark import page_benchmark, synthetic_atlas
+    from interfaces.management.benchmark import page_benchmark, synthetic_atlas
     from interfaces.models import Study
 
     synthetic_atlas(30)

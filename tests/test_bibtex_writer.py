@@ -6,7 +6,7 @@ import pytest
 from references.bibtex import make_citekey, write_bibtex
 from references.models import EntryType, Reference
 from references.tex import title_to_latex, to_latex
-from tests.conftest import make_reference
+from tests.helpers import make_reference
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +43,11 @@ def test_a_colliding_key_gets_a_suffix_and_a_given_key_never_changes():
 
 
 def test_the_curated_entry_is_written_as_a_classic_article():
-    entry = written(Reference.objects.get(citekey="deng2020tuning"))
+    reference = Reference.objects.with_authors().get(citekey="deng2020tuning")
+    entry = written(reference)
     assert entry["type"] == "article"
     assert entry["author"].startswith("Deng, T. and Ji, X. and Zhao, Y.")
+    assert entry["author"].count(" and ") == len(reference.author_list) - 1 == 14  # every author
     assert entry["title"] == (
         "Tuning the Anode--Electrolyte Interface Chemistry for Garnet-Based Solid-State {Li} Metal Batteries"
     )

@@ -7,24 +7,10 @@ import pytest
 from django.utils import timezone
 
 from interfaces.models import Study
-from tests.conftest import TEST_OUTPUT as OUTPUT
-from tests.conftest import needs_chromium
+from tests.helpers import TEST_OUTPUT as OUTPUT
+from tests.helpers import needs_chromium, serious_accessibility_violations
 
 pytestmark = [pytest.mark.browser, needs_chromium]
-
-
-def open_page(browser, *, javascript=True, width=1366, height=900):
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, accept_downloads=True, java_script_enabled=javascript
-    )
-    return context, context.new_page()
-
-
-@pytest.fixture
-def page(browser):
-    context, page = open_page(browser)
-    yield page
-    context.close()
 
 
 def row_families(page) -> list[str]:
@@ -59,28 +45,25 @@ def test_choosing_a_family_in_the_form_changes_the_rows(page, live_server, curat
     page.screenshot(path=OUTPUT / "study-list.png", full_page=True)
 
 
-def test_the_form_works_without_javascript(browser, live_server, curated_live):
-    context, page = open_page(browser, javascript=False)
-    try:
-        page.goto(f"{live_server.url}/studies/")
-        page.get_by_role("checkbox", name="Garnet oxide").check()
-        page.get_by_role("checkbox", name="Artificial interlayer").check()
-        page.get_by_label("Best CCD at least (mA/cm²)").fill("2")
-        page.get_by_role("button", name="Apply filters").click()
-        page.wait_for_load_state()
-        expected = [
-            study
-            for study in Study.objects.for_list().filter(
-                electrolyte__family__slug="garnet", strategy="artificial-interlayer"
-            )
-            if study.best_ccd and (study.best_ccd.value_max or study.best_ccd.value) >= 2
-        ]
-        assert len(expected) >= 2
-        assert page.locator("h2.count").inner_text().startswith(f"{len(expected)} studies")
-        assert page.locator("table.studies tbody tr").count() == len(expected)
-        assert "2.2\xa0mA" in page.locator("table.studies tbody").inner_text()  # Deng et al.
-    finally:
-        context.close()
+def test_the_form_works_without_javascript(new_page, live_server, curated_live):
+    page = new_page(java_script_enabled=False, accept_downloads=True)
+    page.goto(f"{live_server.url}/studies/")
+    page.get_by_role("checkbox", name="Garnet oxide").check()
+    page.get_by_role("checkbox", name="Artificial interlayer").check()
+    page.get_by_label("Best CCD at least (mA/cm²)").fill("2")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_load_state()
+    expected = [
+        study
+        for study in Study.objects.for_list().filter(
+            electrolyte__family__slug="garnet", strategy="artificial-interlayer"
+        )
+        if study.best_ccd and (study.best_ccd.value_max or study.best_ccd.value) >= 2
+    ]
+    assert len(expected) >= 2
+    assert page.locator("h2.count").inner_text().startswith(f"{len(expected)} studies")
+    assert page.locator("table.studies tbody tr").count() == len(expected)
+    assert "2.2\xa0mA" in page.locator("table.studies tbody").inner_text()  # Deng et al.
 
 
 def test_open_a_study_and_follow_its_export_links(page, live_server, curated_live):
@@ -138,23 +121,20 @@ def test_keyboard_users_get_a_skip_link_and_visible_focus(page, live_server, cur
     assert outline == "solid"
 
 
-def test_a_phone_sees_the_results_before_the_filters(browser, live_server, curated_live):
-    context, page = open_page(browser, width=390, height=844)
-    try:
-        page.goto(f"{live_server.url}/studies/?family=garnet")
-        # The filters wait behind a button above the results.
-        assert not page.locator("aside.sidebar").is_visible()
-        button = page.get_by_role("button", name="Filters (1 active)")
-        assert button.bounding_box()["y"] < page.locator("section.results").bounding_box()["y"]
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        OUTPUT.mkdir(exist_ok=True)
-        page.screenshot(path=OUTPUT / "study-list-phone.png", full_page=False)
-        page.goto(f"{live_server.url}/studies/?electrolyte=llzto")
-        page.get_by_role("link", name="Li | Li3PO4 (ALD, 10 nm) | LLZTO").click()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        page.screenshot(path=OUTPUT / "study-detail-phone.png", full_page=True)
-    finally:
-        context.close()
+def test_a_phone_sees_the_results_before_the_filters(new_page, live_server, curated_live):
+    page = new_page(390, 844, accept_downloads=True)
+    page.goto(f"{live_server.url}/studies/?family=garnet")
+    # The filters wait behind a button above the results.
+    assert not page.locator("aside.sidebar").is_visible()
+    button = page.get_by_role("button", name="Filters (1 active)")
+    assert button.bounding_box()["y"] < page.locator("section.results").bounding_box()["y"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=OUTPUT / "study-list-phone.png", full_page=False)
+    page.goto(f"{live_server.url}/studies/?electrolyte=llzto")
+    page.get_by_role("link", name="Li | Li3PO4 (ALD, 10 nm) | LLZTO").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=OUTPUT / "study-detail-phone.png", full_page=True)
 
 
 @pytest.mark.parametrize(
@@ -164,29 +144,17 @@ def test_a_phone_sees_the_results_before_the_filters(browser, live_server, curat
 def test_public_pages_break_no_content_security_rule_and_no_accessibility_rule(
     page, live_server, curated_live, path
 ):
-    from tests.conftest import serious_accessibility_violations
-
-    refused = []
-    page.on(
-        "console",
-        lambda message: refused.append(message.text) if "Content Security" in message.text else None,
-    )
     page.goto(f"{live_server.url}{path}")
     page.wait_for_load_state("networkidle")
-    assert refused == []
+    assert page.refused == []
     assert serious_accessibility_violations(page) == []
 
 
 def test_a_study_page_and_its_report_form_break_no_content_security_rule(page, live_server, curated_live):
-    refused = []
-    page.on(
-        "console",
-        lambda message: refused.append(message.text) if "Content Security" in message.text else None,
-    )
     study = Study.objects.get(key="han2017negating-al2o3-llczn")
     page.goto(f"{live_server.url}{study.get_absolute_url()}")
     page.get_by_role("link", name="Report a problem with this study").click()
     page.get_by_label("What is wrong").fill("The control value is printed with a comma in the paper.")
     page.get_by_role("button", name="Send the report").click()
     assert "waiting for a curator" in page.inner_text("h1")
-    assert refused == []
+    assert page.refused == []

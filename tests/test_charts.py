@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from interfaces.models import Quantity, Role, Study
-from tests.conftest import make_study
+from tests.helpers import make_study
 
 pytestmark = pytest.mark.django_db
 

@@ -6,25 +6,12 @@ import time
 import pytest
 
 from interfaces.models import Quantity, Study
-from tests.conftest import TEST_OUTPUT as OUTPUT
-from tests.conftest import needs_chromium, serious_accessibility_violations
+from tests.helpers import TEST_OUTPUT as OUTPUT
+from tests.helpers import needs_chromium, serious_accessibility_violations
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
 CHARTS = ["pairs", "ccd-strategy", "ccd-family", "ccd-resistance", "ccd-year"]
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.refused = []
-    page.on(
-        "console",
-        lambda message: page.refused.append(message.text) if "Content Security" in message.text else None,
-    )
-    yield page
-    context.close()
 
 
 def eligible(family: str) -> dict[str, set[str]]:
@@ -211,37 +198,27 @@ def test_chart_pages_break_no_content_security_rule_and_no_accessibility_rule(
     assert serious_accessibility_violations(page) == []
 
 
-def test_a_phone_gets_legible_charts_and_no_sideways_scroll(browser, live_server, curated_live):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    try:
-        page.goto(f"{live_server.url}/studies/charts/")
-        wait_for_charts(page)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        sizes = page.locator("[data-chart] svg text").evaluate_all(
-            "texts => texts.map(t => parseFloat(getComputedStyle(t).fontSize))"
-        )
-        assert min(sizes) >= 10
-        page.screenshot(path=OUTPUT / "charts-phone.png", full_page=True)
-        study = Study.objects.get(key="han2017negating-al2o3-llczn")
-        page.goto(f"{live_server.url}{study.get_absolute_url()}")
-        assert "1st of the" in page.locator("section.in-family").inner_text()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    finally:
-        context.close()
+def test_a_phone_gets_legible_charts_and_no_sideways_scroll(new_page, live_server, curated_live):
+    page = new_page(390, 844)
+    page.goto(f"{live_server.url}/studies/charts/")
+    wait_for_charts(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    sizes = page.locator("[data-chart] svg text").evaluate_all(
+        "texts => texts.map(t => parseFloat(getComputedStyle(t).fontSize))"
+    )
+    assert min(sizes) >= 10
+    page.screenshot(path=OUTPUT / "charts-phone.png", full_page=True)
+    study = Study.objects.get(key="han2017negating-al2o3-llczn")
+    page.goto(f"{live_server.url}{study.get_absolute_url()}")
+    assert "1st of the" in page.locator("section.in-family").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-def test_the_charts_page_reads_without_javascript(browser, live_server, curated_live):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    try:
-        page.goto(f"{live_server.url}/studies/charts/?family=garnet")
-        rows = page.locator("#table-ccd + .table-scroll tbody tr")
-        assert rows.count() == len(eligible("garnet")["ccd-strategy"])
-        assert "report a critical current density" in page.locator("[data-summary=ccd]").first.inner_text()
-        data = json.loads(
-            page.request.get(f"{live_server.url}/studies/charts/?family=garnet&format=json").text()
-        )
-        assert data["count"] == Study.objects.filter(electrolyte__family__slug="garnet").count()
-    finally:
-        context.close()
+def test_the_charts_page_reads_without_javascript(new_page, live_server, curated_live):
+    page = new_page(1280, 720, java_script_enabled=False)  # Playwright's default viewport
+    page.goto(f"{live_server.url}/studies/charts/?family=garnet")
+    rows = page.locator("#table-ccd + .table-scroll tbody tr")
+    assert rows.count() == len(eligible("garnet")["ccd-strategy"])
+    assert "report a critical current density" in page.locator("[data-summary=ccd]").first.inner_text()
+    data = json.loads(page.request.get(f"{live_server.url}/studies/charts/?family=garnet&format=json").text())
+    assert data["count"] == Study.objects.filter(electrolyte__family__slug="garnet").count()

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from interfaces.models import Study
+from tests.helpers import csv_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +40,8 @@ def test_two_studies_side_by_side(client):
     assert "1710" in html and "2.2" in html
     # Exports of exactly these studies.
     assert f'href="/studies/?id={han}&amp;id={deng}&amp;format=csv"' in html
-    csv = b"".join(client.get(f"/studies/?id={han}&id={deng}&format=csv").streaming_content).decode()
-    assert {line.split(",")[0] for line in csv.splitlines()[1:]} == {str(han), str(deng)}
+    rows = csv_rows(client.get(f"/studies/?id={han}&id={deng}&format=csv"))
+    assert {row["study_id"] for row in rows} == {str(han), str(deng)}
 
 
 def test_stacks_share_one_scale(client):

@@ -34,6 +34,7 @@ def test_all_sixty_references_and_the_review_are_there():
     assert review.doi == ""  # not printed in the source: left empty
     # The review and its 60 references come first in the curated file.
     first = list(Reference.objects.order_by("pk")[:61])
+    assert len(first) == 61
     assert first[0] == review and all(reference.doi for reference in first[1:])
     assert set(SECTION_2_3) <= {reference.citekey for reference in first}
 

@@ -1,10 +1,14 @@
 """The figures read in the primary papers: provenance, pairing, comparability, and spot checks."""
 
+import re
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 
 from interfaces.models import Measurement, Quantity, Role, Study
 from references.models import Reference
-from tests.conftest import make_study
+from tests.helpers import make_study
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +32,10 @@ def test_every_control_is_of_the_same_study_and_quantity_and_marked_so():
 def test_no_doi_twice_and_every_study_cites_a_reference_of_the_files():
     dois = [d.lower() for d in Reference.objects.exclude(doi="").values_list("doi", flat=True)]
     assert len(dois) == len(set(dois))
+    bib = (Path(settings.CURATED_DATA_DIR) / "references.bib").read_text(encoding="utf-8")
+    in_the_files = set(re.findall(r"^@(?!comment)\w+\{([^,\s]+),", bib, re.MULTILINE | re.IGNORECASE))
+    cited = set(Study.objects.values_list("reference__citekey", flat=True))
+    assert cited and cited <= in_the_files, cited - in_the_files
 
 
 def test_lower_bounds_keep_their_qualifier():
@@ -109,7 +117,7 @@ def test_best_ccd_is_a_treated_figure_even_when_the_control_is_higher():
             {"quantity": Quantity.CCD, "value": 1.0, "role": "treated"},
         ]
     )
-    assert Study.objects.with_figures().get(pk=study.pk).sort_ccd == 1.0
+    assert Study.objects.with_sort_keys().get(pk=study.pk).sort_ccd == 1.0
     assert study.best_ccd.value == 1.0
 
 

@@ -1,61 +1,47 @@
 """A curator's work survives load_curated; the database and the curated files round-trip."""
 
 import json
-import shutil
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 
 from interfaces.models import CuratedRecord, Measurement, Study
 from references.models import Reference
+from tests.helpers import admin_change_url, admin_form_data, curated_copy, form_values
+from tests.helpers import run_load_curated as load
 
 pytestmark = pytest.mark.django_db
 
 STUDY = "deng2020tuning-li3po4-llzto"
-
-
-def load(directory=None, *args) -> str:
-    out = StringIO()
-    call_command("load_curated", "--dir", directory or settings.CURATED_DATA_DIR, *args, stdout=out)
-    return out.getvalue()
+LOCATOR = "review_locator: review §2.3.1, Fig. 1\n"
 
 
 def edit_in_admin(client, study: Study, **changes):
     """The study's admin form posted back as it is, with `changes` and one figure added."""
-    page = client.get(f"/admin/interfaces/study/{study.pk}/change/")
-    form = page.context["adminform"].form
-    data = {name: form[name].value() or "" for name in form.fields}
-    data.update(changes)
+    page = client.get(admin_change_url(study))
+    data = admin_form_data(page) | changes
     for formset in page.context["inline_admin_formsets"]:
-        fs = formset.formset
-        forms = [f for f in fs.forms if f.instance.pk]
-        data |= {
-            f"{fs.prefix}-TOTAL_FORMS": len(forms) + (1 if fs.prefix == "measurements" else 0),
-            f"{fs.prefix}-INITIAL_FORMS": len(forms),
-            f"{fs.prefix}-MIN_NUM_FORMS": 0,
-            f"{fs.prefix}-MAX_NUM_FORMS": 1000,
-        }
-        for index, f in enumerate(forms):
-            for name in f.fields:
-                value = f[name].value()
-                data[f"{fs.prefix}-{index}-{name}"] = "" if value is None else value
-        if fs.prefix == "measurements":
-            data |= {
-                f"measurements-{len(forms)}-{name}": value
-                for name, value in {
-                    "quantity": "interfacial_resistance",
-                    "value": "12",
-                    "locator": "Table 1",
-                    "source": "full-text",
-                    "source_url": "https://example.org/deng2020",
-                    "source_kind": "table",
-                    "role": "treated",
-                }.items()
-            }
-    response = client.post(f"/admin/interfaces/study/{study.pk}/change/", data)
+        prefix = formset.formset.prefix
+        data |= {f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000}
+    added = data["measurements-INITIAL_FORMS"]
+    data["measurements-TOTAL_FORMS"] = added + 1
+    data |= {
+        f"measurements-{added}-{name}": value
+        for name, value in {
+            "quantity": "interfacial_resistance",
+            "value": "12",
+            "locator": "Table 1",
+            "source": "full-text",
+            "source_url": "https://example.org/deng2020",
+            "source_kind": "table",
+            "role": "treated",
+        }.items()
+    }
+    response = client.post(admin_change_url(study), data)
     assert response.status_code == 302, response.context["errors"] if response.context else ""
 
 
@@ -86,14 +72,7 @@ def test_take_files_takes_the_files_version_deliberately(client, curator):
 
 
 def test_a_record_nobody_changed_follows_the_files(tmp_path):
-    directory = tmp_path / "fixtures"
-    shutil.copytree(settings.CURATED_DATA_DIR, directory)
-    yaml_path = directory / "atlas.yaml"
-    text = yaml_path.read_text()
-    assert "review_locator: review §2.3.1, Fig. 1\n" in text
-    yaml_path.write_text(
-        text.replace("review_locator: review §2.3.1, Fig. 1\n", "review_locator: review §2.3.1\n")
-    )
+    directory = curated_copy(tmp_path, LOCATOR, "review_locator: review §2.3.1\n")
     output = load(directory)
     assert Study.objects.get(key=STUDY).review_locator == "review §2.3.1"
     assert "conflict" not in output
@@ -103,23 +82,17 @@ def test_a_record_nobody_changed_follows_the_files(tmp_path):
 def test_a_file_change_to_a_field_the_curator_did_not_touch_still_applies(client, curator, tmp_path):
     study = Study.objects.get(key=STUDY)
     edit_in_admin(client, study, summary="Corrected by a curator.")
-    directory = tmp_path / "fixtures"
-    shutil.copytree(settings.CURATED_DATA_DIR, directory)
-    yaml_path = directory / "atlas.yaml"
-    yaml_path.write_text(
-        yaml_path.read_text().replace("review_locator: review §2.3.1, Fig. 1\n", "review_locator: §2.3.1\n")
-    )
-    load(directory)
+    load(curated_copy(tmp_path, LOCATOR, "review_locator: §2.3.1\n"))
     study.refresh_from_db()
     assert (study.summary, study.review_locator) == ("Corrected by a curator.", "§2.3.1")
 
 
 def test_the_admin_page_says_a_curated_record_was_edited(client, curator):
     study = Study.objects.get(key=STUDY)
-    page = client.get(f"/admin/interfaces/study/{study.pk}/change/").content.decode()
+    page = client.get(admin_change_url(study)).content.decode()
     assert "As loaded from the curated files (fixtures/)." in page
     edit_in_admin(client, study, summary="Corrected by a curator.")
-    page = client.get(f"/admin/interfaces/study/{study.pk}/change/").content.decode()
+    page = client.get(admin_change_url(study)).content.decode()
     assert "Edited here since it was loaded from the curated files</strong>: summary." in page
 
 
@@ -193,12 +166,13 @@ def test_a_new_paper_added_in_the_admin_is_exported(tmp_path, curator):
 def test_history_keeps_who_when_and_the_old_and_new_values(client, curator):
     study = Study.objects.get(key=STUDY)
     before = study.summary
+    started = timezone.now()
     edit_in_admin(client, study, summary="Corrected by a curator.")
     latest = study.history.first()
     delta = latest.diff_against(latest.prev_record)
     [change] = [c for c in delta.changes if c.field == "summary"]
     assert (change.old, change.new) == (before, "Corrected by a curator.")
-    assert latest.history_user == curator and latest.history_date is not None
+    assert latest.history_user == curator and started <= latest.history_date <= timezone.now()
     added = Measurement.history.filter(study_id=study.pk, value=12).get()
     assert (added.history_type, added.history_user) == ("+", curator)
     page = client.get(f"/admin/interfaces/study/{study.pk}/history/").content.decode()
@@ -213,9 +187,7 @@ def test_a_curator_reverts_one_change_from_the_history(client, curator):
     url = f"/admin/interfaces/study/{study.pk}/history/{previous.history_id}/"
     page = client.get(url)
     assert page.status_code == 200 and "Revert" in page.content.decode()
-    form = page.context["adminform"].form
-    data = {name: form[name].value() or "" for name in form.fields}
-    response = client.post(url, data)
+    response = client.post(url, form_values(page.context["adminform"].form))
     assert response.status_code == 302
     study.refresh_from_db()
     assert study.summary == before
@@ -223,13 +195,7 @@ def test_a_curator_reverts_one_change_from_the_history(client, curator):
 
 
 def test_load_curated_changes_are_in_the_history_too(tmp_path):
-    directory = tmp_path / "fixtures"
-    shutil.copytree(settings.CURATED_DATA_DIR, directory)
-    yaml_path = directory / "atlas.yaml"
-    yaml_path.write_text(
-        yaml_path.read_text().replace("review_locator: review §2.3.1, Fig. 1\n", "review_locator: §2.3.1\n")
-    )
-    load(directory)
+    load(curated_copy(tmp_path, LOCATOR, "review_locator: §2.3.1\n"))
     latest = Study.objects.get(key=STUDY).history.first()
     assert latest.history_change_reason == "load_curated"
     assert latest.review_locator == "§2.3.1" and latest.prev_record.review_locator == "review §2.3.1, Fig. 1"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import make_reference, make_study
+from tests.helpers import make_reference, make_study
 
 pytestmark = pytest.mark.django_db
 HOSTILE = "<script>alert(1)</script> & Li"
@@ -30,8 +30,13 @@ def test_titles_abstracts_and_notes_are_escaped(client, study, page):
     assert response.status_code == 200
     html = response.content.decode()
     assert "<script>alert(1)" not in html
-    assert "<b>Mallory</b>" not in html
-    assert ESCAPED in html
+    assert "<b>Mallory</b>" not in html and "&lt;b&gt;Mallory&lt;/b&gt;" in html
+    # What each page shows of the curators' texts: the paper's abstract and note, the study's
+    # summary and note; and the paper's title besides.
+    shown = ("Abstract", "Note") if page == "reference" else ("Summary", "Study note")
+    for text in shown:
+        assert f"{text} {ESCAPED}" in html, text
+    assert html.count(ESCAPED) > len(shown)
 
 
 def test_the_reference_page_shows_the_curation_note_escaped(client, study):

@@ -2,16 +2,14 @@
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-MANAGE = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+from tests.helpers import MANAGE, PRODUCTION_SECRET_KEY
+
 PRODUCTION = {
     "DEBUG": "0",
-    "SECRET_KEY": "kq3-Vb8_Zr1xP0mTn4wLs7Hy2uJc9Df6Ge5Ra!Ok-Qi8Ul3Wt0Ez7Yp",
+    "SECRET_KEY": PRODUCTION_SECRET_KEY,
     "ALLOWED_HOSTS": "atlas.example.org",
     "DATABASE_URL": "sqlite:////tmp/atlas-deploy-check.sqlite3",
 }

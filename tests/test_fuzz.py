@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from interfaces.models import Study
 from references.models import Authorship, Reference
+from tests.helpers import STUDY_FILTERS, post_bibtex
 
 pytestmark = pytest.mark.django_db
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -51,24 +52,7 @@ nasty = st.one_of(
     st.integers(min_value=-(10**20), max_value=10**20).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(str),
 )
-STUDY_PARAMETERS = [
-    "family",
-    "strategy",
-    "method",
-    "electrolyte",
-    "interlayer",
-    "interlayer_kind",
-    "q",
-    "ccd_min",
-    "ccd_max",
-    "resistance_max",
-    "year_min",
-    "year_max",
-    "sort",
-    "page",
-    "id",
-    "format",
-]
+STUDY_PARAMETERS = [*STUDY_FILTERS, "sort", "page", "id", "format"]
 REFERENCE_PARAMETERS = ["q", "year_min", "year_max", "author", "journal", "page", "format", "sort"]
 
 
@@ -179,21 +163,26 @@ def _bibtex_entries():
 @FUZZ
 @given(text=_bibtex_entries())
 def test_the_import_never_fails_and_saves_all_or_nothing(client, curator, text):
-    url = "/admin/references/reference/import-bibtex/"
-    preview = client.post(url, {"bibtex_text": text})
+    preview = post_bibtex(client, text)
     assert preview.status_code < 500
     report = preview.context["report"] if preview.context and "report" in preview.context else None
     before = (Reference.objects.count(), Authorship.objects.count())
     with transaction.atomic():
-        confirm = client.post(url, {"bibtex_text": text, "confirm": "yes"})
+        confirm = post_bibtex(client, text, confirm=True)
         assert confirm.status_code < 500
         created = Reference.objects.count() - before[0]
-        if report is not None and confirm.status_code == 302:
+        if confirm.status_code != 302:
+            assert created == 0  # a refused confirmation saves nothing
+        elif report is not None:
             assert created == len(report.created)
         if created:
-            newest = Reference.objects.order_by("-pk")[:created]
+            planned = {entry.citekey: entry.authors for entry in report.created} if report else None
+            newest = Reference.objects.with_authors().order_by("-pk")[:created]
             for reference in newest:  # a saved reference is whole: its title and each author
                 assert reference.title
+                if planned is not None:
+                    authors = [(family[:200], given[:200]) for family, given in planned[reference.citekey]]
+                    assert [(a.family, a.given) for a in reference.author_list] == authors
         transaction.set_rollback(True)  # keep the next example's database as it was
     assert (Reference.objects.count(), Authorship.objects.count()) == before
     assert Study.objects.exists()

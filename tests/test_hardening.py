@@ -6,7 +6,7 @@ import pytest
 
 from references.bibtex import make_citekey, plan_import
 from references.models import Reference
-from tests.conftest import make_reference
+from tests.helpers import make_reference, post_bibtex
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,7 @@ def test_any_page_parameter_gives_a_page(client, page):
     for url in ("/studies/", "/references/"):
         response = client.get(url, {"page": page})
         assert response.status_code == 200, (url, page)
+        assert response.context["page_obj"].object_list, (url, page)  # a page of rows
 
 
 @pytest.mark.parametrize(
@@ -59,23 +60,22 @@ def test_searches_postgresql_cannot_parse_are_answered(client, text):
 )
 def test_latex_the_decoder_cannot_read_fails_the_entry_with_a_message(client, curator, latex):
     text = f"@article{{e, title = {{Title {latex}}}, author = {{A, B}}, year = 2020}}"
-    response = client.post("/admin/references/reference/import-bibtex/", {"bibtex_text": text})
+    response = post_bibtex(client, text)
     assert response.status_code == 200
     report = response.context["report"]
     assert len(report.created) + len(report.failed) == 1
     for entry in report.failed:
-        assert "cannot be read as LaTeX" in " ".join(entry.errors) or entry.errors
+        assert any("cannot be read as LaTeX" in error for error in entry.errors), entry.errors
+        assert "cannot be read as LaTeX" in response.content.decode()  # said on the page too
 
 
 def test_a_doi_too_long_for_the_database_is_dropped_in_the_preview_not_at_confirm(client, curator):
-    # Issue 14: an invalid DOI drops the DOI, with a warning, not the entry.
+    # An invalid DOI drops the DOI, with a warning, not the entry.
     text = "@article{long, title = {T}, author = {A, B}, year = 2020, doi = {10.1234/" + "a" * 300 + "}}"
     report = plan_import(text)
     [entry] = report.created
     assert entry.doi == "" and any("at most 255" in warning for warning in entry.warnings)
-    response = client.post(
-        "/admin/references/reference/import-bibtex/", {"bibtex_text": text, "confirm": "yes"}
-    )
+    response = post_bibtex(client, text, confirm=True)
     assert response.status_code == 302
     assert Reference.objects.get(citekey=entry.citekey).doi == ""
 
@@ -86,9 +86,7 @@ def test_the_page_after_a_large_import_is_reached_by_a_short_address(client, cur
         f" doi = {{10.5555/large.{i}}}}}"
         for i in range(300)
     )
-    response = client.post(
-        "/admin/references/reference/import-bibtex/", {"bibtex_text": text, "confirm": "yes"}
-    )
+    response = post_bibtex(client, text, confirm=True)
     assert response.status_code == 302 and len(response["Location"]) < 200
     listing = client.get(response["Location"])
     assert listing.context["cl"].result_count == 300

@@ -6,13 +6,9 @@ import pytest
 
 from references.bibtex import import_bibtex, plan_import
 from references.models import EntryType, Reference
+from tests.helpers import sample
 
 pytestmark = pytest.mark.django_db
-SAMPLES = Path(__file__).parent / "samples"
-
-
-def sample(name: str) -> str:
-    return (SAMPLES / name).read_text(encoding="utf-8")
 
 
 def saved(citekey: str) -> Reference:
@@ -70,6 +66,7 @@ def test_jabref_strings_crossref_months_and_accents():
     assert (chapter.journal, chapter.publisher, chapter.year) == ("Solid-State Batteries", "Wiley-VCH", 2020)
     book = saved("janek2020solidstate")  # the editors stand for the book's authors
     assert book.entry_type == EntryType.BOOK
+    assert [(a.family, a.given) for a in book.author_list] == [("Janek", "Jürgen"), ("Zeier", "Wolfgang G.")]
     proceedings = saved("sastre2021fast")
     assert proceedings.journal == "ACS Applied Materials & Interfaces – Conference Edition"  # macro # text
     assert proceedings.month == 12
@@ -138,7 +135,7 @@ PROBLEMS = [
 FAILURES = [
     ("notitle2020", 11, "no title"),
 ]
-# What BibTeX and biber read imports, with a warning (issue 14).
+# What BibTeX and biber read imports, with a warning.
 WARNINGS = [
     ("good2021", 39, "the citation key good2021 appears earlier in the file too"),
     ("baddoi2019", 17, "invalid DOI dropped: 'not-a-doi' is not a DOI"),

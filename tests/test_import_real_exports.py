@@ -1,28 +1,34 @@
-"""What reference managers and biblatex write, as BibTeX and biber read it (issue 14): one small
+"""What reference managers and biblatex write, as BibTeX and biber read it: one small
 file per way an importer used to refuse or lose an entry, each imported with its warning shown."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from interfaces.models import Electrolyte, ElectrolyteFamily, InterlayerMaterial, Study
 from references.bibtex import import_bibtex, parse_bibtex, plan_import, write_bibtex
-from references.models import Author, EntryType, Reference
-from tests.conftest import make_reference
+from references.models import EntryType, Reference
+from tests.helpers import (
+    IMPORT_URL,
+    ROUND_TRIP_TITLES,
+    empty_the_database,
+    make_reference,
+    post_bibtex,
+    public_round_trip_references,
+    round_trip_references,
+    sample,
+)
 
 pytestmark = pytest.mark.django_db
-URL = "/admin/references/reference/import-bibtex/"
-FILES = Path(__file__).parent / "samples" / "real_exports"
 
 
 def read(name: str) -> str:
-    return (FILES / name).read_text(encoding="utf-8")
+    """A file of samples/real_exports/."""
+    return sample(f"real_exports/{name}")
 
 
 def preview(client, name: str) -> str:
-    response = client.post(URL, {"bibtex_text": read(name)})
+    response = post_bibtex(client, read(name))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -49,19 +55,19 @@ def test_string_definitions_in_a_second_uploaded_file_resolve(client, curator):
         SimpleUploadedFile("entries.bib", read("undefined_macros.bib").encode()),
         SimpleUploadedFile("strings.bib", read("strings.bib").encode()),
     ]
-    response = client.post(URL, {"bibtex_file": uploads})
+    response = client.post(IMPORT_URL, {"bibtex_file": uploads})
     report = response.context["report"]
     assert [e.key for e in report.created] == ["mk1", "mk2"]
     assert report.created[0].venue == "Journal of Materials Chemistry A"
     assert "undefined @string macro" not in response.content.decode()
-    confirm = client.post(URL, {"bibtex_text": response.context["text"], "confirm": "yes"})
+    confirm = post_bibtex(client, response.context["text"], confirm=True)
     assert confirm.status_code == 302
     assert Reference.objects.get(source_key="mk1").journal == "Journal of Materials Chemistry A"
 
 
 def test_pasted_definitions_and_an_uploaded_file_are_read_together(client, curator):
     upload = SimpleUploadedFile("entries.bib", read("undefined_macros.bib").encode())
-    response = client.post(URL, {"bibtex_file": upload, "bibtex_text": read("strings.bib"), "confirm": "yes"})
+    response = post_bibtex(client, read("strings.bib"), confirm=True, bibtex_file=upload)
     assert response.status_code == 302
     assert Reference.objects.get(source_key="mk1").journal == "Journal of Materials Chemistry A"
 
@@ -140,10 +146,7 @@ def test_repeated_keys_and_fields_and_a_header_line_import_with_warnings(client,
 
 
 def test_a_repeated_key_can_be_left_out_on_its_own_in_the_preview(client, curator):
-    response = client.post(
-        URL,
-        {"bibtex_text": read("repeats.bib"), "confirm": "yes", "choose": "1", "include": ["rp1@5", "rp2"]},
-    )
+    response = post_bibtex(client, read("repeats.bib"), confirm=True, choose="1", include=["rp1@5", "rp2"])
     assert response.status_code == 302
     assert sorted(Reference.objects.filter(source_key__startswith="rp").values_list("title", flat=True)) == [
         "First title wins",
@@ -172,43 +175,6 @@ def test_nothing_is_lost_without_a_word(client, curator):
 
 
 # -- the round trip --------------------------------------------------------------------------
-ROUND_TRIP_TITLES = [
-    "Κ-edge XANES of ΑΒΕΖΗΙΚΜΝΟΡΤΧ and ο, αβγ ΓΔΩ, Жук, 中文, ℏ, Ŀ and ʃ",
-    "Li₇La₃Zr₂O₁₂ at 25 °C with Li⁺ and −20 °C: 50% & #1 $x_y$ {b} ~ ^ | < >",
-    "Kızılaslan, Østergaard, Ångström, Hű, Müller — “quotes” ‘too’ … √2 ≤ ∞",
-]
-
-
-def _round_trip_references() -> list[Reference]:
-    references = []
-    kinds = list(EntryType)
-    years = [-44, 731, 1066, 1999, 2024, None]
-    for n, kind in enumerate(kinds * 2):
-        references.append(
-            make_reference(
-                title=f"{ROUND_TRIP_TITLES[n % len(ROUND_TRIP_TITLES)]} ({n})",
-                entry_type=kind,
-                year=years[n % len(years)],
-                journal=f"Ζeitschrift {n}" if n % 3 else "",
-                authors=[("Kızılaslan", "Abdulkadir"), ("Ωmega", "Ψ.")] if n % 4 else [],
-                month=n % 12 + 1 if n % 2 else None,
-                pages="725–732" if n % 2 else "",
-            )
-        )
-    # Types of biblatex and reference managers, remembered beside the nearest kept one.
-    source_types = {
-        EntryType.BOOK: "collection",
-        EntryType.INCOLLECTION: "inreference",
-        EntryType.INBOOK: "book_section",
-        EntryType.ONLINE: "web_page",
-        EntryType.MISC: "dataset",
-    }
-    for reference in references[len(kinds) :]:
-        reference.source_type = source_types.get(reference.entry_type, "")
-        reference.save()
-    return references
-
-
 def _state(references) -> dict:
     return {
         r.citekey: (r.entry_type, r.source_type, r.title, r.journal, r.year, r.month, r.pages)
@@ -219,7 +185,7 @@ def _state(references) -> dict:
 
 def test_export_import_export_is_byte_identical():
     """The atlas's own (curated) export: written, read back and written again, byte for byte."""
-    keys = [r.citekey for r in _round_trip_references()]
+    keys = [r.citekey for r in round_trip_references()]
     mine = Reference.objects.with_authors().filter(citekey__in=keys).order_by("citekey")
     first = write_bibtex(mine, curated=True)
     before = _state(mine)
@@ -239,7 +205,7 @@ def test_each_field_reads_back_as_written_even_for_every_character():
 
 
 def test_the_preview_of_the_round_trip_file_has_no_warning_of_loss(client, curator):
-    keys = [r.citekey for r in _round_trip_references()]
+    keys = [r.citekey for r in round_trip_references()]
     text = write_bibtex(Reference.objects.with_authors().filter(citekey__in=keys), curated=True)
     report = plan_import(text)
     assert report.created == [] and not report.failures
@@ -247,29 +213,6 @@ def test_the_preview_of_the_round_trip_file_has_no_warning_of_loss(client, curat
 
 
 # -- the public export's round trip -----------------------------------------------------------
-def _empty_the_database():
-    Study.objects.all().delete()
-    Electrolyte.objects.all().delete()
-    InterlayerMaterial.objects.all().delete()
-    ElectrolyteFamily.objects.all().delete()
-    Reference.objects.all().delete()
-    Author.objects.all().delete()
-
-
-def _public_round_trip_references() -> list[Reference]:
-    """Every type, with what makes the public export write another one: a missing journal,
-    school or publisher (@misc), numbers classic styles warn of, biblatex-only types."""
-    references = _round_trip_references()
-    for n, reference in enumerate(references):
-        reference.volume = str(n) if n % 3 == 1 else ""
-        reference.number = f"{n}–S" if n % 2 else ""
-        reference.publisher = "Ελληνικά Γράμματα & Sons" if n % 5 else ""
-        reference.doi = f"10.5555/round.{n}" if n % 4 == 1 else ""
-        reference.url = f"https://example.org/{n}?a=1&b=%20" if n % 4 == 2 else ""
-        reference.save()
-    return references
-
-
 def _public_state(references) -> dict:
     """A reference as the public export gives it: everything but the curators' notes and abstract."""
     return {
@@ -284,8 +227,8 @@ def test_the_public_export_reads_back_to_the_same_references_byte_for_byte(clien
     """/references/?format=bib, imported into an empty atlas and exported again: the same file,
     the same types (the public file writes a type classic BibTeX styles know, with the
     atlas's own in entrysubtype), the same fields."""
-    _empty_the_database()
-    _public_round_trip_references()
+    empty_the_database()
+    public_round_trip_references()
     mine = Reference.objects.with_authors()
     before = _public_state(mine)
     first = client.get("/references/", {"format": "bib"}).content.decode()
@@ -294,7 +237,7 @@ def test_the_public_export_reads_back_to_the_same_references_byte_for_byte(clien
         assert re.search(rf"@{written}\{{[^@]*entrysubtype = {{{own}}}", first), own
     assert "entrysubtype = {collection}" in first and "entrysubtype = {web_page}" in first
     assert re.search(r"@book\{[^@]*issue += \{1--S\}", first)  # a number beside a volume
-    _empty_the_database()
+    empty_the_database()
     report = import_bibtex(first, keep_keys=True)
     assert report.ok, [str(p) for p in report.failures]
     assert all(entry.notes == [] for entry in report.created), [e.notes for e in report.created]

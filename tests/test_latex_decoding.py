@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from references import bibtex
+from references import tex
 
 WORDS = [
     "Li",
@@ -45,7 +45,7 @@ WORDS = [
 
 
 def decoded_whole(text: str) -> str:
-    decoded = bibtex._DECODER.latex_to_text(bibtex._math_scripts(text), latex_context=bibtex._PARSER_CONTEXT)
+    decoded = tex._DECODER.latex_to_text(tex._math_scripts(text), latex_context=tex._PARSER_CONTEXT)
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", decoded)).strip()
 
 
@@ -59,13 +59,13 @@ def test_decoding_by_runs_reads_as_decoding_the_whole(words):
         return  # the import reports such a field as unreadable either way
     if "$" in expected:
         return  # unbalanced math: pylatexenc's own reading of it is arbitrary
-    bibtex.decode_latex.cache_clear()
-    assert bibtex.decode_latex(text) == expected
+    tex.decode_latex.cache_clear()
+    assert tex.decode_latex(text) == expected
 
 
 def test_a_long_plain_abstract_skips_the_decoder_and_stays_whole():
     abstract = "garnet interlayer " * 20000 + "reaches 1 mA cm$^{-2}$"
-    assert bibtex.decode_latex(abstract).endswith("garnet interlayer reaches 1 mA cm⁻²")
+    assert tex.decode_latex(abstract).endswith("garnet interlayer reaches 1 mA cm⁻²")
 
 
 @settings(max_examples=400, deadline=None)
@@ -99,14 +99,14 @@ _BRACED = st.recursive(
 @given(text=st.one_of(_BRACED, st.text(alphabet="ab{}\\$-'`!~%^_&# ", max_size=12)))
 def test_the_shortcut_for_braces_and_dashes_reads_as_the_decoder(text):
     span = " ".join(text.split())  # a run as _spans gives it: words joined by one space
-    if not bibtex._braces_and_dashes_only(span):
+    if not tex._braces_and_dashes_only(span):
         return
-    assert bibtex._decode_span(span) == bibtex._decode_span_slowly(span)
+    assert tex._decode_span(span) == tex._decode_span_slowly(span)
 
 
 def test_the_shortcut_is_taken_for_braced_formulas_names_and_page_ranges_only():
     for run in ("{Li7La3Zr2O12}", "{van der Ven}", "M{ü}ller", "160--987", "a---b", "-{}--"):
-        assert bibtex._braces_and_dashes_only(run), run
-    assert bibtex._decode_span("-{}---{-}-") == "-—--"
+        assert tex._braces_and_dashes_only(run), run
+    assert tex._decode_span("-{}---{-}-") == "-—--"
     for run in ("{a", "}a{", "{\\'e}", "$x$", "{a~b}", "{``q''}", "`-`", "{!`}", "{10%}", "a\\-b"):
-        assert not bibtex._braces_and_dashes_only(run), run
+        assert not tex._braces_and_dashes_only(run), run

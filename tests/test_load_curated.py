@@ -1,18 +1,15 @@
 """load_curated: idempotent, and all-or-nothing on a broken fixture."""
 
 import os
-import shutil
 import subprocess
-import sys
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from interfaces.models import Electrolyte, InterlayerMaterial, Measurement, Study, StudyInterlayer
 from references.models import Authorship, Reference
+from tests.helpers import MANAGE, curated_copy, run_load_curated
 
 pytestmark = pytest.mark.django_db
 
@@ -49,11 +46,10 @@ def snapshot():
 
 def test_a_second_run_changes_nothing():
     before = snapshot()
-    out = StringIO()
-    call_command("load_curated", stdout=out)
+    output = run_load_curated()
     assert snapshot() == before
-    assert "already up to date" in out.getvalue()
-    assert "0 created, 0 updated" in out.getvalue()
+    assert "already up to date" in output
+    assert "0 created, 0 updated" in output
 
 
 def test_the_curated_data_is_there_once():
@@ -63,17 +59,12 @@ def test_the_curated_data_is_there_once():
 
 
 def test_an_edited_fixture_updates_only_what_changed(tmp_path):
-    shutil.copytree(settings.CURATED_DATA_DIR, tmp_path, dirs_exist_ok=True)
-    yaml_path = tmp_path / "atlas.yaml"
-    text = yaml_path.read_text().replace(
-        "value: 2.2\n        reported: 2.2 mA/cm²", "value: 2.3\n        reported: 2.3 mA/cm²"
+    directory = curated_copy(
+        tmp_path, "value: 2.2\n        reported: 2.2 mA/cm²", "value: 2.3\n        reported: 2.3 mA/cm²"
     )
-    yaml_path.write_text(text)
     study = Study.objects.get(key="deng2020tuning-li3po4-llzto")
     ids = sorted(study.measurements.values_list("pk", flat=True))
-    out = StringIO()
-    call_command("load_curated", "--dir", tmp_path, stdout=out)
-    assert "measurements: 0 created, 1 updated" in out.getvalue()
+    assert "measurements: 0 created, 1 updated" in run_load_curated(directory)
     assert sorted(study.measurements.values_list("pk", flat=True)) == ids
     assert study.measurements.get(quantity="ccd").value == 2.3
 
@@ -124,7 +115,7 @@ def test_a_broken_fixture_saves_nothing_and_names_the_entry(tmp_path, yaml_text,
     before = snapshot()
     directory = broken_copy(tmp_path, yaml_text)
     with pytest.raises(CommandError) as exc:
-        call_command("load_curated", "--dir", directory, stdout=StringIO())
+        run_load_curated(directory)
     assert "new.yaml" in str(exc.value)
     assert message in str(exc.value)
     if "YAML" not in message:
@@ -137,13 +128,13 @@ def test_a_broken_fixture_saves_nothing_and_names_the_entry(tmp_path, yaml_text,
 def test_a_broken_bib_saves_nothing(tmp_path):
     (tmp_path / "new.bib").write_text(NEW_BIB + "\n@article{broken, title = {unclosed\n")
     with pytest.raises(CommandError) as exc:
-        call_command("load_curated", "--dir", tmp_path, stdout=StringIO())
+        run_load_curated(tmp_path)
     assert "new.bib" in str(exc.value) and "line" in str(exc.value)
     assert not Reference.objects.filter(doi="10.9999/new.interlayer").exists()
 
 
 def test_a_valid_addition_loads(tmp_path):
-    call_command("load_curated", "--dir", broken_copy(tmp_path, NEW_STUDY), stdout=StringIO())
+    run_load_curated(broken_copy(tmp_path, NEW_STUDY))
     study = Study.objects.get(key="nouveau2024new-li3po4-llzo")
     assert study.reference.citekey == "newpaper"  # the curated files name their references
     assert [layer.material.slug for layer in study.layers.all()] == ["li3po4"]
@@ -154,10 +145,9 @@ def test_the_command_exits_non_zero_on_a_broken_fixture(tmp_path):
     (tmp_path / "fixtures").mkdir()
     directory = broken_copy(tmp_path / "fixtures", NEW_STUDY.replace("value: 1.5", "value: -1.5"))
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
-    manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, capture_output=True)
+    subprocess.run([*MANAGE, "migrate", "-v0"], env=env, check=True, capture_output=True)
     result = subprocess.run(
-        [*manage, "load_curated", "--dir", str(directory)], env=env, capture_output=True, text=True
+        [*MANAGE, "load_curated", "--dir", str(directory)], env=env, capture_output=True, text=True
     )
     assert result.returncode != 0
     assert "new.yaml" in result.stderr and "nouveau2024new-li3po4-llzo" in result.stderr

@@ -62,6 +62,18 @@ def test_tables_have_column_headers_and_forms_are_labelled(client):
 def test_the_navigation_marks_the_current_section(client):
     html = client.get("/electrolytes/llzo/").content.decode()
     assert '<a href="/electrolytes/" aria-current="page">Electrolytes</a>' in html
+    study = Study.objects.get(key="deng2020tuning-li3po4-llzto")
+    for url, section in [
+        ("/electrolytes/llzo/", "Electrolytes"),
+        ("/interlayers/si/", "Interlayers"),
+        ("/references/deng2020tuning/", "References"),
+        (study.get_absolute_url(), "Studies"),
+        ("/matrix/", "Matrix"),
+    ]:
+        html = client.get(url).content.decode()
+        navigation = html[html.index('<nav aria-label="Main">') :]
+        navigation = navigation[: navigation.index("</nav>")]
+        assert re.findall(r'aria-current="page">([^<]*)<', navigation) == [section], url  # only it
 
 
 # -- query counts -----------------------------------------------------------------------
@@ -176,10 +188,10 @@ def test_pages_past_the_middle_read_from_the_end_hold_the_same_rows(client, url,
     """Every page, read from whichever end is nearer, holds the rows of one pass through the list."""
     from django.core.paginator import Paginator
 
-    from interfaces import views
+    from atlas import pagination
 
     def rows(page_class) -> list:
-        monkeypatch.setattr(views, "FromEitherEnd", page_class)
+        monkeypatch.setattr(pagination, "FromEitherEnd", page_class)
         pages = client.get(url, params).context["page_obj"].paginator.num_pages
         assert pages >= 3
         return [
@@ -187,7 +199,7 @@ def test_pages_past_the_middle_read_from_the_end_hold_the_same_rows(client, url,
             for n in range(1, pages + 1)
         ]
 
-    from_either_end = rows(views.FromEitherEnd)
+    from_either_end = rows(pagination.FromEitherEnd)
     assert from_either_end == rows(Paginator)
     flat = [pk for page in from_either_end for pk in page]
     assert len(flat) == len(set(flat))

@@ -10,21 +10,12 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, Citatio
 from citeproc.source.json import CiteProcJSON
 from django.core.management import CommandError, call_command
 
-from interfaces.curated import load_curated, reference_values
+from interfaces.curation import load_curated, reference_values
 from interfaces.exports import study_json
-from interfaces.models import (
-    CuratedRecord,
-    Electrolyte,
-    ElectrolyteFamily,
-    InterlayerMaterial,
-    Measurement,
-    Study,
-    StudyInterlayer,
-)
+from interfaces.models import Measurement, Study
 from references.bibtex import import_bibtex, write_bibtex
-from references.models import Author, Authorship, Reference
-
-from .conftest import make_study
+from references.models import Reference
+from tests.helpers import empty_the_database, make_study
 
 pytestmark = pytest.mark.django_db
 
@@ -120,13 +111,6 @@ def _public(references: dict[str, dict]) -> dict[str, dict]:
     return {key: {k: v for k, v in values.items() if k not in left_out} for key, values in references.items()}
 
 
-def _empty_the_database():
-    for model in (Measurement, StudyInterlayer, Study, Electrolyte, InterlayerMaterial, ElectrolyteFamily):
-        model.objects.all().delete()
-    for model in (Authorship, Reference, Author, CuratedRecord):
-        model.objects.all().delete()
-
-
 def test_the_release_reloads_into_an_empty_database_equal_to_the_source(releases):
     release("1.0")
     folder = releases / "1.0"
@@ -136,7 +120,7 @@ def test_the_release_reloads_into_an_empty_database_equal_to_the_source(releases
     assert all(s["url"].startswith(f"{BASE}/studies/") for s in released["results"])
 
     source = _references()
-    _empty_the_database()
+    empty_the_database()
     report = import_bibtex(bib, keep_keys=True)
     assert report.ok and len(report.saved) == len(source)
     reloaded = _references()
@@ -146,7 +130,7 @@ def test_the_release_reloads_into_an_empty_database_equal_to_the_source(releases
     for key, values in _public(source).items():
         assert _public(reloaded)[key] == values, key
 
-    _empty_the_database()
+    empty_the_database()
     load_curated(folder / "curated")
     reloaded = [study_json(s) for s in Study.objects.for_list().order_by("pk")]
     assert _normalised(reloaded) == _normalised(released["results"])

@@ -1,6 +1,7 @@
 """Readers report a problem with a study; curators moderate; nothing is published by a report."""
 
 import pytest
+from django.utils.html import escape
 
 from interfaces.models import Report, ReportStatus, Study
 
@@ -72,7 +73,8 @@ def test_reports_are_rate_limited_per_address(client, study):
 def test_bad_input_is_explained_and_saves_nothing(client, study, changes, field):
     response = client.post(report_url(study), GOOD | changes)
     assert response.status_code == 400
-    assert response.context["form"].errors[field]
+    [message] = response.context["form"].errors[field]
+    assert escape(message) in response.content.decode()  # the reader is told what is wrong
     assert not Report.objects.exists()
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from references.models import EntryType, Reference
 from references.ris import write_ris
-from tests.conftest import make_reference
+from tests.helpers import make_reference
 
 pytestmark = pytest.mark.django_db
 LINE = re.compile(r"^([A-Z][A-Z0-9])  - (.*)$")

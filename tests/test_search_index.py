@@ -1,14 +1,9 @@
 """The stored, indexed search finds exactly what the search over joins found, and its stored text
 follows every write of what it is read from: a study, its paper, authors, electrolyte and layers."""
 
-import shutil
-from io import StringIO
-
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.core.management import call_command
 from django.db import connection
 from django.db.models import Q
 
@@ -16,7 +11,15 @@ from interfaces.models import Electrolyte, InterlayerMaterial, Study, StudyInter
 from interfaces.search import SEPARATOR, texts_of, websearch_text
 from references.bibtex import import_bibtex
 from references.models import Author, Authorship
-from tests.conftest import admin_form_data, make_reference, make_study
+from tests.helpers import (
+    admin_change_url,
+    admin_form_data,
+    curated_copy,
+    exported_keys,
+    make_reference,
+    make_study,
+    run_load_curated,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -86,30 +89,24 @@ def search_over_joins(text: str) -> set[str]:
     return set(studies.filter(matched).values_list("key", flat=True))
 
 
-def found(client, q: str) -> set[str]:
-    response = client.get("/studies/", {"q": q, "format": "json"})
-    assert response.status_code == 200
-    return {row["key"] for row in response.json()["results"]}
-
-
 @pytest.mark.parametrize("q", QUERIES)
 def test_the_stored_search_finds_what_the_search_over_joins_found(client, q):
-    assert found(client, q) == search_over_joins(q)
+    assert exported_keys(client, q=q) == search_over_joins(q)
 
 
 def test_the_comparison_is_not_empty(client):
-    assert {"deng2020tuning-li3po4-llzto"} <= found(client, "Li3PO4")
-    assert len(found(client, "Li6PS5Cl")) >= 5
-    assert found(client, "Kızılaslan") == {"kizilaslan2019assembling-li3n-li7p3s11"}
+    assert {"deng2020tuning-li3po4-llzto"} <= exported_keys(client, q="Li3PO4")
+    assert len(exported_keys(client, q="Li6PS5Cl")) >= 5
+    assert exported_keys(client, q="Kızılaslan") == {"kizilaslan2019assembling-li3n-li7p3s11"}
 
 
 def test_a_search_never_spans_two_fields(client):
     study = make_study(
         reference=make_reference(title="Zircon", authors=[("Ablewhite", "Ann")]), summary="Ends in garn"
     )
-    assert study.key not in found(client, "garn" + SEPARATOR + "et")
-    assert study.key not in found(client, "Ablewhite Ann")  # family and given are two fields
-    assert study.key in found(client, "Ablewhite")
+    assert study.key not in exported_keys(client, q="garn" + SEPARATOR + "et")
+    assert study.key not in exported_keys(client, q="Ablewhite Ann")  # family and given are two fields
+    assert study.key in exported_keys(client, q="Ablewhite")
 
 
 def stored_is_current(study: Study) -> bool:
@@ -132,7 +129,7 @@ def test_a_study_saved_through_the_orm(client):
     study = make_study(summary="plain words")
     study.summary = "A Wollastonite buffer"
     study.save()
-    assert study.key in found(client, "wollastonite") and stored_is_current(study)
+    assert study.key in exported_keys(client, q="wollastonite") and stored_is_current(study)
 
 
 def test_its_paper_retitled_or_its_authors_renamed_or_relinked(client):
@@ -140,20 +137,21 @@ def test_its_paper_retitled_or_its_authors_renamed_or_relinked(client):
     reference = study.reference
     reference.title = "Perovskite skins"
     reference.save()
-    assert study.key in found(client, "perovskite skins")
+    assert study.key in exported_keys(client, q="perovskite skins")
     author = Author.objects.get(family="Doe")
     author.family = "Quenneville"
     author.save()
-    assert study.key in found(client, "quenneville") and study.key not in found(client, "Doe")
+    assert study.key in exported_keys(client, q="quenneville")
+    assert study.key not in exported_keys(client, q="Doe")
     newcomer = Author.objects.create(family="Oyelaran", given="T.")
     Authorship.objects.create(reference=reference, author=newcomer, position=2)
-    assert study.key in found(client, "Oyelaran")
+    assert study.key in exported_keys(client, q="Oyelaran")
     Authorship.objects.filter(author=newcomer).delete()
-    assert study.key not in found(client, "Oyelaran")
+    assert study.key not in exported_keys(client, q="Oyelaran")
     reference.authors.add(newcomer, through_defaults={"position": 3})
-    assert study.key in found(client, "Oyelaran")
+    assert study.key in exported_keys(client, q="Oyelaran")
     reference.authors.remove(newcomer)
-    assert study.key not in found(client, "Oyelaran") and stored_is_current(study)
+    assert study.key not in exported_keys(client, q="Oyelaran") and stored_is_current(study)
 
 
 def test_its_electrolyte_or_materials_renamed_or_relinked(client):
@@ -161,25 +159,25 @@ def test_its_electrolyte_or_materials_renamed_or_relinked(client):
     electrolyte = study.electrolyte
     electrolyte.aliases = "Moonstone glass; MSG"
     electrolyte.save()
-    assert study.key in found(client, "moonstone glass")
+    assert study.key in exported_keys(client, q="moonstone glass")
     material = InterlayerMaterial.objects.get(name="Plainite")
     material.formula = "Xy9Q2"
     material.save()
-    assert study.key in found(client, "xy9q2")
+    assert study.key in exported_keys(client, q="xy9q2")
     other = InterlayerMaterial.objects.create(slug="tellurite-x", name="Tellurite X", kind="oxide")
     study.interlayers.add(other, through_defaults={"position": 5})
-    assert study.key in found(client, "tellurite x")
+    assert study.key in exported_keys(client, q="tellurite x")
     other.studies.remove(study)
-    assert study.key not in found(client, "tellurite x")
+    assert study.key not in exported_keys(client, q="tellurite x")
     study.electrolyte = Electrolyte.objects.exclude(pk=electrolyte.pk).first()
     study.save()
-    assert study.key not in found(client, "moonstone") and stored_is_current(study)
+    assert study.key not in exported_keys(client, q="moonstone") and stored_is_current(study)
 
 
 def test_the_admin_keeps_it_right(client):
     client.force_login(User.objects.create_superuser("root", password="pw"))
     study = make_study(interlayers=["Keepite", "Dropite"])
-    url = f"/admin/interfaces/study/{study.pk}/change/"
+    url = admin_change_url(study)
     data = admin_form_data(client.get(url))
     data["summary"] = "Now with a Serpentine film."
     dropite = study.layers.get(position=2).material_id
@@ -187,8 +185,9 @@ def test_the_admin_keeps_it_right(client):
     data[f"layers-{index}-DELETE"] = "on"  # an inline delete
     response = client.post(url, data)
     assert response.status_code == 302
-    assert study.key in found(client, "serpentine film")
-    assert study.key in found(client, "keepite") and study.key not in found(client, "dropite")
+    assert study.key in exported_keys(client, q="serpentine film")
+    assert study.key in exported_keys(client, q="keepite")
+    assert study.key not in exported_keys(client, q="dropite")
     assert stored_is_current(study)
 
 
@@ -196,17 +195,11 @@ def test_an_import_and_load_curated_keep_it_right(client, tmp_path):
     report = import_bibtex("@article{zz2030, title={Nothing Matches Yet}, author={Ngata, R.}, year={2030}}")
     assert len(report.saved) == 1
     study = make_study(reference=report.saved[0])
-    assert study.key in found(client, "ngata")
+    assert study.key in exported_keys(client, q="ngata")
 
-    directory = tmp_path / "fixtures"
-    shutil.copytree(settings.CURATED_DATA_DIR, directory)
-    path = directory / "atlas.yaml"
-    text = path.read_text()
-    assert "Li3PO4" in text
-    path.write_text(text.replace("name: Li3PO4\n", "name: Li3PO4 (lithium orthophosphate)\n", 1))
-    call_command("load_curated", "--dir", directory, stdout=StringIO())
+    run_load_curated(curated_copy(tmp_path, "name: Li3PO4\n", "name: Li3PO4 (lithium orthophosphate)\n", 1))
     deng = Study.objects.get(key="deng2020tuning-li3po4-llzto")
-    assert deng.key in found(client, "lithium orthophosphate") and stored_is_current(deng)
+    assert deng.key in exported_keys(client, q="lithium orthophosphate") and stored_is_current(deng)
 
 
 @pytest.mark.parametrize("sort", ["electrolyte", "-electrolyte"])

@@ -1,16 +1,18 @@
 """The best treated CCD and lowest treated interfacial resistance stored on each study stay right
 after every way a figure is written: admin, inline delete, load_curated, a changed pairing."""
 
-import shutil
-from io import StringIO
-
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.management import call_command
 
 from interfaces.models import Measurement, Quantity, Study
-from tests.conftest import admin_form_data, make_study
+from tests.helpers import (
+    admin_change_url,
+    admin_form_data,
+    curated_copy,
+    exported_keys,
+    make_study,
+    run_load_curated,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,25 +77,17 @@ def test_a_figure_moved_to_another_study_updates_both():
 def test_the_admin_paths_keep_them_right(client):
     client.force_login(User.objects.create_superuser("root", password="pw"))
     study = make_study(measurements=[{"value": 1.0}, {"value": 2.5}])
-    data = admin_form_data(client.get(f"/admin/interfaces/study/{study.pk}/change/"))
+    data = admin_form_data(client.get(admin_change_url(study)))
     index = next(i for i in range(2) if float(data[f"measurements-{i}-value"]) == 2.5)
     data[f"measurements-{index}-DELETE"] = "on"  # an inline delete
-    response = client.post(f"/admin/interfaces/study/{study.pk}/change/", data)
+    response = client.post(admin_change_url(study), data)
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     assert stored(study) == (1.0, None)
 
 
 def test_load_curated_keeps_them_right(tmp_path):
-    directory = tmp_path / "fixtures"
-    shutil.copytree(settings.CURATED_DATA_DIR, directory)
-    path = directory / "atlas.yaml"
-    text = path.read_text()
-    anchor = "        reported: 2.2 mA/cm²\n"
-    assert anchor in text
-    path.write_text(
-        text.replace(anchor, "        reported: 2.2 mA/cm²\n", 1).replace("value: 2.2\n", "value: 2.4\n", 1)
-    )
-    call_command("load_curated", "--dir", directory, stdout=StringIO())
+    figure = "value: {}\n        reported: 2.2 mA/cm²\n"  # Deng's CCD: its value changed, not its text
+    run_load_curated(curated_copy(tmp_path, figure.format(2.2), figure.format(2.4), 1))
     deng = Study.objects.get(key="deng2020tuning-li3po4-llzto")
     assert stored(deng) == computed(deng) == (2.4, None)
 
@@ -102,6 +96,4 @@ def test_the_list_sorts_and_filters_on_the_stored_figures(client):
     study = make_study(measurements=[{"value": 99.0}])
     response = client.get("/studies/", {"sort": "-ccd"})
     assert response.context["page_obj"].object_list[0].pk == study.pk
-    assert study.key in {
-        row["key"] for row in client.get("/studies/", {"ccd_min": 50, "format": "json"}).json()["results"]
-    }
+    assert study.key in exported_keys(client, ccd_min=50)

@@ -5,8 +5,7 @@ import re
 import pytest
 
 from interfaces.models import Quantity, Study
-
-from .conftest import make_study
+from tests.helpers import make_study
 
 pytestmark = pytest.mark.django_db
 

@@ -7,6 +7,7 @@ import pytest
 
 from interfaces.models import ElectrolyteFamily, Study
 from references.models import Reference
+from tests.helpers import every_page
 
 pytestmark = pytest.mark.django_db
 URL = "/studies/"
@@ -73,6 +74,14 @@ def test_sort_by_first_author_both_ways(client):
     descending = client.get(URL, {"sort": "-author"})
     assert descending.context["page_obj"][0].reference.first_author_label >= names[0]
     assert 'aria-sort="descending"' in descending.content.decode()
+    # Every page, both ways: one order and its reverse (whatever the database's collation), and
+    # the papers without an author after the others either way.
+    ascending = [s.reference.first_author_label for s in every_page(client, {"sort": "author"})]
+    backwards = [s.reference.first_author_label for s in every_page(client, {"sort": "-author"})]
+    named = Study.objects.filter(reference__authorships__isnull=False).distinct().count()
+    assert len(ascending) == len(backwards) == Study.objects.count() and named > 1
+    assert backwards[:named] == ascending[:named][::-1] and ascending[0] != ascending[named - 1]
+    assert ascending[named:] == backwards[named:] == ["Anon."] * (len(ascending) - named)
 
 
 def test_the_references_sort_by_year_author_and_studies_and_mark_background_ones(client):

@@ -2,8 +2,6 @@
 pybtex (strict) and bibtexparser. Any warning fails."""
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pybtex.database
@@ -12,7 +10,7 @@ import pytest
 
 from references.bibtex import decode_latex, parse_bibtex, write_bibtex
 from references.models import EntryType, Reference
-from tests.conftest import make_reference
+from tests.helpers import make_reference, public_round_trip_references, require_binary, run_tool
 
 pytestmark = [pytest.mark.tex, pytest.mark.django_db]
 # Accented Latin, Greek, symbols, scripts and dashes as they arrive from publishers' sites.
@@ -21,19 +19,6 @@ WIDE_CHARACTERS = (
     "αβγδεζηθικλμνξπρσςτυφχψωΓΔΘΛΞΠΣΦΨΩ –—…·°µ±×÷≈≤≥→←↔∞√∂∇∑∫‰€£¥©®™§¶†‡•‘’“”«» "
     "₀₁₂₃₄₅₆₇₈₉ ⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ −"
 )
-
-
-def _require(binary: str) -> str:
-    path = shutil.which(binary)
-    if path is None:
-        pytest.skip(f"{binary} is not installed")
-    return path
-
-
-def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        args, cwd=cwd, capture_output=True, text=True, errors="replace", timeout=120, check=False
-    )
 
 
 def _awkward_references() -> list[Reference]:
@@ -91,14 +76,14 @@ def _warnings_of_bibtex(log: str) -> list[str]:
 
 @pytest.mark.parametrize("style", ["plain", "unsrt", "alpha", "abbrv", "ieeetr", "plainnat", "apalike"])
 def test_bibtex_processes_the_whole_export_without_a_warning(export, style):
-    bibtex = _require("bibtex")
-    if not _run([_require("kpsewhich"), f"{style}.bst"], Path.cwd()).stdout.strip():
+    bibtex = require_binary("bibtex")
+    if not run_tool([require_binary("kpsewhich"), f"{style}.bst"], Path.cwd()).stdout.strip():
         pytest.skip(f"{style}.bst is not installed")
     directory, references = export
     (directory / "test.aux").write_text(
         f"\\relax\n\\citation{{*}}\n\\bibstyle{{{style}}}\n\\bibdata{{atlas}}\n"
     )
-    result = _run([bibtex, "test"], directory)
+    result = run_tool([bibtex, "test"], directory)
     log = (directory / "test.blg").read_text()
     # Author-year styles say so of a paper whose source gives no year: true, and left as it is
     # rather than inventing a year. Nothing else may warn.
@@ -114,7 +99,7 @@ def test_bibtex_processes_the_whole_export_without_a_warning(export, style):
 
 
 def test_a_latex_document_citing_every_entry_compiles_cleanly(export):
-    pdflatex, bibtex = _require("pdflatex"), _require("bibtex")
+    pdflatex, bibtex = require_binary("pdflatex"), require_binary("bibtex")
     directory, references = export
     keys = ",".join(r.citekey for r in references)
     (directory / "doc.tex").write_text(
@@ -123,12 +108,12 @@ def test_a_latex_document_citing_every_entry_compiles_cleanly(export):
         "\\bibliographystyle{plain}\n\\bibliography{atlas}\n\\end{document}\n"
     )
     latex = [pdflatex, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc"]
-    assert _run(latex, directory).returncode == 0
-    result = _run([bibtex, "doc"], directory)
+    assert run_tool(latex, directory).returncode == 0
+    result = run_tool([bibtex, "doc"], directory)
     assert _warnings_of_bibtex((directory / "doc.blg").read_text()) == []
     assert result.returncode == 0
     for _ in range(2):
-        result = _run(latex, directory)
+        result = run_tool(latex, directory)
     log = (directory / "doc.log").read_text(errors="replace")
     assert result.returncode == 0, log[-3000:]
     assert not re.findall(r"^!.*$", log, re.MULTILINE)
@@ -138,9 +123,9 @@ def test_a_latex_document_citing_every_entry_compiles_cleanly(export):
 
 
 def test_biber_processes_the_whole_export_without_a_warning(export):
-    biber = _require("biber")
+    biber = require_binary("biber")
     directory, references = export
-    result = _run([biber, "--tool", "--output-file=checked.bib", "atlas.bib"], directory)
+    result = run_tool([biber, "--tool", "--output-file=checked.bib", "atlas.bib"], directory)
     problems = [line for line in result.stdout.splitlines() if line.startswith(("WARN", "ERROR"))]
     assert problems == []
     assert result.returncode == 0
@@ -151,9 +136,9 @@ def test_biber_processes_the_whole_export_without_a_warning(export):
 
 
 def test_a_biblatex_document_citing_every_entry_compiles_with_biber(export):
-    pdflatex, biber, kpsewhich = _require("pdflatex"), _require("biber"), _require("kpsewhich")
+    pdflatex, biber, kpsewhich = (require_binary(name) for name in ("pdflatex", "biber", "kpsewhich"))
     for package in ("biblatex.sty", "etoolbox.sty"):
-        if not _run([kpsewhich, package], Path.cwd()).stdout.strip():
+        if not run_tool([kpsewhich, package], Path.cwd()).stdout.strip():
             pytest.skip(f"{package} is not installed (biber itself is tested in tool mode above)")
     directory, references = export
     # pdflatex has no glyphs for the Greek, arrows and scripts of the every-character title, which
@@ -166,11 +151,11 @@ def test_a_biblatex_document_citing_every_entry_compiles_with_biber(export):
         "\\begin{document}\n\\nocite{*}\n\\printbibliography\n\\end{document}\n"
     )
     latex = [pdflatex, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc"]
-    assert _run(latex, directory).returncode == 0
-    result = _run([biber, "doc"], directory)
+    assert run_tool(latex, directory).returncode == 0
+    result = run_tool([biber, "doc"], directory)
     assert [line for line in result.stdout.splitlines() if line.startswith(("WARN", "ERROR"))] == []
-    _run(latex, directory)  # latex, biber, latex, latex: the usual sequence
-    result = _run(latex, directory)
+    run_tool(latex, directory)  # latex, biber, latex, latex: the usual sequence
+    result = run_tool(latex, directory)
     log = (directory / "doc.log").read_text(errors="replace")
     assert result.returncode == 0, log[-3000:]
     assert not re.findall(r"^.*Warning.*$", log, re.MULTILINE)
@@ -237,7 +222,7 @@ def test_bibtexparser_reads_the_export_back_field_by_field(export):
     ],
 )
 def test_a_downloaded_view_compiles_with_bibtex_and_biber_without_a_warning(client, tmp_path, url):
-    bibtex, biber = _require("bibtex"), _require("biber")
+    bibtex, biber = require_binary("bibtex"), require_binary("biber")
     response = client.get(url)
     assert response.status_code == 200
     text = response.content.decode("utf-8")
@@ -245,11 +230,11 @@ def test_a_downloaded_view_compiles_with_bibtex_and_biber_without_a_warning(clie
     assert entries >= 1
     (tmp_path / "view.bib").write_text(text, encoding="utf-8")
     (tmp_path / "view.aux").write_text("\\relax\n\\citation{*}\n\\bibstyle{plain}\n\\bibdata{view}\n")
-    result = _run([bibtex, "view"], tmp_path)
+    result = run_tool([bibtex, "view"], tmp_path)
     assert _warnings_of_bibtex((tmp_path / "view.blg").read_text()) == []
     assert result.returncode == 0
     assert (tmp_path / "view.bbl").read_text().count("\\bibitem") == entries
-    result = _run([biber, "--tool", "--output-file=checked.bib", "view.bib"], tmp_path)
+    result = run_tool([biber, "--tool", "--output-file=checked.bib", "view.bib"], tmp_path)
     assert [line for line in result.stdout.splitlines() if line.startswith(("WARN", "ERROR"))] == []
     assert result.returncode == 0
 
@@ -257,10 +242,8 @@ def test_a_downloaded_view_compiles_with_bibtex_and_biber_without_a_warning(clie
 @pytest.mark.parametrize("style", ["plain", "alpha", "ieeetr"])
 def test_the_public_round_trip_file_compiles_with_bibtex_and_biber_without_a_warning(tmp_path, style):
     """Every type, the types written plainer with entrysubtype, numbers written as issue."""
-    from tests.test_import_real_exports import _public_round_trip_references
-
-    bibtex, biber = _require("bibtex"), _require("biber")
-    references = _public_round_trip_references()
+    bibtex, biber = require_binary("bibtex"), require_binary("biber")
+    references = public_round_trip_references()
     keys = {r.citekey for r in references}
     text = write_bibtex(Reference.objects.with_authors().filter(citekey__in=keys))
     assert "entrysubtype" in text and "issue" in text
@@ -271,11 +254,11 @@ def test_the_public_round_trip_file_compiles_with_bibtex_and_biber_without_a_war
     (tmp_path / "trip.bib").write_text(text, encoding="utf-8")
     aux = f"\\relax\n\\citation{{*}}\n\\bibstyle{{{style}}}\n\\bibdata{{trip}}\n"
     (tmp_path / "trip.aux").write_text(aux)
-    result = _run([bibtex, "trip"], tmp_path)
+    result = run_tool([bibtex, "trip"], tmp_path)
     assert set(_warnings_of_bibtex((tmp_path / "trip.blg").read_text())) == undated
     assert result.returncode == 0
     assert (tmp_path / "trip.bbl").read_text().count("\\bibitem") == len(keys)
-    result = _run([biber, "--tool", "--output-file=checked.bib", "trip.bib"], tmp_path)
+    result = run_tool([biber, "--tool", "--output-file=checked.bib", "trip.bib"], tmp_path)
     # biber reads a year before the common era only from a date field, which classic styles
     # ignore: the year field keeps it for them, and biber says it will not sort it. Nothing else.
     bce = {
