@@ -40,6 +40,7 @@ from .records import (
     FAMILY_FIELDS,
     INTERLAYER_FIELDS,
     MEASUREMENT_COLUMNS,
+    MEASUREMENT_DEFAULTS,
     MEASUREMENT_FIELDS,
     NUMBERS,
     REFERENCE_FIELDS,
@@ -408,8 +409,8 @@ class _Loader:
             if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
                 raise self.fail(f"{name} must be a number, not {value!r}")
             wanted[name] = as_written(value)
-        wanted["source"] = wanted["source"] or "review"
-        wanted["source_kind"] = wanted["source_kind"] or "text"
+        for name, default in MEASUREMENT_DEFAULTS.items():
+            wanted[name] = wanted[name] or default
         return wanted
 
     def set_measurement(self, measurement: Measurement, values: dict) -> None:

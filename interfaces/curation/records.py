@@ -56,6 +56,12 @@ REFERENCE_FIELDS = [
 # The model field behind each of a figure's names in the files, and which of them are numbers.
 MEASUREMENT_COLUMNS = {field.file: field.column for field in FILE_FIELDS}
 NUMBERS = {field.file for field in FILE_FIELDS if field.kind == NUMBER}
+# What a figure's field left out of the files is: the model field's default (source: review).
+MEASUREMENT_DEFAULTS = {
+    field.file: str(Measurement._meta.get_field(field.column).default)
+    for field in FILE_FIELDS
+    if field.column != "pk" and Measurement._meta.get_field(field.column).has_default()
+}
 SECTIONS = {"families", "electrolytes", "interlayers", "studies"}
 
 

@@ -20,7 +20,7 @@ from bibtexparser.model import (
 from django.core.exceptions import ValidationError
 
 from ..doi import InvalidDOI, normalize_doi
-from ..models import EntryType, fold, validate_web_address
+from ..models import ANONYMOUS, EntryType, fold, validate_web_address
 from ..tex import CODE_POINT, dangerous_command, decode_latex, known_command
 
 # Entry types as written by Zotero, JabRef, Google Scholar, publishers and biblatex,
@@ -105,7 +105,7 @@ class ParsedEntry:
         """What is weak about an entry that still imports: a curator should look before confirming."""
         notes = list(self.notes)
         if not self.authors:
-            notes.append("no author: it will be listed as “Anon.”")
+            notes.append(f"no author: it will be listed as “{ANONYMOUS}”")
         raw_year = (self.fields.get("year") or "").strip()
         if raw_year and not re.fullmatch(r"-?\d{1,4}", raw_year):
             notes.append(f"the year “{raw_year}” is not a year: saved as {self.year or 'no year'}")
