@@ -114,13 +114,26 @@ def bibliography_response(references: Iterable[Reference], fmt: str, filename: s
     return response
 
 
-def reference_json(reference: Reference) -> dict:
+def reference_document(*, citekey: str, doi: str, title: str, authors: list[str], journal: str, year) -> dict:
+    """A reference's JSON document (docs/contract.md), whether read from a model or from values."""
     return {
-        "citekey": reference.citekey,
-        "doi": reference.doi,
-        "doi_url": reference.doi_url,
-        "title": reference.title,
-        "authors": [str(author) for author in reference.author_list],
-        "journal": reference.journal,
-        "year": reference.year,
+        "citekey": citekey,
+        "doi": doi,
+        "doi_url": doi_url(doi),
+        "title": title,
+        "authors": authors,
+        "journal": journal,
+        "year": year,
     }
+
+
+def reference_json(reference: Reference) -> dict:
+    authors = [str(author) for author in reference.author_list]
+    return reference_document(
+        citekey=reference.citekey,
+        doi=reference.doi,
+        title=reference.title,
+        authors=authors,
+        journal=reference.journal,
+        year=reference.year,
+    )

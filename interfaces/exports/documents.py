@@ -16,8 +16,7 @@ from django.db.models import F, QuerySet
 from django.urls import reverse
 
 from atlas.lookups import AnyOf
-from references.doi import doi_url
-from references.exports import reference_json
+from references.exports import reference_document
 from references.models import Authorship, first_author_label
 
 from ..fields import DERIVED, DERIVED_FROM_QUANTITY, JSON_FIELDS, STORED_FIELDS, derived_value, row_reader
@@ -47,31 +46,60 @@ def measurement_json(m: Measurement) -> dict:
     return document
 
 
-def study_json(study: Study) -> dict:
-    electrolyte, family = study.electrolyte, study.electrolyte.family
+def study_document(study: dict, url: str, layers, figures: list[dict], authors: list[str]) -> dict:
+    """A study's document (docs/contract.md) from its values, named as STUDY_COLUMNS names them,
+    its interlayers as (slug, name, kind), its figures' documents and its paper's authors: the
+    one shape both readers give, from a model instance and from rows of values."""
+    method = study["method"]
     return {
-        "id": study.pk,
-        "key": study.key,
-        "url": study.get_absolute_url(),
-        "summary": study.summary,
-        "strategy": {"slug": study.strategy, "label": study.get_strategy_display()},
+        "id": study["id"],
+        "key": study["key"],
+        "url": url,
+        "summary": study["summary"],
+        "strategy": {"slug": study["strategy"], "label": STRATEGY_LABELS[study["strategy"]]},
         "electrolyte": {
-            "slug": electrolyte.slug,
-            "name": electrolyte.name,
-            "formula": electrolyte.formula,
-            "family": {"slug": family.slug, "label": family.label},
+            "slug": study["electrolyte_slug"],
+            "name": study["electrolyte_name"],
+            "formula": study["electrolyte_formula"],
+            "family": {"slug": study["family_slug"], "label": study["family_label"]},
         },
-        "interlayers": [
-            {"slug": layer.material.slug, "name": layer.material.name, "kind": layer.material.kind}
-            for layer in study.ordered_layers
-        ],
-        "method": {"slug": study.method, "label": study.get_method_display()} if study.method else None,
-        "anode": study.anode,
-        "cell_type": study.cell_type or None,
-        "cell": study.cell,
-        "measurements": [measurement_json(m) for m in study.measurements.all()],
-        "reference": reference_json(study.reference),
+        "interlayers": [{"slug": slug, "name": name, "kind": kind} for slug, name, kind in layers],
+        "method": {"slug": method, "label": METHOD_LABELS[method]} if method else None,
+        "anode": study["anode"],
+        "cell_type": study["cell_type"] or None,
+        "cell": study["cell"],
+        "measurements": figures,
+        "reference": reference_document(
+            citekey=study["citekey"],
+            doi=study["doi"],
+            title=study["title"],
+            authors=authors,
+            journal=study["journal"],
+            year=study["year"],
+        ),
     }
+
+
+def _values_of(instance, columns: dict[str, str]) -> dict:
+    """An instance's values at the paths of `columns` (electrolyte__family__slug …), by name."""
+    values = {}
+    for name, path in columns.items():
+        value = instance
+        for step in path.split("__"):
+            value = getattr(value, step)
+        values[name] = value
+    return values
+
+
+def study_json(study: Study) -> dict:
+    """A study's document, read from the instance (as for_list() prefetches it)."""
+    return study_document(
+        _values_of(study, STUDY_COLUMNS),
+        study.get_absolute_url(),
+        [(layer.material.slug, layer.material.name, layer.material.kind) for layer in study.ordered_layers],
+        [measurement_json(m) for m in study.measurements.all()],
+        [str(author) for author in study.reference.author_list],
+    )
 
 
 def family_json(family: ElectrolyteFamily) -> dict:
@@ -191,6 +219,12 @@ class Batch:
     authors: dict[int, list[tuple]]
     figures: dict[int, list[tuple]]
 
+    def author_names(self, study: dict) -> list[str]:
+        """The study's paper's authors, "Given Family", in order."""
+        return [
+            f"{given} {family}".strip() for _, family, given in self.authors.get(study["reference_id"], ())
+        ]
+
     def first_author(self, study: dict) -> str:
         return first_author_label([family for _, family, _ in self.authors.get(study["reference_id"], ())])
 
@@ -235,38 +269,16 @@ def study_url_pattern() -> str:
 def _documents(batch: Batch, study_url: str) -> Iterator[Exported]:
     for pk in batch.ids:
         study = batch.studies[pk]
-        names = batch.authors.get(study["reference_id"], ())
-        method = study["method"]
-        document = {
-            "id": pk,
-            "key": study["key"],
-            "url": study_url.format(pk),
-            "summary": study["summary"],
-            "strategy": {"slug": study["strategy"], "label": STRATEGY_LABELS[study["strategy"]]},
-            "electrolyte": {
-                "slug": study["electrolyte_slug"],
-                "name": study["electrolyte_name"],
-                "formula": study["electrolyte_formula"],
-                "family": {"slug": study["family_slug"], "label": study["family_label"]},
-            },
-            "interlayers": [
-                {"slug": slug, "name": name, "kind": kind} for _, slug, name, kind in batch.layers.get(pk, ())
+        document = study_document(
+            study,
+            study_url.format(pk),
+            [row[1:] for row in batch.layers.get(pk, ())],
+            [figure_document(row) for row in batch.figures.get(pk, ())],
+            [
+                f"{given} {family}".strip()
+                for _, family, given in batch.authors.get(study["reference_id"], ())
             ],
-            "method": {"slug": method, "label": METHOD_LABELS[method]} if method else None,
-            "anode": study["anode"],
-            "cell_type": study["cell_type"] or None,
-            "cell": study["cell"],
-            "measurements": [figure_document(row) for row in batch.figures.get(pk, ())],
-            "reference": {
-                "citekey": study["citekey"],
-                "doi": study["doi"],
-                "doi_url": doi_url(study["doi"]),
-                "title": study["title"],
-                "authors": [f"{given} {family}".strip() for _, family, given in names],
-                "journal": study["journal"],
-                "year": study["year"],
-            },
-        }
+        )
         yield Exported(document, batch.first_author(study))
 
 
