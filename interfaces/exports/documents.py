@@ -19,7 +19,7 @@ from atlas.lookups import AnyOf
 from references.exports import reference_document
 from references.models import Authorship, first_author_label
 
-from ..fields import DERIVED, DERIVED_FROM_QUANTITY, JSON_FIELDS, STORED_FIELDS, derived_value, row_reader
+from ..fields import DERIVED, DERIVED_FROM_QUANTITY, JSON_FIELDS, STORED_FIELDS, row_reader
 from ..models import (
     Electrolyte,
     ElectrolyteFamily,
@@ -35,15 +35,9 @@ STRATEGY_LABELS, METHOD_LABELS = dict(Strategy.choices), dict(Method.choices)
 
 
 def measurement_json(m: Measurement) -> dict:
-    """A figure's document, read from the model instance."""
-    document = {}
-    for field in JSON_FIELDS:
-        if field.kind == DERIVED:
-            document[field.name] = derived_value(field.name, m.quantity)
-        else:
-            value = getattr(m, field.column)
-            document[field.name] = (value or None) if field.null_if_empty else value
-    return document
+    """A figure's document, read from the model instance: its values as a row, which
+    figure_document reads as it reads the exports' rows."""
+    return figure_document(tuple(getattr(m, column) for column in FIGURE_COLUMNS))
 
 
 def study_document(study: dict, url: str, layers, figures: list[dict], authors: list[str]) -> dict:
@@ -175,7 +169,7 @@ STUDY_COLUMNS = {
 }
 # A figure's row: its study's id, then its stored fields in the order FIGURE_FIELDS declares.
 FIGURE_ROW = ("study_id", *(field.name for field in STORED_FIELDS))
-FIGURE_COLUMNS = ("study_id", *(field.column for field in STORED_FIELDS))
+FIGURE_COLUMNS = ("study_id", *(field.column for field in STORED_FIELDS))  # attributes of a model too
 
 
 @dataclass
