@@ -144,11 +144,6 @@ LABELS_BY_QUANTITY = dict(Quantity.choices)
 DERIVED_FROM_QUANTITY = {"unit": UNITS_BY_QUANTITY, "quantity_label": LABELS_BY_QUANTITY}
 
 
-def derived_value(name: str, quantity: str) -> str:
-    """A derived field's value for a figure of the quantity: its unit or its label."""
-    return DERIVED_FROM_QUANTITY[name][quantity]
-
-
 def row_reader(
     name: str, columns: tuple[str, ...], result: str, namespace: dict
 ) -> Callable[[tuple], object]:
