@@ -7,6 +7,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from interfaces.headline import factor_text
+from interfaces.provenance import linked_addresses, source_link
 
 register = template.Library()
 
@@ -153,3 +154,15 @@ def row_title(study) -> SafeString:
 def doi_breaks(doi: str) -> SafeString:
     """A DOI that may wrap after its first slash, never inside its prefix or suffix."""
     return mark_safe(str(conditional_escape(doi)).replace("/", "/<wbr>", 1))
+
+
+@register.filter(name="source_link")
+def source_link_filter(address: str) -> SafeString:
+    """Where a figure was read: the site, linked, and what kind of page it is."""
+    return source_link(address)
+
+
+@register.filter
+def curation_note(text: str) -> SafeString:
+    """A curator's note: formulas with subscripts, addresses as labelled links."""
+    return linked_addresses(text, plain=formula)
