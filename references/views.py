@@ -1,13 +1,13 @@
 """The bibliography's pages: the filtered list with its exports, a reference, its BibTeX."""
 
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from atlas.downloads import error_response, export_filename, results_response
 from atlas.pagination import REFERENCES_PER_PAGE, paginate
-from interfaces.models import Study
+from interfaces.models import ElectrolyteFamily, Measurement, Source, Study
 
 from .bibtex import write_bibtex
 from .exports import BIBLIOGRAPHY_FORMATS, bibliography_response, reference_json
@@ -83,7 +83,25 @@ def reference_detail(request: HttpRequest, citekey: str) -> HttpResponse:
     reference = _reference(citekey)
     studies = Study.objects.for_list().filter(reference=reference).order_by("pk")
     context = {"reference": reference, "studies": studies, "bibtex": write_bibtex([reference])}
+    if reference.citekey == FOUNDING_REVIEW:
+        context |= _taken_from_the_review()
     return render(request, "references/reference_detail.html", context)
+
+
+def _taken_from_the_review() -> dict:
+    """What the atlas took from its founding review: each electrolyte family's stability against
+    Li (its §2.2) and the studies of other papers whose figures were read in the review."""
+    read_in_review = Measurement.objects.filter(study=OuterRef("pk"), source=Source.REVIEW)
+    return {
+        # The review's §2.2 is where each family's stability was read; the paper it cites for it
+        # is the family's stability reference.
+        "stability_of": ElectrolyteFamily.objects.filter(stability_locator__startswith="review")
+        .select_related("stability_reference")
+        .order_by("position", "label"),
+        "figures_from_review": Study.objects.for_list()
+        .filter(Exists(read_in_review))
+        .order_by("-reference__year", "pk"),
+    }
 
 
 @require_safe

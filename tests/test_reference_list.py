@@ -115,3 +115,24 @@ def test_one_entry_as_a_bib_download(client):
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="deng2020tuning.bib"'
     assert bib_keys(response) == ["deng2020tuning"]
+
+
+def test_the_founding_review_lists_what_the_atlas_took_from_it(client):
+    from interfaces.models import ElectrolyteFamily, Study
+
+    html = client.get("/references/kim2023interfacial/").content.decode()
+    assert "What the atlas took from this review" in html
+    assert "The atlas holds no study from this paper." not in html
+    families = ElectrolyteFamily.objects.filter(stability_locator__startswith="review")
+    assert families.count() >= 7
+    for family in families:
+        assert f'<a href="{family.get_absolute_url()}">{family.label}</a>' in html
+    garnet = ElectrolyteFamily.objects.get(slug="garnet")
+    assert (
+        garnet.forms_stable_interphase and "Garnet oxide</a>: forms a stable passivating interphase" in html
+    )
+    from_review = Study.objects.filter(measurements__source="review").distinct()
+    assert from_review.count() >= 5
+    assert f"{from_review.count()} of them have figures read in the review" in html
+    for study in from_review:
+        assert f'href="{study.get_absolute_url()}"' in html

@@ -139,5 +139,5 @@ def test_each_figure_says_where_it_was_read_and_links_the_page(client):
     table = section(client.get(study.get_absolute_url()).content.decode(), "measurements-heading")
     assert '<span class="source-tag source-abstract">abstract</span>' in table
     assert '<a class="source-site source-site-other" href="https://example.org/abs"' in table
-    assert ">example.org</a> <span class=\"site-kind\">(another site)</span>" in table
+    assert '>example.org</a> <span class="site-kind">(another site)</span>' in table
     assert '<span class="source-tag source-review">review</span>' in table
