@@ -19,8 +19,8 @@ from .tex import validate_no_tex_commands
 FOUNDING_REVIEW = "kim2023interfacial"
 # A citation key as URLs, filters and the API accept it.
 CITEKEY_PATTERN = r"[-a-zA-Z0-9_]{1,100}"
-# How a paper without a named author is listed.
-ANONYMOUS = "Anon."
+# How a paper whose authors the atlas does not hold yet is listed: never as if it had none.
+ANONYMOUS = "Authors not yet recorded"
 
 # Every text a citation export writes is checked for TeX commands that run code.
 TEX_SAFE = [validate_no_tex_commands]

@@ -190,7 +190,7 @@ WEAK = """
 def test_weak_entries_are_previewed_with_a_warning_each(client, curator):
     page = post_bibtex(client, WEAK).content.decode()
     assert "<strong>4</strong> new, to be created" in page  # warnings, not failures
-    assert "no author: it will be listed as “Anon.”" in page
+    assert "no author: it will be listed as “Authors not yet recorded”" in page
     assert "the year “20x8” is not a year: saved as no year" in page
     assert "no journal" in page
     assert "citation key Park_2023 → park2023keys" in page

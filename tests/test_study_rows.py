@@ -81,7 +81,7 @@ def test_sort_by_first_author_both_ways(client):
     named = Study.objects.filter(reference__authorships__isnull=False).distinct().count()
     assert len(ascending) == len(backwards) == Study.objects.count() and named > 1
     assert backwards[:named] == ascending[:named][::-1] and ascending[0] != ascending[named - 1]
-    assert ascending[named:] == backwards[named:] == ["Anon."] * (len(ascending) - named)
+    assert ascending[named:] == backwards[named:] == ["Authors not yet recorded"] * (len(ascending) - named)
 
 
 def test_the_references_sort_by_year_author_and_studies_and_mark_background_ones(client):

@@ -119,7 +119,7 @@ def _csv_pieces(batch: Batch, study_url: str, buffer: io.StringIO) -> Iterator[s
     for pk in batch.ids:
         study = batch.studies[pk]
         layers = "; ".join(name for _, _, name, _ in batch.layers.get(pk, ()))
-        cells = _study_cells((*study.values(), layers, batch.first_author(study), study_url))
+        cells = _study_cells((*study.values(), layers, batch.first_author_cell(study), study_url))
         study_writer.writerow(_safe_cells(cells))
         prefix = line.text[:-2] + ","  # the study's columns, and the comma before the figure's
         figures = batch.figures.get(pk, ())

@@ -220,7 +220,12 @@ class Batch:
         ]
 
     def first_author(self, study: dict) -> str:
+        """How a list names the study's paper ("Kim et al."), or that its authors are not recorded."""
         return first_author_label([family for _, family, _ in self.authors.get(study["reference_id"], ())])
+
+    def first_author_cell(self, study: dict) -> str:
+        """The paper's first author in a data file: empty where the atlas holds no author."""
+        return self.first_author(study) if self.authors.get(study["reference_id"]) else ""
 
 
 def read_batch(ids: list[int]) -> Batch:

@@ -1,0 +1,57 @@
+"""A reference the atlas holds without its authors says so; no page or export calls it anonymous."""
+
+import re
+
+import pytest
+
+from interfaces.models import Study
+from references.models import Reference
+
+pytestmark = pytest.mark.django_db
+
+ANONYMOUS = re.compile(r"\bAnon(ymous|\.)", re.IGNORECASE)
+
+
+def _without_authors() -> list[Reference]:
+    references = list(Reference.objects.filter(authorships__isnull=True))
+    assert references, "the curated atlas holds references whose authors are not recorded"
+    return references
+
+
+def test_no_page_calls_a_paper_anonymous(client):
+    pages = ["/", "/studies/", "/references/", "/references/?sort=author", "/compare/?id=1&id=2"]
+    for reference in _without_authors():
+        pages.append(reference.get_absolute_url())
+        pages += [study.get_absolute_url() for study in Study.objects.filter(reference=reference)]
+    pages += [f"/references/?page={n}" for n in range(2, 5)]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert not ANONYMOUS.search(response.content.decode()), page
+
+
+def test_the_page_of_a_reference_without_authors_says_they_are_not_recorded(client):
+    reference = _without_authors()[0]
+    html = client.get(reference.get_absolute_url()).content.decode()
+    assert '<p class="citation"><span class="none">Authors not yet recorded</span>.' in html
+    assert f"<title>Authors not yet recorded {reference.year or ''}".strip() in html
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "bib", "ris", "csl"])
+def test_no_export_calls_a_paper_anonymous(client, fmt):
+    for url in ("/studies/", "/references/"):
+        if url == "/references/" and fmt == "csv":
+            continue
+        body = client.get(url, {"format": fmt}).content.decode()
+        assert body and not ANONYMOUS.search(body), (url, fmt)
+
+
+def test_a_data_file_leaves_an_unknown_first_author_empty(client):
+    from tests.helpers import csv_rows
+
+    keys = {study.pk for study in Study.objects.filter(reference__authorships__isnull=True)}
+    assert keys
+    rows = csv_rows(client.get("/studies/", {"format": "csv"}))
+    unknown = [row for row in rows if int(row["study_id"]) in keys]
+    assert unknown and {row["first_author"] for row in unknown} == {""}
+    assert all(row["first_author"] for row in rows if int(row["study_id"]) not in keys)
