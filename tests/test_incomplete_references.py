@@ -55,3 +55,32 @@ def test_a_data_file_leaves_an_unknown_first_author_empty(client):
     unknown = [row for row in rows if int(row["study_id"]) in keys]
     assert unknown and {row["first_author"] for row in unknown} == {""}
     assert all(row["first_author"] for row in rows if int(row["study_id"]) not in keys)
+
+
+@pytest.mark.parametrize(
+    ("fields", "authors", "expected"),
+    [
+        (
+            {
+                "journal": "Adv. Mater.",
+                "volume": "32",
+                "pages": "2000030",
+                "year": 2020,
+                "doi": "10.1000/a.1",
+            },
+            (("Deng", "Tao"), ("Hu", "Liangbing")),
+            "Tao Deng, Liangbing Hu. A title. Adv. Mater. 32, 2000030 (2020). https://doi.org/10.1000/a.1",
+        ),
+        ({"journal": "", "year": None}, (), "A title."),
+        ({"journal": "", "year": 2021}, (), "A title. 2021."),
+        ({"journal": "Nature Energy", "year": None}, (("Kim", "J."),), "J. Kim. A title. Nature Energy."),
+    ],
+)
+def test_the_plain_text_citation_is_well_formed_from_what_is_known(client, fields, authors, expected):
+    from tests.helpers import make_reference
+
+    reference = make_reference(title="A title", authors=authors, **fields)
+    html = client.get(reference.get_absolute_url()).content.decode()
+    text = re.search(r'<p class="cite-text"[^>]*>(.*?)</p>', html, re.DOTALL).group(1)
+    assert " ".join(text.split()) == expected
+    assert "n.d." not in text and not text.startswith(".")
