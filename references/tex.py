@@ -189,11 +189,18 @@ _WORDLIKE_ELEMENTS |= {s for s in _ELEMENTS if len(s) == 1}
 _EDGE_PUNCTUATION = "()[]:;,.!?\"'“”‘’"
 
 
+# An ion: an element symbol with its charge (Li+, Na⁺, O2−, Mg²⁺).
+_ION = re.compile(r"([A-Z][a-z]?)[0-9⁰¹²³⁴⁵⁶⁷⁸⁹]*[+\-−⁺⁻]+")
+
+
 def _needs_case_protection(word: str) -> bool:
-    """Formulas (Li7La3Zr2O12, Li₂S), acronyms (LLZO, LiPON) and element symbols (Li)."""
+    """Formulas (Li7La3Zr2O12, Li₂S), ions (Li+), acronyms (LLZO, LiPON) and element symbols (Li)."""
     if any(c.isupper() for c in word[1:]):
         return True
     if any(c.isdigit() or c in _SUBSCRIPTS for c in word) and any(c.isalpha() for c in word):
+        return True
+    ion = _ION.fullmatch(word)
+    if ion and ion.group(1) in _ELEMENTS:
         return True
     return word in _ELEMENTS and word not in _WORDLIKE_ELEMENTS
 

@@ -71,6 +71,8 @@ def test_the_curated_entry_is_written_as_a_classic_article():
             "\\textasciitilde{} \\textasciicircum{}",
         ),
         ("β-Li3PS4", "{\\ensuremath{\\beta}}-{Li3PS4}"),
+        ("Li+ transport and Na⁺ ions", "{Li+} transport and {Na\\textsuperscript{+}} ions"),
+        ("Mg2+ doping, an A+ grade", "{Mg2+} doping, an A+ grade"),
     ],
 )
 def test_titles_protect_formulas_and_escape_tex(title, latex):
