@@ -27,6 +27,7 @@ from .models import (
     StudyInterlayer,
     unit_of,
 )
+from .vocabularies import QUALIFIER_RULE
 
 # Curators pick a quantity knowing the unit its value must be given in.
 QUANTITY_CHOICES_WITH_UNITS = [("", "---------")] + [(q.value, f"{q.label} ({unit_of(q)})") for q in Quantity]
@@ -47,6 +48,8 @@ class QuantityWithUnitMixin:
         if db_field.name == "quantity":
             kwargs["choices"] = QUANTITY_CHOICES_WITH_UNITS
             kwargs["widget"] = QuantitySelect
+        elif db_field.name == "qualifier":
+            kwargs["help_text"] = QUALIFIER_RULE
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 

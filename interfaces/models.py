@@ -35,6 +35,7 @@ from .vocabularies import (  # noqa: F401  (re-exported: the vocabularies are im
     Source,
     SourceKind,
     Strategy,
+    qualifier_contradiction,
     unit_html_of,
     unit_of,
 )
@@ -443,6 +444,8 @@ class Measurement(models.Model):
             errors["locator"] = "Say where the value was read (section, figure or table)."
         if self.source != Source.REVIEW and not self.source_url:
             errors["source_url"] = "Give the address of the page where the figure was read."
+        if contradiction := qualifier_contradiction(self.qualifier, self.reported):
+            errors["qualifier"] = contradiction
         if self.control_id and self.role != Role.TREATED:
             errors["role"] = "A figure compared with a control is the treated one."
         if self.control_id:

@@ -35,6 +35,7 @@ from .models import (
     StudyInterlayer,
 )
 from .releases import CHECKSUMS, list_releases, release_bibtex, release_citation
+from .vocabularies import QUALIFIER_RULE
 
 RELATED_LIMIT = 8
 STUDY_FORMATS = ("json", "csv", *BIBLIOGRAPHY_FORMATS)
@@ -334,7 +335,11 @@ def release_file(request: HttpRequest, version: str, name: str) -> FileResponse:
 @require_safe
 def about(request: HttpRequest) -> HttpResponse:
     review = Reference.objects.with_authors().filter(citekey=FOUNDING_REVIEW).first()
-    context = cached("overview", "", _overview_counts) | {"review": review, "quantities": Quantity}
+    context = cached("overview", "", _overview_counts) | {
+        "review": review,
+        "quantities": Quantity,
+        "qualifier_rule": QUALIFIER_RULE,
+    }
     return render(request, "interfaces/about.html", context)
 
 

@@ -3,6 +3,8 @@
 Each is a TextChoices (the slug stored, the label shown); a quantity's canonical unit, in
 which its values are stored, is declared here once."""
 
+import re
+
 from django.db import models
 
 
@@ -151,6 +153,27 @@ class Qualifier(models.TextChoices):
     AT_MOST = "≤", "at most"
     MORE = ">", "more than"
     AT_LEAST = "≥", "at least"
+
+
+# The one rule for qualifiers, as curators read it in the admin and readers on /about/.
+QUALIFIER_RULE = (
+    "A value the experiment reached (“up to X”, “as high as X”, “reaching X”) is that value: no "
+    "qualifier. “Over”, “more than” and “at least X” are > and ≥. ≤ and < only where the source "
+    "bounds the value from above (a cell that shorted below X, a layer X nm or thinner); ~ for "
+    "“about”, “≈”."
+)
+# Wording of a source for a value the experiment reached.
+_REACHED = re.compile(r"^\s*(up to|as high as|reaching|reached|as long as|as low as)\b", re.IGNORECASE)
+
+
+def qualifier_contradiction(qualifier: str, reported: str) -> str:
+    """Why a qualifier contradicts the source's own words (`reported`), or "" when it does not."""
+    if qualifier in {Qualifier.AT_MOST, Qualifier.LESS} and _REACHED.match(reported or ""):
+        return (
+            f"The source says “{reported.strip()[:60]}”: a value the experiment reached is exact, "
+            f"not {Qualifier(qualifier).label}. Leave the qualifier empty."
+        )
+    return ""
 
 
 # How a sentence names where a figure was read.

@@ -321,3 +321,21 @@ def test_every_field_of_every_inline_row_names_itself(client, curator):
         assert page.fields[f"{first}-DELETE"] == "Delete"
     assert page.fields["authorships-0-author"] == "Author"
     assert page.fields["authorships-0-position"] == "Position"
+
+
+def test_a_reached_value_typed_as_at_most_is_refused_with_the_rule(client, curator):
+    study = make_study(measurements=[{"value": 1}])
+    row = measurement(qualifier="≤", value="8", reported="up to 8 mA cm−2")
+    response = client.post(admin_change_url(study), change_post(study, [row]))
+    assert response.status_code == 200
+    assert "a value the experiment reached is exact, not at most" in response.content.decode()
+    assert study.measurements.count() == 1
+    row = measurement(qualifier="", value="8", reported="up to 8 mA cm−2")
+    assert client.post(admin_change_url(study), change_post(study, [row])).status_code == 302
+    assert study.measurements.get(position=2).qualifier == ""
+
+
+def test_the_qualifier_picker_carries_the_rule(client, curator):
+    study = make_study(measurements=[{"value": 1}])
+    page = client.get(admin_change_url(study)).content.decode()
+    assert "A value the experiment reached (“up to X”, “as high as X”, “reaching X”) is that value" in page

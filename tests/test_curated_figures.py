@@ -81,9 +81,9 @@ def test_spot_checks_of_paired_figures(key, quantity, role, value, control):
 @pytest.mark.parametrize(
     ("key", "quantity", "value", "qualifier", "current_density"),
     [
-        ("lou2020achieving-ito-llzto-6-4", Quantity.CCD, 1.05, "≤", None),
+        ("lou2020achieving-ito-llzto-6-4", Quantity.CCD, 1.05, "", None),
         ("lou2020achieving-ito-llzto-6-4", Quantity.CYCLING_TIME, 800, ">", 0.2),
-        ("zhai2024interface-lii-znlix-llzto-6-75", Quantity.CCD, 2.3, "≤", None),
+        ("zhai2024interface-lii-znlix-llzto-6-75", Quantity.CCD, 2.3, "", None),
         ("luo2017reducing-ge-llzo", Quantity.THICKNESS, 20, "", None),
     ],
 )
