@@ -4,8 +4,10 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.contrib.admin.utils import unquote
+from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -14,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .curation import edited_since_loaded
 from .curation.records import STUDY_FIELDS
 from .fields import FIGURE_FIELDS, NUMBER
+from .history import related_changes, restore_related, version_end
 from .models import (
     Electrolyte,
     ElectrolyteFamily,
@@ -319,7 +322,26 @@ class StudyAdmin(AtlasHistoryAdmin):
     ]
     autocomplete_fields = ["reference", "electrolyte"]
     inlines = [StudyInterlayerInline, MeasurementInline]
+    object_history_template = "admin/interfaces/study/object_history.html"
     readonly_fields = ["curated_status", "created_at", "updated_at"]
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The study's history, with its figures' and interlayers' changes beside it."""
+        study = self.get_object(request, unquote(object_id))
+        extra = {"related_changes": related_changes(study)} if study is not None else {}
+        return super().history_view(request, object_id, extra_context={**(extra_context or {}), **extra})
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Reverting a study restores its figures and interlayers as they were at that version's date,
+        in the same transaction."""
+        with transaction.atomic():
+            response = super().history_form_view(request, object_id, version_id, extra_context)
+            if request.method == "POST" and response.status_code == 302:
+                version = get_object_or_404(Study.history, history_id=version_id, id=unquote(object_id))
+                when = timezone.localtime(version.history_date)
+                reason = f"Reverted with its study to its version of {when:%Y-%m-%d %H:%M}"
+                restore_related(version.instance, version_end(version), reason)
+        return response
 
     def get_queryset(self, request):
         # __str__ names the interlayers, so autocomplete and history pages prefetch them.

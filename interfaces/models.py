@@ -290,6 +290,7 @@ class StudyInterlayer(models.Model):
     material = models.ForeignKey(InterlayerMaterial, on_delete=models.PROTECT, related_name="layers")
     position = models.PositiveSmallIntegerField(default=1, help_text="1 = next to the Li anode.")
     note = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["study", "position"]
