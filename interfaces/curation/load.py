@@ -368,7 +368,7 @@ class _Loader:
         study.layers.all().delete()
         for position, slug in enumerate(values["interlayers"], start=1):
             material = InterlayerMaterial.objects.get(slug=slug)
-            StudyInterlayer.objects.create(study=study, position=position, material=material)
+            self.save(StudyInterlayer(study=study, position=position, material=material))
 
     def load_measurements(self, study: Study, specs: list) -> None:
         where = self.where
