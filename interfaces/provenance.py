@@ -135,3 +135,27 @@ def linked_addresses(text: str, plain: Callable[[str], str] = escape) -> SafeStr
         last = match.end()
     pieces.append(plain((text or "")[last:]))
     return mark_safe("".join(pieces))
+
+
+def paper_link(doi_url: str, url: str) -> SafeString:
+    """A paper's link of record: its DOI; without one, its own page where that is the publisher's
+    or an official archive's; else a copy, labelled as what it is (an unofficial copy: nothing)."""
+    if doi_url:
+        return format_html(
+            '<a class="button primary" href="{}" rel="noopener">Read the paper (DOI)</a>', doi_url
+        )
+    if not url:
+        return mark_safe("")
+    kind = site_kind(url)
+    if kind.of_record:
+        return format_html(
+            '<a class="button primary" href="{}" rel="noopener">Read the paper ({})</a>', url, kind.label
+        )
+    if not kind.linked:
+        return mark_safe("")
+    return format_html(
+        '<a class="button" href="{}" rel="noopener nofollow">A record of the paper on {} ({})</a>',
+        url,
+        host_of(url),
+        kind.label,
+    )

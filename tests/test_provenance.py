@@ -111,3 +111,30 @@ def test_the_study_page_labels_each_reading_page_and_links_the_note(client):
     assert (
         '<a class="source-site source-site-aggregator" href="https://bohrium.dp.tech/paper/arxiv/1"' in html
     )
+
+
+@pytest.mark.parametrize(
+    ("doi", "url", "shown", "hidden"),
+    [
+        ("10.1000/a.1", "https://bohrium.dp.tech/x", 'href="https://doi.org/10.1000/a.1"', "bohrium"),
+        ("", "https://pubs.rsc.org/x", "Read the paper (the publisher&#x27;s page)</a>", "DOI"),
+        ("", "https://arxiv.org/abs/1", "Read the paper (a preprint server)</a>", "DOI"),
+        (
+            "",
+            "https://bohrium.dp.tech/x",
+            "A record of the paper on bohrium.dp.tech (an abstract aggregator)",
+            "Read the paper",
+        ),
+        ("", "https://rsc.66557.net/x", "read on an unofficial copy", "66557"),
+    ],
+)
+@pytest.mark.django_db
+def test_a_paper_is_read_at_its_link_of_record(client, doi, url, shown, hidden):
+    from tests.helpers import make_reference
+
+    reference = make_reference(doi=doi, url=url)
+    html = client.get(reference.get_absolute_url()).content.decode()
+    actions = html[html.index('<p class="actions">') : html.index("</p>", html.index('<p class="actions">'))]
+    facts = html[html.index('<dl class="facts">') : html.index("</dl>")]
+    assert shown in actions + facts
+    assert hidden not in actions

@@ -7,7 +7,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from interfaces.headline import factor_text
-from interfaces.provenance import linked_addresses, source_link
+from interfaces.provenance import linked_addresses, paper_link, source_link
 
 register = template.Library()
 
@@ -166,3 +166,9 @@ def source_link_filter(address: str) -> SafeString:
 def curation_note(text: str) -> SafeString:
     """A curator's note: formulas with subscripts, addresses as labelled links."""
     return linked_addresses(text, plain=formula)
+
+
+@register.filter
+def link_of_record(reference) -> SafeString:
+    """The button that takes a reader to the paper itself (its DOI, else its own page)."""
+    return paper_link(reference.doi_url, reference.url)
