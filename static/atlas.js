@@ -133,7 +133,7 @@
     });
   });
 
-  // "Copy BibTeX" in the Cite panel, where the clipboard is available.
+  // The Cite panel's copy buttons (citations, BibTeX), where the clipboard is available.
   if (navigator.clipboard) {
     document.querySelectorAll("button.copy[data-copy]").forEach(function (button) {
       button.hidden = false;

@@ -62,7 +62,7 @@ def test_a_release_is_written_listed_and_verifiable(client, releases):
         assert digest in text and f'href="/data/1.0/{name}"' in text
     assert "CC BY 4.0" in text and "creativecommons.org/licenses/by/4.0/" in text
     assert "@misc{interphaseatlas1_0" in text and "Interphase Atlas curators" in text
-    assert "Interfacial Reaction between Li Metal and Solid Electrolyte" in text  # the founding review
+    assert "Kim, J.-H. Interfacial Reaction Between Li Metal and Solid Electrolyte" in text  # the review
     download = client.get("/data/1.0/interphase-atlas-1.0.bib")
     assert b"".join(download.streaming_content) == (folder / "interphase-atlas-1.0.bib").read_bytes()
     assert client.get("/data/1.0/manifest.json").status_code == 404  # only the listed files
