@@ -132,9 +132,10 @@ def test_a_text_that_got_into_the_database_with_a_tex_command_is_written_as_harm
 @pytest.mark.parametrize(
     ("fields", "entry_type"),
     [
-        ({"entry_type": EntryType.ARTICLE, "journal": ""}, "misc"),
+        ({"entry_type": EntryType.ARTICLE, "journal": ""}, "article"),
+        ({"entry_type": EntryType.ARTICLE, "journal": "", "year": None}, "article"),
         ({"entry_type": EntryType.BOOK, "publisher": "Wiley"}, "book"),
-        ({"entry_type": EntryType.BOOK}, "misc"),
+        ({"entry_type": EntryType.BOOK}, "book"),
         ({"entry_type": EntryType.INBOOK, "publisher": "Wiley"}, "incollection"),
         ({"entry_type": EntryType.INPROCEEDINGS}, "inproceedings"),
         ({"entry_type": EntryType.PHDTHESIS}, "phdthesis"),
@@ -142,8 +143,20 @@ def test_a_text_that_got_into_the_database_with_a_tex_command_is_written_as_harm
         ({"entry_type": EntryType.ONLINE}, "misc"),
     ],
 )
-def test_an_entry_lacking_what_its_type_requires_is_written_as_misc(fields, entry_type):
+def test_the_type_written_follows_what_the_source_is(fields, entry_type):
+    """A journal paper is @article even while its journal is not recorded: bibtex then says
+    "empty journal", which is true of the record."""
     assert written(make_reference(**fields))["type"] == entry_type
+
+
+def test_what_an_entry_lacks_is_named():
+    from references.bibtex.writer import lacking
+    from references.models import Reference
+
+    reference = make_reference(authors=[], journal="", year=None)
+    assert lacking(Reference.objects.with_authors().get(pk=reference.pk)) == ["author", "journal", "year"]
+    complete = make_reference()
+    assert lacking(Reference.objects.with_authors().get(pk=complete.pk)) == []
 
 
 def test_an_anonymous_entry_carries_a_sort_key():

@@ -1,5 +1,6 @@
 """The BibTeX export of the whole bibliography, run through the real tools: bibtex, pdflatex, biber,
-pybtex (strict) and bibtexparser. Any warning fails."""
+pybtex (strict) and bibtexparser. Any warning fails, but bibtex's "empty journal in …" for a
+field the atlas does not yet hold: the type follows what the source is."""
 
 import re
 from pathlib import Path
@@ -9,6 +10,7 @@ import pybtex.errors
 import pytest
 
 from references.bibtex import decode_latex, parse_bibtex, write_bibtex
+from references.bibtex.writer import lacking
 from references.models import EntryType, Reference
 from tests.helpers import make_reference, public_round_trip_references, require_binary, run_tool
 
@@ -74,6 +76,17 @@ def _warnings_of_bibtex(log: str) -> list[str]:
     return [line for line in log.splitlines() if "Warning--" in line or "error message" in line]
 
 
+def _lacking(references) -> set[str]:
+    """What classic styles say of the fields an entry's type requires and the atlas lacks."""
+    return {
+        f"Warning--there's a month but no year in {reference.citekey}"
+        if name == "year" and reference.month
+        else f"Warning--empty {name} in {reference.citekey}"
+        for reference in references
+        for name in lacking(reference)
+    }
+
+
 @pytest.mark.parametrize("style", ["plain", "unsrt", "alpha", "abbrv", "ieeetr", "plainnat", "apalike"])
 def test_bibtex_processes_the_whole_export_without_a_warning(export, style):
     bibtex = require_binary("bibtex")
@@ -88,7 +101,7 @@ def test_bibtex_processes_the_whole_export_without_a_warning(export, style):
     # Author-year styles say so of a paper whose source gives no year: true, and left as it is
     # rather than inventing a year. Nothing else may warn.
     undated = {f"Warning--empty year in {r.citekey}" for r in references if not r.year}
-    expected = undated if style in {"plainnat", "apalike"} else set()
+    expected = _lacking(references) | (undated if style in {"plainnat", "apalike"} else set())
     assert set(_warnings_of_bibtex(log)) == expected
     assert result.returncode == 0, result.stdout
     bbl = (directory / "test.bbl").read_text()
@@ -110,7 +123,7 @@ def test_a_latex_document_citing_every_entry_compiles_cleanly(export):
     latex = [pdflatex, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc"]
     assert run_tool(latex, directory).returncode == 0
     result = run_tool([bibtex, "doc"], directory)
-    assert _warnings_of_bibtex((directory / "doc.blg").read_text()) == []
+    assert set(_warnings_of_bibtex((directory / "doc.blg").read_text())) == _lacking(references)
     assert result.returncode == 0
     for _ in range(2):
         result = run_tool(latex, directory)
@@ -231,7 +244,9 @@ def test_a_downloaded_view_compiles_with_bibtex_and_biber_without_a_warning(clie
     (tmp_path / "view.bib").write_text(text, encoding="utf-8")
     (tmp_path / "view.aux").write_text("\\relax\n\\citation{*}\n\\bibstyle{plain}\n\\bibdata{view}\n")
     result = run_tool([bibtex, "view"], tmp_path)
-    assert _warnings_of_bibtex((tmp_path / "view.blg").read_text()) == []
+    keys = re.findall(r"^@\w+\{([^,]+),", text, re.MULTILINE)
+    shown = _lacking(Reference.objects.with_authors().filter(citekey__in=keys))
+    assert set(_warnings_of_bibtex((tmp_path / "view.blg").read_text())) == shown
     assert result.returncode == 0
     assert (tmp_path / "view.bbl").read_text().count("\\bibitem") == entries
     result = run_tool([biber, "--tool", "--output-file=checked.bib", "view.bib"], tmp_path)
@@ -255,7 +270,8 @@ def test_the_public_round_trip_file_compiles_with_bibtex_and_biber_without_a_war
     aux = f"\\relax\n\\citation{{*}}\n\\bibstyle{{{style}}}\n\\bibdata{{trip}}\n"
     (tmp_path / "trip.aux").write_text(aux)
     result = run_tool([bibtex, "trip"], tmp_path)
-    assert set(_warnings_of_bibtex((tmp_path / "trip.blg").read_text())) == undated
+    written = Reference.objects.with_authors().filter(citekey__in=keys)
+    assert set(_warnings_of_bibtex((tmp_path / "trip.blg").read_text())) == undated | _lacking(written)
     assert result.returncode == 0
     assert (tmp_path / "trip.bbl").read_text().count("\\bibitem") == len(keys)
     result = run_tool([biber, "--tool", "--output-file=checked.bib", "trip.bib"], tmp_path)

@@ -13,12 +13,13 @@ from ..tex import title_to_latex, to_latex
 from .parse import NEAREST_TYPES
 
 # The BibTeX type written for each atlas type, and the fields classic BibTeX styles
-# require for it ("author" stands for author or editor). An entry lacking one is
-# written as @misc, which requires nothing, so that bibtex never warns.
+# require for it ("author" stands for author or editor). The type follows what the source
+# is: a journal paper is @article even while the atlas lacks its journal or authors, and
+# bibtex then says so ("empty journal in …"), which is true of the record and listed for
+# curators to fill (`lacking`). Every other warning is a defect.
 #
 # The public export still reads back to the same references: where the type written is not
-# the reference's own (@misc for an article without a journal, @incollection for a part of a
-# book, @misc for an online resource or any type only biblatex knows, @book for a biblatex
+# the reference's own (@incollection for a part of a book, @misc for an online resource or any type only biblatex knows, @book for a biblatex
 # @collection), its own type goes in biblatex's `entrysubtype` field, which classic styles
 # ignore and biblatex's standard styles accept on every type without printing it; the
 # importer takes a type named there as the entry's type. Writing the real type instead
@@ -68,10 +69,10 @@ def bibtex_fields(reference: Reference, *, curated: bool = False) -> tuple[str, 
 
     curated: the atlas's own files, which must read back to the same reference: the
     type as stored, and the abstract and curation note (as annote) too."""
-    entry_type, venue_field, required = _OUTPUT_TYPES[EntryType(reference.entry_type)]
+    entry_type, venue_field, _ = _OUTPUT_TYPES[EntryType(reference.entry_type)]
     if curated:
         # Every venue is written in a field the reader takes it back from.
-        entry_type, required = reference.source_type or reference.entry_type, set()
+        entry_type = reference.source_type or reference.entry_type
         venue_field = "howpublished" if venue_field == "series" else venue_field
     authors = reference.author_list
     fields = {
@@ -93,9 +94,6 @@ def bibtex_fields(reference: Reference, *, curated: bool = False) -> tuple[str, 
         fields["key"] = ""
         fields["abstract"] = to_latex(reference.abstract)
         fields["annote"] = to_latex(reference.curation_note)
-    if any(not fields[name] for name in required):
-        entry_type = "misc"
-        fields["howpublished"] = fields.pop(venue_field)
     if not curated:
         # Classic styles warn of a number beside a volume or without a series (books, chapters,
         # proceedings) and of an issue number without a volume (articles). Such a number is
@@ -107,6 +105,13 @@ def bibtex_fields(reference: Reference, *, curated: bool = False) -> tuple[str, 
         if entry_type != own_type and own_type in NEAREST_TYPES:
             fields["entrysubtype"] = own_type
     return entry_type, [(name, value) for name, value in fields.items() if value]
+
+
+def lacking(reference: Reference) -> list[str]:
+    """The fields the reference's BibTeX type requires that the atlas does not hold for it."""
+    _, fields = bibtex_fields(reference)
+    written = {name for name, _ in fields}
+    return sorted(name for name in _OUTPUT_TYPES[EntryType(reference.entry_type)][2] if name not in written)
 
 
 def write_bibtex(references, *, curated: bool = False) -> str:
