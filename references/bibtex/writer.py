@@ -19,12 +19,13 @@ from .parse import NEAREST_TYPES
 # curators to fill (`lacking`). Every other warning is a defect.
 #
 # The public export still reads back to the same references: where the type written is not
-# the reference's own (@incollection for a part of a book, @misc for an online resource or any type only biblatex knows, @book for a biblatex
-# @collection), its own type goes in biblatex's `entrysubtype` field, which classic styles
-# ignore and biblatex's standard styles accept on every type without printing it; the
-# importer takes a type named there as the entry's type. Writing the real type instead
-# (@online, @inbook without a chapter, @collection) would make classic styles warn or fall
-# back to @misc on their own, and leave biblatex-only types unknown to them.
+# the reference's own (@incollection for a part of a book, @misc for an online resource or
+# any type only biblatex knows, @book for a biblatex @collection), its own type goes in
+# biblatex's `entrysubtype` field, which classic styles ignore and biblatex's standard
+# styles accept on every type without printing it; the importer takes a type named there as
+# the entry's type. Writing the real type instead (@online, @inbook without a chapter,
+# @collection) would make classic styles warn or fall back to @misc on their own, and leave
+# biblatex-only types unknown to them.
 _OUTPUT_TYPES = {
     EntryType.ARTICLE: ("article", "journal", {"author", "title", "journal", "year"}),
     EntryType.BOOK: ("book", "series", {"author", "title", "publisher", "year"}),
