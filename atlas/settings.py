@@ -223,3 +223,7 @@ CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified"]
 RELEASES_DIR = Path(os.environ.get("RELEASES_DIR") or BASE_DIR / "releases")
 # The site's public address, for the absolute links a release's files carry.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# The address Crossref may write to about the curation admin's lookups: sent as `mailto` with
+# each request, as Crossref asks of its users (its "polite" pool). Unset, lookups still work.
+CROSSREF_MAILTO = os.environ.get("CROSSREF_MAILTO", "")

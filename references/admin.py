@@ -3,10 +3,11 @@
 from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.admin.options import get_content_type_for_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Prefetch, prefetch_related_objects
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
@@ -15,8 +16,12 @@ from interfaces.admin import AtlasHistoryAdmin, LabelledInlineFormSet
 from interfaces.models import Study
 
 from .bibtex import ImportReport, import_bibtex, plan_import
+from .crossref import CrossrefError, fetch_work, search_works
 from .forms import BibtexImportForm
+from .gaps import FILLABLE, Stale, comparison, fill, missing, with_gaps
 from .models import Author, Authorship, Reference
+
+GAPS_PER_PAGE = 100
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -70,10 +75,80 @@ class ReferenceAdmin(AtlasHistoryAdmin):
 
     def get_urls(self):
         import_view = self.admin_site.admin_view(self.import_bibtex_view)
+        gaps_view = self.admin_site.admin_view(self.gaps_view)
+        crossref_view = self.admin_site.admin_view(self.crossref_view)
         return [
             path("import-bibtex/", import_view, name="references_reference_import_bibtex"),
+            path("gaps/", gaps_view, name="references_reference_gaps"),
+            path("<int:pk>/crossref/", crossref_view, name="references_reference_crossref"),
             *super().get_urls(),
         ]
+
+    def gaps_view(self, request):
+        """Every reference missing a DOI, authors, journal, year, volume or pages."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        page = Paginator(with_gaps(), GAPS_PER_PAGE).get_page(request.GET.get("page"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Metadata gaps",
+            "page": page,
+            "rows": [(reference, missing(reference)) for reference in page],
+            "can_change": self.has_change_permission(request),
+        }
+        return TemplateResponse(request, "admin/references/reference/gaps.html", context)
+
+    def crossref_view(self, request, pk: int):
+        """Look a reference up on Crossref: by its DOI (or a candidate's), its record compared field
+        by field; without one, the works matching its title. A POST takes the ticked fields."""
+        reference = get_object_or_404(Reference.objects.with_authors(), pk=pk)
+        if not self.has_change_permission(request, reference):
+            raise PermissionDenied
+        doi = request.POST.get("doi") or request.GET.get("doi") or reference.doi
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": reference,
+            "title": f"Look up {reference.citekey} on Crossref",
+            "doi": doi,
+        }
+        try:
+            if not doi:
+                first = reference.author_list[0].family if reference.author_list else ""
+                context["candidates"] = search_works(reference.title, author=first, year=reference.year)
+                return TemplateResponse(request, "admin/references/reference/crossref.html", context)
+            work = fetch_work(doi)
+        except CrossrefError as exc:
+            context["error"] = str(exc)
+            return TemplateResponse(request, "admin/references/reference/crossref.html", context)
+        if request.method == "POST":
+            names = request.POST.getlist("take")
+            seen = {name: request.POST.get(f"seen_{name}", "") for name in FILLABLE}
+            try:
+                filled = fill(reference, work, names, seen)
+            except (Stale, ValidationError) as exc:
+                messages_of = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+                for message in messages_of:
+                    self.message_user(request, message, messages.ERROR)
+                reference = Reference.objects.with_authors().get(pk=pk)
+            else:
+                if not filled:
+                    self.message_user(
+                        request, "Nothing was ticked, so nothing was changed.", messages.WARNING
+                    )
+                else:
+                    self.log_change(
+                        request, reference, f"Filled from Crossref ({work.doi}): {', '.join(filled)}."
+                    )
+                    self.message_user(
+                        request,
+                        f"Filled from Crossref: {', '.join(filled)}. The curation note says so.",
+                        messages.SUCCESS,
+                    )
+                    return redirect(reverse("admin:references_reference_change", args=[pk]))
+        context.update(work=work, rows=comparison(reference, work), original=reference)
+        return TemplateResponse(request, "admin/references/reference/crossref.html", context)
 
     def import_bibtex_view(self, request):
         """Paste or upload BibTeX; a POST previews, a POST with confirm=yes saves the new entries."""

@@ -1,14 +1,19 @@
 """A curator's session in headless Chromium: import a messy .bib, then start a study from the paper."""
 
+import json
+
 import pytest
+import responses
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import User
 
+from references.crossref import WORK, WORKS
 from references.models import Reference
 from tests.helpers import TEST_OUTPUT as OUTPUT
-from tests.helpers import needs_chromium, sample, serious_accessibility_violations
+from tests.helpers import make_reference, needs_chromium, sample, serious_accessibility_violations
 
 pytestmark = [pytest.mark.browser, needs_chromium]
+CROSSREF_DOI = "10.5555/atlas.gaps.2024"
 
 
 @pytest.fixture
@@ -129,3 +134,38 @@ def test_a_search_box_for_a_paper_or_an_electrolyte_is_named_by_its_label(page, 
     assert page.get_by_role("combobox", name="Author").count() == authors
     # Its name, then its value.
     assert page.get_by_role("combobox", name=f"Author {first}", exact=True).count() == 1
+
+
+@responses.activate
+def test_a_curator_fills_a_gap_from_crossref_in_a_few_clicks(page, live_server):
+    """Gaps page → Look up (by title) → Compare the first candidate → tick → saved with a note."""
+    OUTPUT.mkdir(exist_ok=True)
+    responses.add_passthru(live_server.url)
+    responses.get(WORKS, json=json.loads(sample("crossref/search_several.json")))
+    responses.get(WORK.format(doi=CROSSREF_DOI), json=json.loads(sample("crossref/work.json")))
+    reference = make_reference(
+        title="A Li3PO4 interlayer for garnet electrolytes", journal="", year=2024, citekey="kim2024li3po4"
+    )
+    page.goto(f"{live_server.url}/admin/references/reference/")
+    page.click("text=Metadata gaps")
+    row = page.locator("table.gaps tr", has_text="kim2024li3po4")
+    assert "DOI" in row.inner_text() and "journal" in row.inner_text()
+    page.screenshot(path=str(OUTPUT / "admin-gaps.png"), full_page=True)
+    row.locator("text=Look up by title").click()
+    assert page.locator("table.gaps tbody tr").count() == 3
+    page.screenshot(path=str(OUTPUT / "admin-crossref-candidates.png"), full_page=True)
+    page.locator("table.gaps tbody tr").first.locator("text=Compare").click()
+    page.check("#take-doi")
+    page.check("#take-journal")
+    page.check("#take-pages")
+    page.screenshot(path=str(OUTPUT / "admin-crossref-compare.png"), full_page=True)
+    page.click("input[value='Take the ticked fields']")
+    assert "Filled from Crossref: DOI, Journal, Pages." in page.inner_text(".messagelist")
+    reference.refresh_from_db()
+    assert (reference.doi, reference.journal, reference.pages) == (
+        CROSSREF_DOI,
+        "Journal of Test Interfaces",
+        "101–109",
+    )
+    assert page.input_value("#id_journal") == "Journal of Test Interfaces"
+    assert "filled from Crossref's record of DOI" in page.input_value("#id_curation_note")
