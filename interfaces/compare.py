@@ -61,7 +61,7 @@ def facts(studies: list[Study]) -> list[FactRow]:
         FactRow("Method", [str(s.get_method_display()) if s.method else "not stated" for s in studies]),
         FactRow("Anode", [s.anode for s in studies]),
         FactRow("Cell", [s.cell or (str(s.get_cell_type_display()) or "not stated") for s in studies]),
-        FactRow("Year", [str(s.reference.year or "n.d.") for s in studies]),
+        FactRow("Year", [str(s.reference.year or "not stated") for s in studies]),
     ]
 
 
@@ -79,6 +79,8 @@ RANKED = {
     Quantity.CYCLE_COUNT,
     Quantity.CAPACITY_RETENTION,
     Quantity.IONIC_CONDUCTIVITY,
+    Quantity.SPECIFIC_CAPACITY,
+    Quantity.COULOMBIC_EFFICIENCY,
 }
 
 

@@ -74,6 +74,7 @@ SITES: dict[str, SiteKind] = {
             "bohrium.dp.tech", "scilit.net", "scilit.com", "scholarmate.com", "mendeley.com",
             "scholar.archive.org", "concepedia.online", "semanticscholar.org", "x-mol.com",
             "researcher.life", "researcher-app.com", "biocloudy.com", "ouci.dntb.gov.ua", "consensus.app",
+            "ablesci.com",
         ],
         AGGREGATOR,
     ),

@@ -52,6 +52,9 @@ class Quantity(models.TextChoices):
     CYCLE_COUNT = "cycle_count", "Cycle count"
     CAPACITY_RETENTION = "capacity_retention", "Capacity retention"
     AREAL_CAPACITY = "areal_capacity", "Areal capacity"
+    ELECTROLYTE_THICKNESS = "electrolyte_thickness", "Electrolyte thickness"
+    SPECIFIC_CAPACITY = "specific_capacity", "Specific capacity"
+    COULOMBIC_EFFICIENCY = "coulombic_efficiency", "Coulombic efficiency"
 
 
 # The canonical unit of each quantity: values are stored in it. Plain text for
@@ -72,6 +75,9 @@ UNITS = {
     Quantity.CYCLE_COUNT: ("cycles", "cycles"),
     Quantity.CAPACITY_RETENTION: ("%", "%"),
     Quantity.AREAL_CAPACITY: ("mAh/cm²", "mAh&nbsp;cm<sup>−2</sup>"),
+    Quantity.ELECTROLYTE_THICKNESS: ("µm", "µm"),
+    Quantity.SPECIFIC_CAPACITY: ("mAh/g", "mAh&nbsp;g<sup>−1</sup>"),
+    Quantity.COULOMBIC_EFFICIENCY: ("%", "%"),
 }
 
 

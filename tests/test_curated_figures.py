@@ -125,3 +125,35 @@ def test_filtering_by_ccd_of_2_returns_several_families(client):
     response = client.get("/studies/", {"ccd_min": "2", "format": "json"})
     families = {row["electrolyte"]["family"]["slug"] for row in response.json()["results"]}
     assert len(families) >= 2, families
+
+
+def test_a_cycle_count_in_a_figures_condition_is_a_figure_of_its_study_too():
+    """ "Retention after 100 cycles" keeps its 100 cycles as a cycle-count figure, so a search or
+    a sort by cycle count finds it."""
+    checked = 0
+    for m in Measurement.objects.select_related("study"):
+        for number in re.findall(r"(\d[\d,]*)\s*cycles", m.condition):
+            checked += 1
+            counts = set(
+                m.study.measurements.filter(quantity=Quantity.CYCLE_COUNT).values_list("value", flat=True)
+            )
+            assert float(number.replace(",", "")) in counts, (m.study.key, m.condition)
+    assert checked >= 3
+
+
+@pytest.mark.parametrize(
+    ("study", "quantity", "qualifier", "value", "reported"),
+    [
+        ("anon2024ultrafast-membrane-llzo", Quantity.ELECTROLYTE_THICKNESS, "", 45, "45 µm-thick"),
+        ("ishiguro2013stability-nb-llzo", Quantity.CYCLING_TIME, "", 0.0778, "280 s"),
+        ("zhai2024interface-lii-znlix-llzto-6-75", Quantity.CYCLE_COUNT, "", 200, "200 cycles"),
+        ("sharafi2017surface-none-llzo", Quantity.CYCLE_COUNT, ">", 100, "over one-hundred cycles"),
+        ("hao2019constructing-zno-latp", Quantity.RESISTANCE, "", 353, "353 Ω"),
+        ("anon2018fluorinated-lif-li3ps4", Quantity.COULOMBIC_EFFICIENCY, ">", 98, "more than 98%"),
+        ("anon2025high-densification-lpscl", Quantity.CCD, "", 9, None),
+    ],
+)
+def test_the_figures_an_abstract_states_are_in_the_atlas(study, quantity, qualifier, value, reported):
+    figures = Measurement.objects.filter(study__key=study, quantity=quantity, value=value)
+    assert [(m.qualifier, m.reported if reported else None) for m in figures] == [(qualifier, reported)]
+    assert all(m.source == "abstract" and m.source_url for m in figures)
