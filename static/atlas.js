@@ -140,7 +140,7 @@
       button.addEventListener("click", function () {
         var source = document.getElementById(button.dataset.copy);
         navigator.clipboard.writeText(source.textContent).then(function () {
-          button.textContent = "Copied";
+          button.firstChild.nodeValue = "Copied";  // a hidden rest of the name stays
         });
       });
     });

@@ -158,3 +158,26 @@ def test_a_study_page_and_its_report_form_break_no_content_security_rule(page, l
     page.get_by_role("button", name="Send the report").click()
     assert "waiting for a curator" in page.inner_text("h1")
     assert page.refused == []
+
+
+@pytest.mark.parametrize(("width", "height", "name"), [(1366, 900, "laptop"), (390, 844, "phone")])
+def test_a_reader_copies_a_citation_in_their_journals_style(
+    new_page, live_server, curated_live, width, height, name
+):
+    page = new_page(width, height)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(f"{live_server.url}/references/han2017negating/")
+    page.get_by_text("Cite", exact=True).click()
+    styles = page.locator(".cite-styles dt").all_inner_texts()
+    assert styles == ["ACS", "RSC", "Nature", "APA"]
+    acs = page.locator("#cite-acs-han2017negating").inner_text()
+    assert (
+        acs.startswith("Han, X.;") and "Nature Materials" in acs and "https://doi.org/10.1038/nmat4821" in acs
+    )
+    page.get_by_role("button", name="Copy the Nature citation").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.locator("#cite-nature-han2017negating").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert serious_accessibility_violations(page) == []
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=OUTPUT / f"reference-cite-{name}.png", full_page=True)
