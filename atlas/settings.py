@@ -133,19 +133,29 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "atlas.wsgi.application"
 
+# A persistent connection is checked before a request reuses it, so a database restart costs
+# no request a 500.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=60,
+        conn_health_checks=True,
     )
 }
 # Read-only copies of the primary (PostgreSQL streaming replicas), comma-separated URLs:
-# public pages read from them; writes, the admin and commands use the primary.
+# public pages read from them; writes, the admin and commands use the primary. A replica that
+# refuses connections, errs or lags more than REPLICA_MAX_LAG_BYTES of WAL behind the primary
+# is left out for REPLICA_RETRY_SECONDS, and the primary answers instead.
 for number, url in enumerate(env_list("DATABASE_REPLICA_URLS", ""), start=1):
-    DATABASES[f"replica{number}"] = dj_database_url.parse(url, conn_max_age=60) | {
+    DATABASES[f"replica{number}"] = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True) | {
         "TEST": {"MIRROR": "default"}
     }
+    DATABASES[f"replica{number}"].setdefault("OPTIONS", {})["connect_timeout"] = 2
 DATABASE_ROUTERS = ["atlas.routers.PrimaryReplicaRouter"]
+REPLICA_MAX_LAG_BYTES = int(os.environ.get("REPLICA_MAX_LAG_BYTES", 16 * 1024 * 1024))
+REPLICA_RETRY_SECONDS = 30
+# After a curator's write, that browser reads from the primary for this long (read-your-writes).
+READ_YOUR_WRITES_SECONDS = 60
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -178,11 +188,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The overview's and the facets' counts are cached until the data change: in Redis when
 # REDIS_URL is set (shared by every worker), else in each process's memory.
+# A cache that errs or does not answer within its short timeouts is skipped for
+# CACHE_RETRY_SECONDS: the page computes what it needs instead.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+    }
     if os.environ.get("REDIS_URL")
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+CACHE_RETRY_SECONDS = 15
 
 # A .bib upload larger than this is refused before parsing.
 BIBTEX_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
