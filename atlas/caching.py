@@ -2,31 +2,89 @@
 
 Every cached value is keyed by a data version that any save or delete of the atlas's
 records replaces (at once, and again when the transaction commits), so a curator's save
-is never followed by old counts."""
+is never followed by old counts.
+
+The cache is a helper, never a dependency: when it errs or does not answer within its
+short timeouts, the value is computed for the request and the cache is left alone for
+CACHE_RETRY_SECONDS (so a hung cache costs one timeout, not one per lookup). A data version
+that could not be replaced while the cache was away is replaced as soon as it is back.
+What is cached is computed from the primary database, so a lagging replica's counts never
+settle under the current data version.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
+import time
 from collections.abc import Callable
 from uuid import uuid4
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from .routers import primary_reads
+
 VERSION_KEY = "atlas:data-version"
 TIMEOUT_SECONDS = 3600
+logger = logging.getLogger(__name__)
 
 
-def data_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid4().hex, None)
+class _Breaker:
+    """Whether the cache may be asked now, and what is owed to it once it answers again."""
+
+    def __init__(self) -> None:
+        self.open_until = 0.0
+        self.version_owed = False
+        self.lock = threading.Lock()
+
+    def closed(self) -> bool:
+        return time.monotonic() >= self.open_until
+
+    def trip(self, exc: Exception) -> None:
+        with self.lock:
+            if self.closed():
+                logger.warning("cache unavailable (%s: %s); computing without it", type(exc).__name__, exc)
+            self.open_until = time.monotonic() + getattr(settings, "CACHE_RETRY_SECONDS", 15)
+
+
+_breaker = _Breaker()
+_MISSING = object()
+
+
+def _ask(operation: Callable[[], object], default=_MISSING):
+    """The cache's answer, or `default` when it is away (errs, times out, or was found away
+    within the retry interval)."""
+    if not _breaker.closed():
+        return default
+    try:
+        if _breaker.version_owed:
+            _breaker.version_owed = False
+            cache.set(VERSION_KEY, uuid4().hex, None)
+        return operation()
+    except Exception as exc:  # noqa: BLE001 - any failure of a cache backend (socket, protocol, server)
+        _breaker.trip(exc)
+        return default
+
+
+def data_version() -> str | None:
+    """The current data version, or None while the cache is away."""
+
+    def read() -> str:
         version = cache.get(VERSION_KEY)
-    return version
+        if version is None:
+            cache.add(VERSION_KEY, uuid4().hex, None)
+            version = cache.get(VERSION_KEY)
+        return version
+
+    return _ask(read, None)
 
 
 def _new_version() -> None:
-    cache.set(VERSION_KEY, uuid4().hex, None)
+    if _ask(lambda: cache.set(VERSION_KEY, uuid4().hex, None), _MISSING) is _MISSING:
+        _breaker.version_owed = True  # replaced once the cache answers again
 
 
 # The atlas's records: their writes change what the counts count. History rows, readers'
@@ -47,5 +105,18 @@ def data_changed(sender, **kwargs) -> None:
 
 
 def cached(name: str, key: str, compute: Callable[[], object]):
-    digest = hashlib.sha1(key.encode()).hexdigest()
-    return cache.get_or_set(f"atlas:{name}:{data_version()}:{digest}", compute, TIMEOUT_SECONDS)
+    """compute(), from the primary, cached under the current data version while the cache answers."""
+
+    def from_primary():
+        with primary_reads():
+            return compute()
+
+    version = data_version()
+    if version is None:
+        return from_primary()
+    full_key = f"atlas:{name}:{version}:{hashlib.sha1(key.encode()).hexdigest()}"
+    value = _ask(lambda: cache.get(full_key, _MISSING), _MISSING)
+    if value is _MISSING:
+        value = from_primary()
+        _ask(lambda: cache.set(full_key, value, TIMEOUT_SECONDS), None)
+    return value

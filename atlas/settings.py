@@ -150,7 +150,8 @@ for number, url in enumerate(env_list("DATABASE_REPLICA_URLS", ""), start=1):
     DATABASES[f"replica{number}"] = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True) | {
         "TEST": {"MIRROR": "default"}
     }
-    DATABASES[f"replica{number}"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    if "postgresql" in DATABASES[f"replica{number}"]["ENGINE"]:
+        DATABASES[f"replica{number}"].setdefault("OPTIONS", {})["connect_timeout"] = 2
 DATABASE_ROUTERS = ["atlas.routers.PrimaryReplicaRouter"]
 REPLICA_MAX_LAG_BYTES = int(os.environ.get("REPLICA_MAX_LAG_BYTES", 16 * 1024 * 1024))
 REPLICA_RETRY_SECONDS = 30
