@@ -1,6 +1,8 @@
 """Settings for Interphase Atlas: one module, configured from the environment."""
 
+import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -90,6 +92,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "corsheaders",
+    "axes",
     "references",
     "interfaces",
     "api",
@@ -111,6 +114,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Records who made each change that the history of references, studies and figures keeps.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "atlas.urls"
@@ -158,6 +163,33 @@ REPLICA_RETRY_SECONDS = 30
 # After a curator's write, that browser reads from the primary for this long (read-your-writes).
 READ_YOUR_WRITES_SECONDS = 60
 
+# The proxies whose X-Forwarded-For is believed: comma-separated addresses or CIDR ranges
+# (TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8). Every per-client limit counts a request against
+# atlas.clients.client_ip: the right-most forwarded address that is not one of these
+# proxies, or REMOTE_ADDR for a request that did not come through one.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or a CIDR range") from exc
+
+# Failed sign-ins (django-axes): FAILURE_LIMIT failures lock out that account from that
+# address, and an address that failed that often on any accounts (a password spray) is
+# locked out too, for AXES_COOLOFF_TIME; a correct password is refused meanwhile. Failures
+# older than the cool-off no longer count; a sign-in does not wipe them. A superuser
+# lifts a lockout by deleting its access attempts in the admin (or `manage.py axes_reset`).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "atlas.clients.client_ip"
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -204,6 +236,15 @@ CACHE_RETRY_SECONDS = 15
 
 # A .bib upload larger than this is refused before parsing.
 BIBTEX_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+# All of one import's files and pasted text together; larger is refused, nothing saved.
+BIBTEX_UPLOAD_TOTAL_MAX_BYTES = 8 * 1024 * 1024
+# At most this many files in one request (the import's .bib files).
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# A request body other than its files: the import's confirm posts the previewed text back,
+# up to BIBTEX_UPLOAD_TOTAL_MAX_BYTES, form-encoded (BibTeX grows by about a third).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * BIBTEX_UPLOAD_TOTAL_MAX_BYTES
+# Uploads larger than this are written to a temporary file rather than held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = BIBTEX_UPLOAD_MAX_BYTES
 
 CURATED_DATA_DIR = BASE_DIR / "fixtures"
 

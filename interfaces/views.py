@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from atlas.caching import cached
+from atlas.clients import client_ip
 from atlas.downloads import error_response, export_filename
 from atlas.pagination import paginate
 from references.bibtex import write_bibtex
@@ -274,7 +275,8 @@ def interlayer_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "interfaces/interlayer_detail.html", {"material": material, "studies": studies})
 
 
-# A sender may file this many reports an hour; more are refused until the hour has passed.
+# A sender (its address as atlas.clients.client_ip reads it, behind a trusted proxy too) may
+# file this many reports an hour; more are refused until the hour has passed.
 REPORTS_PER_HOUR = 5
 
 
@@ -285,7 +287,7 @@ def report_problem(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReportForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        client = client_key(request.META.get("REMOTE_ADDR", ""))
+        client = client_key(client_ip(request))
         hour_ago = timezone.now() - timezone.timedelta(hours=1)
         if form.is_spam:
             return render(request, "interfaces/report_thanks.html", {"study": study})

@@ -53,22 +53,42 @@ class BibtexImportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         limit = filesizeformat(settings.BIBTEX_UPLOAD_MAX_BYTES)
+        total = filesizeformat(settings.BIBTEX_UPLOAD_TOTAL_MAX_BYTES)
         self.fields["bibtex_file"].help_text = (
-            f"UTF-8 text, at most {limit} each. Several files (and pasted text) are read as one, so "
-            "@string definitions in a file of their own resolve."
+            f"UTF-8 text, at most {limit} each and {total} in all. Several files (and pasted text) are "
+            "read as one, so @string definitions in a file of their own resolve."
         )
 
     def clean_bibtex_text(self) -> str:
         text = self.cleaned_data["bibtex_text"]
-        if len(text.encode("utf-8")) > settings.BIBTEX_UPLOAD_MAX_BYTES:
+        # The preview's confirm posts back the whole previewed text, every file of it: that is
+        # bounded by the total, pasted text by the limit of one part.
+        confirming = self.data.get("confirm") == "yes" and self.data.get("choose") == "1"
+        limit = settings.BIBTEX_UPLOAD_TOTAL_MAX_BYTES if confirming else settings.BIBTEX_UPLOAD_MAX_BYTES
+        if len(text.encode("utf-8")) > limit:
             raise forms.ValidationError(
                 "The text is larger than %(limit)s; split it into smaller parts.",
-                params={"limit": filesizeformat(settings.BIBTEX_UPLOAD_MAX_BYTES)},
+                params={"limit": filesizeformat(limit)},
             )
         return text
 
+    def _check_total(self, uploads) -> None:
+        """All the files and the pasted text together are at most BIBTEX_UPLOAD_TOTAL_MAX_BYTES."""
+        size = sum(upload.size for upload in uploads or [] if upload)
+        size += len(self.data.get("bibtex_text", "").encode("utf-8"))
+        if size > settings.BIBTEX_UPLOAD_TOTAL_MAX_BYTES:
+            raise forms.ValidationError(
+                "The files and text come to %(size)s; one import takes at most %(limit)s in all. "
+                "Import them in parts.",
+                params={
+                    "size": filesizeformat(size),
+                    "limit": filesizeformat(settings.BIBTEX_UPLOAD_TOTAL_MAX_BYTES),
+                },
+            )
+
     def clean_bibtex_file(self) -> list[tuple[str, str]] | None:
         uploads = self.cleaned_data["bibtex_file"]
+        self._check_total(uploads)  # before any file is read
         return [(upload.name, self._read(upload)) for upload in uploads] if uploads else None
 
     @staticmethod
