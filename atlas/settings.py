@@ -3,6 +3,7 @@
 import ipaddress
 import os
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -59,6 +60,8 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if os.environ.get("SECURE_PROXY_SSL_HEADER"):
     header, _, value = os.environ["SECURE_PROXY_SSL_HEADER"].partition(",")
     SECURE_PROXY_SSL_HEADER = (header.strip(), value.strip() or "https")
+# The health endpoint answers the orchestrator's plain-HTTP probe instead of redirecting it.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -93,12 +96,15 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "corsheaders",
     "axes",
+    "health_check",
     "references",
     "interfaces",
     "api",
 ]
 
 MIDDLEWARE = [
+    # First: every response and every log record of a request carries the request's id.
+    "atlas.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files with compressed, hashed names, served by the application itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -286,3 +292,58 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The address Crossref may write to about the curation admin's lookups: sent as `mailto` with
 # each request, as Crossref asks of its users (its "polite" pool). Unset, lookups still work.
 CROSSREF_MAILTO = os.environ.get("CROSSREF_MAILTO", "")
+
+# Logs: every record one JSON line on stderr, with its request's id, method and path
+# (atlas/logs.py); a 500 with its traceback. With ADMINS set, Django's errors (a 500, a
+# suspicious request) are also mailed to them.
+ADMINS = [(name, address) for name, address in getaddresses(env_list("ADMINS", "")) if address]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "root@localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", SERVER_EMAIL)
+EMAIL_SUBJECT_PREFIX = os.environ.get("EMAIL_SUBJECT_PREFIX", "[Interphase Atlas] ")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 10
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request": {"()": "atlas.logs.RequestContextFilter"}},
+    "formatters": {"json": {"()": "atlas.logs.JsonFormatter"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request"],
+            "formatter": "json",
+        },
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR"},
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own records reach the root's handler; its errors are mailed when ADMINS is set.
+        "django": {"handlers": ["mail_admins"] if ADMINS else [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # Its banner at every start says nothing the settings do not; its lockouts are kept.
+        "axes.apps": {"level": "WARNING"},
+    },
+}
+
+# An error tracker, only when SENTRY_DSN is set: unhandled errors with their request id,
+# without personal data (no addresses, cookies, users or request bodies).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration()],
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        max_request_body_size="never",
+        traces_sample_rate=0.0,
+    )

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from .health import health
+
 admin.site.site_header = "Interphase Atlas curation"
 admin.site.site_title = "Interphase Atlas curation"
 admin.site.index_title = "Curate the atlas"
@@ -8,6 +10,7 @@ admin.site.site_url = "/"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),
     path("api/", include("api.urls")),
     path("", include("references.urls")),
     path("", include("interfaces.urls")),

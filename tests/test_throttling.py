@@ -82,8 +82,8 @@ def test_without_trusted_proxies_x_forwarded_for_is_never_read(settings):
 
 def test_wrong_passwords_lock_the_account_out_even_for_the_right_one(client, staff):
     for attempt in range(1, LIMIT):
-        response = sign_in(client, "ada", f"guess {attempt}", ATTACKER)
-        assert response.status_code == 200 and "Please enter the correct username" in response.content.decode()
+        refused = sign_in(client, "ada", f"guess {attempt}", ATTACKER)
+        assert refused.status_code == 200 and "Please enter the correct username" in refused.content.decode()
     locked = sign_in(client, "ada", f"guess {LIMIT}", ATTACKER)
     assert locked.status_code == 429
     page = locked.content.decode()
@@ -181,7 +181,7 @@ def test_behind_the_proxy_reports_are_limited_per_real_client(client, report_url
 
 
 def bib_file(name: str, number: int, size: int) -> SimpleUploadedFile:
-    entry = f"@article{{bound{number}, title = {{Bounded upload {number}}}, year = 2021, author = {{Roe, R.}}}}\n"
+    entry = f"@article{{bound{number}, title = {{Bounded upload {number}}}, year = 2021, author = {{Roe}}}}\n"
     padding = "% " + "x" * (size - len(entry) - 3) + "\n"
     return SimpleUploadedFile(name, (entry + padding).encode("utf-8"))
 
