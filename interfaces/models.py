@@ -57,7 +57,10 @@ class ElectrolyteFamily(models.Model):
         Reference, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     stability_locator = models.CharField(max_length=100, blank=True)
-    history = HistoricalRecords()
+    # Bumped by every save through the admin and every write of load_curated (compare-and-set):
+    # a form read at an older version is refused instead of overwriting what was saved since.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["position", "label"]
@@ -79,7 +82,10 @@ class Electrolyte(models.Model):
     form = models.CharField(max_length=20, choices=ElectrolyteForm.choices, blank=True)
     dopants = models.CharField(max_length=100, blank=True)
     description = models.TextField(blank=True)
-    history = HistoricalRecords()
+    # Bumped by every save through the admin and every write of load_curated (compare-and-set):
+    # a form read at an older version is refused instead of overwriting what was saved since.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["family__position", "name"]
@@ -102,7 +108,10 @@ class InterlayerMaterial(models.Model):
     kind = models.CharField(max_length=20, choices=InterlayerKind.choices)
     aliases = models.CharField(max_length=300, blank=True, help_text="Other names, separated by semicolons.")
     description = models.TextField(blank=True)
-    history = HistoricalRecords()
+    # Bumped by every save through the admin and every write of load_curated (compare-and-set):
+    # a form read at an older version is refused instead of overwriting what was saved since.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["name"]
@@ -219,8 +228,13 @@ class Study(models.Model):
     electrolyte_name = models.CharField(max_length=100, editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by every save through the admin, every write of load_curated (compare-and-set) and
+    # every write of one of its figures or interlayers (signals at the end of this module): a
+    # form read at an older version is refused instead of overwriting what was saved since.
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(
         excluded_fields=[
+            "version",
             "updated_at",
             "best_ccd_value",
             "lowest_resistance_value",
@@ -539,6 +553,20 @@ def _remember_previous_study(sender, instance: Measurement, **kwargs) -> None:
 def _refresh_study_figures(sender, instance: Measurement, **kwargs) -> None:
     ids = {instance.study_id, getattr(instance, "_previous_study_id", None)} - {None}
     Study.objects.filter(pk__in=ids).refresh_figures()
+    _bump_versions(ids)
+
+
+# -- a study's version follows every write of its figures and interlayers ---------------
+def _bump_versions(study_ids) -> None:
+    """A study form read before a figure or interlayer changed is stale, wherever the change came from."""
+    Study.objects.filter(pk__in=study_ids).update(version=F("version") + 1)
+
+
+@receiver(post_save, sender=StudyInterlayer)
+@receiver(post_delete, sender=StudyInterlayer)
+def _bump_version_of_layers_study(sender, instance: StudyInterlayer, raw=False, **kwargs) -> None:
+    if not raw:
+        _bump_versions([instance.study_id])
 
 
 # -- the stored search texts follow every write of what they are read from -------------

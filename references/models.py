@@ -153,7 +153,10 @@ class Reference(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Bumped by every save through the admin (its authors included) and every write of
+    # load_curated: a form read at an older version is refused instead of overwriting.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     objects = ReferenceQuerySet.as_manager()
 
