@@ -4,10 +4,11 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -30,6 +31,7 @@ from .models import (
     StudyInterlayer,
     unit_of,
 )
+from .stale_edits import READ_VALUES, READ_VERSION, StaleEdit, claim, current_version, merge, snapshot
 from .vocabularies import QUALIFIER_RULE
 
 # Curators pick a quantity knowing the unit its value must be given in.
@@ -75,8 +77,131 @@ class CuratedStatusMixin:
         )
 
 
-class AtlasHistoryAdmin(CuratedStatusMixin, SimpleHistoryAdmin):
-    """Every change is in the record's history (who, when, old and new values), and can be reverted."""
+class VersionedForm(forms.ModelForm):
+    """A curated record's form carries the version it was read at and the values it showed."""
+
+    read_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    read_values = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Read from the table: a version of the history being reverted to holds no version.
+            self.fields[READ_VERSION].initial = current_version(self.instance)
+
+
+class StaleEditAdmin:
+    """A save from a form read before someone else saved the record (or one of its inline rows) is
+    refused, nothing saved, and the form comes back at the new version with what changed meanwhile."""
+
+    form = VersionedForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if READ_VERSION in flatten_fieldsets(fieldsets):
+            return fieldsets
+        name, options = fieldsets[0]
+        return [
+            (name, {**options, "fields": [*options["fields"], (READ_VERSION, READ_VALUES)]}),
+            *fieldsets[1:],
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        if change and not form.is_bound:  # what this page shows is what its save will be compared with
+            formsets = [inline.formset for inline in context["inline_admin_formsets"]]
+            form.initial[READ_VALUES] = snapshot(form, formsets)
+            form._bound_fields_cache.pop(READ_VALUES, None)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:  # one UPDATE … WHERE version = <read>: raises StaleEdit, and the save is rolled back
+            claim(obj, form.cleaned_data.get(READ_VERSION) if hasattr(form, "cleaned_data") else None)
+        super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id and "_saveasnew" not in request.POST:
+            obj = self.get_object(request, unquote(object_id))
+            read = request.POST.get(READ_VERSION, "")
+            # Checked before the form is: a row deleted meanwhile would otherwise read as an error.
+            if obj is not None and read.isdigit() and int(read) != current_version(obj):
+                return self.stale_edit_view(request, obj, form_url)
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            except StaleEdit:  # saved by someone else between the check and the claim
+                return self.stale_edit_view(request, self.get_object(request, unquote(object_id)), form_url)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def stale_edit_view(self, request, obj, form_url=""):
+        """The refusal: what changed since the curator's form was read, and their form merged onto it."""
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, "")
+        form_class = self.get_form(request, obj, change=True)
+        now = form_class(instance=obj)
+        formsets_now = [
+            formset_class(
+                instance=obj, prefix=formset_class.get_default_prefix(), queryset=inline.get_queryset(request)
+            )
+            for formset_class, inline in self.get_formsets_with_inlines(request, obj)
+        ]
+        data, changes = merge(request.POST, now, formsets_now, current_version(obj))
+        request.POST = data  # the inline formsets are bound to request.POST
+        form = form_class(data, request.FILES, instance=obj)
+        formsets, inline_instances = self._create_formsets(request, obj, change=True)
+        fieldsets = self.get_fieldsets(request, obj)
+        admin_form = helpers.AdminForm(
+            form,
+            list(fieldsets),
+            self.get_prepopulated_fields(request, obj),
+            self.get_readonly_fields(request, obj),
+            model_admin=self,
+        )
+        media = self.media + admin_form.media
+        inline_formsets = self.get_inline_formsets(request, formsets, inline_instances, obj)
+        for inline_formset in inline_formsets:
+            media += inline_formset.media
+        last = obj.history.order_by("-history_date").select_related("history_user").first()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Change {self.opts.verbose_name}",
+            "subtitle": str(obj),
+            "adminform": admin_form,
+            "object_id": str(obj.pk),
+            "original": obj,
+            "is_popup": False,
+            "to_field": None,
+            "media": media,
+            "inline_admin_formsets": inline_formsets,
+            "errors": helpers.AdminErrorList(form, formsets),
+            "preserved_filters": self.get_preserved_filters(request),
+            "stale_changes": changes,
+            "stale_last_saved": last,
+        }
+        response = self.render_change_form(request, context, change=True, obj=obj, form_url=form_url)
+        response.status_code = 409
+        return response
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        try:
+            with transaction.atomic():
+                return super().history_form_view(request, object_id, version_id, extra_context)
+        except StaleEdit:
+            self.message_user(
+                request,
+                "Not reverted: someone saved this record after you opened the version, so nothing "
+                "changed. Check its history and revert again.",
+                messages.ERROR,
+            )
+            response = redirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_history", args=[object_id])
+            )
+            response.refused = True
+            return response
+
+
+class AtlasHistoryAdmin(CuratedStatusMixin, StaleEditAdmin, SimpleHistoryAdmin):
+    """Every change is in the record's history (who, when, old and new values), and can be reverted;
+    a save from a stale form is refused (StaleEditAdmin)."""
 
     class Media:
         css = {"all": ["admin/atlas-admin.css"]}
@@ -266,7 +391,7 @@ class MeasurementInline(QuantityWithUnitMixin, admin.TabularInline):
         return obj.position if obj and obj.pk else "new"
 
 
-class StudyAdminForm(forms.ModelForm):
+class StudyAdminForm(VersionedForm):
     class Meta:
         model = Study
         # What the curated files hold of a study, and its key; its interlayers have an inline.
@@ -336,7 +461,11 @@ class StudyAdmin(AtlasHistoryAdmin):
         in the same transaction."""
         with transaction.atomic():
             response = super().history_form_view(request, object_id, version_id, extra_context)
-            if request.method == "POST" and response.status_code == 302:
+            if (
+                request.method == "POST"
+                and response.status_code == 302
+                and not getattr(response, "refused", False)
+            ):
                 version = get_object_or_404(Study.history, history_id=version_id, id=unquote(object_id))
                 when = timezone.localtime(version.history_date)
                 reason = f"Reverted with its study to its version of {when:%Y-%m-%d %H:%M}"
