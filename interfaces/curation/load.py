@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import F
 
 from references.bibtex import (
     Identities,
@@ -67,11 +68,12 @@ class Conflict:
     field: str
     database: object
     files: object
+    during_load: bool = False  # saved in the database between load_curated's read and its write
 
     def __str__(self) -> str:
         return (
             f"{self.file}: {self.entry}: {self.field}: kept the database's {self.database!r}; "
-            f"the files say {self.files!r}"
+            f"the files say {self.files!r}" + (" (saved while load_curated ran)" if self.during_load else "")
         )
 
 
@@ -87,14 +89,16 @@ class LoadReport:
 
     @property
     def changed(self) -> int:
-        return sum(n for (_, outcome), n in self.counts.items() if outcome != "unchanged")
+        return sum(n for (_, outcome), n in self.counts.items() if outcome not in {"unchanged", "kept"})
 
     def summary(self) -> str:
         lines = []
         for kind in sorted({kind for kind, _ in self.counts}):
             created, updated = self.counts[(kind, "created")], self.counts[(kind, "updated")]
+            kept = self.counts[(kind, "kept")]
             lines.append(
                 f"{kind}: {created} created, {updated} updated, {self.counts[(kind, 'unchanged')]} unchanged"
+                + (f", {kept} kept as saved in the database while loading" if kept else "")
             )
         if self.database_only:
             lines.append(
@@ -114,6 +118,25 @@ class LoadReport:
             )
             lines.extend(f"  {conflict}" for conflict in self.conflicts)
         return "\n".join(lines)
+
+
+def columns(instance: models.Model) -> dict:
+    """A record's stored values by column, as read: what a write is compared with."""
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+
+
+def compare_and_set(instance: models.Model, read: dict, changed: dict, version: int | None = None) -> bool:
+    """Write the `changed` columns of the record in one UPDATE … WHERE pk = … AND each of them still
+    holds its `read` value (AND version = `version`, when given), bumping its version; False when no
+    row matched: someone saved those fields, or deleted the record, since they were read."""
+    model = type(instance)
+    rows = model._default_manager.filter(pk=instance.pk, **{column: read[column] for column in changed})
+    values = dict(changed)
+    if any(field.name == "version" for field in model._meta.concrete_fields):
+        values["version"] = F("version") + 1
+        if version is not None:
+            rows = rows.filter(version=version)
+    return bool(values) and rows.update(**values) == 1
 
 
 class _Loader:
@@ -238,13 +261,16 @@ class _Loader:
         if not changes:
             self.report.count("references", "unchanged")
             return reference
-        authors = changes.pop("authors", None)
+        read = columns(reference)
         for name, value in changes.items():
-            setattr(reference, name, value)
+            if name != "authors":
+                setattr(reference, name, value)
         self.validate(reference)
-        self.save(reference)
-        if authors is not None:
-            replace_authors(reference, [name.partition(", ")[::2] for name in authors])
+        # The authors are rows of their own: the version guards them.
+        if not self.write("reference", key, reference, read, changes, guard_version="authors" in changes):
+            return reference
+        if "authors" in changes:
+            replace_authors(reference, [name.partition(", ")[::2] for name in changes["authors"]])
         self.report.count("references", "updated")
         return reference
 
@@ -374,7 +400,7 @@ class _Loader:
         where = self.where
         if not isinstance(specs, list):
             raise self.fail("measurements must be a list")
-        self.controls: dict[int, int | None] = {}
+        self.controls: dict[int, tuple[int | None, int | None]] = {}
         for position, spec in enumerate(specs, start=1):
             self.where = f"{where}, measurement {position}"
             wanted = self.measurement_spec(spec)
@@ -386,15 +412,24 @@ class _Loader:
             )
         # Controls are linked once every figure of the study exists: a treated figure may
         # come before its control in the list.
-        for position, control_position in self.controls.items():
+        for position, (control_position, read_control) in self.controls.items():
             self.where = f"{where}, measurement {position}"
             measurement = study.measurements.get(position=position)
             control = study.measurements.get(position=control_position) if control_position else None
             if measurement.control_id == (control.pk if control else None):
                 continue
+            # Compared with the control the merge read, not with this second read.
+            read = columns(measurement) | {"control_id": read_control}
             measurement.control = control
             self.validate(measurement)
-            self.save(measurement)
+            self.write(
+                "measurement",
+                f"{study.key}/{position}",
+                measurement,
+                read,
+                {"control": control_position},
+                values_of=measurement_values,
+            )
         self.where = where
 
     def measurement_spec(self, spec) -> dict:
@@ -416,7 +451,7 @@ class _Loader:
     def set_measurement(self, measurement: Measurement, values: dict) -> None:
         for name, value in values.items():
             if name == "control":
-                self.controls[measurement.position] = value
+                self.controls[measurement.position] = (value, measurement.control_id)
             else:
                 setattr(measurement, MEASUREMENT_COLUMNS[name], value)
 
@@ -432,22 +467,70 @@ class _Loader:
         if instance is None:
             if self.deleted_by_curator(kind, key):
                 return None
-            instance, changes, outcome = model(**lookup), wanted, "created"
-        else:
-            changes, outcome = self.merge(kind, key, instance, values_of(instance), wanted), "updated"
-            if not changes:
-                self.report.count(label, "unchanged")
-                return instance
+            instance = model(**lookup)
+            assign(instance, wanted)
+            if set(wanted) - {"control", "interlayers"}:
+                self.validate(instance)
+                self.save(instance)
+            if model is Study:
+                self.after_study(instance, wanted)
+            self.remember(kind, key, wanted)
+            self.report.count(label, "created")
+            return instance
+        changes = self.merge(kind, key, instance, values_of(instance), wanted)
+        if not changes:
+            self.report.count(label, "unchanged")
+            return instance
+        read = columns(instance)
         assign(instance, changes)
-        if set(changes) - {"control", "interlayers"}:
+        if set(changes) - {"control"}:  # a control is linked once the study's figures all exist
             self.validate(instance)
-            self.save(instance)
+            # A study's interlayers are rows of their own: the version guards them.
+            guard = "interlayers" in changes
+            if not self.write(kind, key, instance, read, changes, guard_version=guard, values_of=values_of):
+                return instance
         if model is Study:
             self.after_study(instance, changes)
-        if outcome == "created":
-            self.remember(kind, key, wanted)
-        self.report.count(label, outcome)
+        self.report.count(label, "updated")
         return instance
+
+    def write(self, kind, key, instance, read: dict, changes: dict, *, guard_version=False, values_of=None):
+        """Write only the columns the merge changed, and only if they still hold what was read (the
+        version too, when `guard_version`); otherwise report each field as a conflict and keep the
+        database's. True when written."""
+        changed = {column: value for column, value in columns(instance).items() if value != read[column]}
+        if not changed and not guard_version:
+            return True
+        try:
+            with transaction.atomic():
+                written = compare_and_set(
+                    instance, read, changed, read.get("version") if guard_version else None
+                )
+        except IntegrityError as exc:
+            raise self.fail(f"the database refused it: {exc}") from exc
+        label = type(instance)._meta.verbose_name_plural
+        if not written:
+            self.report_saved_meanwhile(kind, key, instance, changes, values_of or reference_values)
+            self.report.count(label, "kept")
+            return False
+        # Read back under the write's lock, so that the history records the row as it now stands.
+        instance.refresh_from_db()
+        if changed:
+            auto = [f.name for f in instance._meta.concrete_fields if getattr(f, "auto_now", False)]
+            names = [instance._meta.get_field(column).name for column in changed]
+            self.save(instance, update_fields=[*names, *auto])
+        return True
+
+    def report_saved_meanwhile(self, kind, key, instance, changes: dict, values_of) -> None:
+        current = type(instance)._default_manager.filter(pk=instance.pk).first()
+        entry = f"{kind} {key}"
+        if current is None:
+            self.report.conflicts.append(Conflict(self.file, entry, "(record)", "deleted", "present", True))
+            return
+        now = values_of(current)
+        for name, value in changes.items():
+            if now.get(name) != value:
+                self.report.conflicts.append(Conflict(self.file, entry, name, now.get(name), value, True))
 
     def validate(self, instance: models.Model) -> None:
         try:
@@ -459,11 +542,11 @@ class _Loader:
             )
             raise self.fail(messages) from exc
 
-    def save(self, instance: models.Model) -> None:
+    def save(self, instance: models.Model, update_fields=None) -> None:
         instance._change_reason = "load_curated"
         try:
             with transaction.atomic():
-                instance.save()
+                instance.save(update_fields=update_fields)
         except IntegrityError as exc:
             raise self.fail(f"the database refused it: {exc}") from exc
 
