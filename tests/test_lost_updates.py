@@ -8,7 +8,8 @@ from django.test import Client
 
 from interfaces.models import Electrolyte, Measurement, Quantity, Study
 from references.models import Reference
-from tests.helpers import admin_change_url, admin_form_data
+from tests.helpers import TEST_OUTPUT as OUTPUT
+from tests.helpers import admin_change_url, admin_form_data, needs_chromium, serious_accessibility_violations
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +225,46 @@ def test_an_unchanged_form_saved_twice_is_not_refused(alice):
     saved(alice, study, opened(alice, study) | {"summary": "Once."})
     saved(alice, study, opened(alice, study) | {"summary": "Twice."})
     assert Study.objects.get(pk=study.pk).summary == "Twice."
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_in_a_browser_the_refusal_reads_clearly_and_the_merged_form_saves(
+    new_page, live_server, curated_live
+):
+    """Two curators in two browsers on one study; the second sees the refusal, then saves the merge."""
+    OUTPUT.mkdir(exist_ok=True)
+    study = Study.objects.get(key=STUDY)
+    url = f"{live_server.url}{admin_change_url(study)}"
+    pages = []
+    for name in ("alice", "bruno"):
+        User.objects.create_superuser(name, password="a long test password")
+        page = new_page()
+        page.goto(f"{live_server.url}/admin/login/")
+        page.fill("#id_username", name)
+        page.fill("#id_password", "a long test password")
+        page.click("input[type=submit]")
+        page.goto(url)
+        pages.append(page)
+    alice, bruno = pages
+    alice.fill("#id_summary", "Alice's summary.")
+    alice.fill("#id_measurements-0-value", "2.5")
+    alice.click("input[name=_continue]")
+    assert "was changed successfully" in alice.inner_text(".messagelist")
+
+    bruno.fill("#id_curation_note", "Bruno checked the review.")
+    bruno.click("input[name=_continue]")
+    section = bruno.inner_text(".stale-edit")
+    assert "Not saved: this study changed after you opened it" in section and "last saved by alice" in section
+    assert "Alice's summary." in section and "figure #1: Value" in section
+    assert bruno.input_value("#id_summary") == "Alice's summary."
+    assert bruno.input_value("#id_curation_note") == "Bruno checked the review."
+    assert serious_accessibility_violations(bruno) == []
+    bruno.screenshot(path=str(OUTPUT / "admin-stale-edit-refused.png"), full_page=True)
+    bruno.locator(".stale-edit").screenshot(path=str(OUTPUT / "admin-stale-edit-changes.png"))
+
+    bruno.click("input[name=_continue]")
+    assert "was changed successfully" in bruno.inner_text(".messagelist")
+    study.refresh_from_db()
+    assert (study.summary, study.curation_note) == ("Alice's summary.", "Bruno checked the review.")
+    assert study.measurements.get(position=1).value == 2.5
