@@ -347,3 +347,9 @@ if SENTRY_DSN:
         max_request_body_size="never",
         traces_sample_rate=0.0,
     )
+
+# Exports are written here once per data version and query, then sent whole. With
+# EXPORTS_ACCEL_REDIRECT (the internal location that nginx maps onto EXPORTS_DIR, e.g.
+# /protected-exports/), the proxy sends the file and no worker waits on a slow reader.
+EXPORTS_DIR = Path(os.environ.get("EXPORTS_DIR") or BASE_DIR / "exports")
+EXPORTS_ACCEL_REDIRECT = os.environ.get("EXPORTS_ACCEL_REDIRECT", "")

@@ -164,13 +164,13 @@ def study_charts(request: HttpRequest) -> HttpResponse:
 def export_studies(studies: QuerySet, fmt: str, request: HttpRequest) -> HttpResponse:
     filename = export_filename("interphase-atlas-studies", request.GET, SLUG_PARAMETERS)
     if fmt == "json":
-        return json_response(studies, filename)
+        return json_response(request, studies, filename)
     if fmt == "csv":
         # A file is read away from the site: its study addresses are absolute.
         site = request.build_absolute_uri("/").rstrip("/")
-        return csv_response(studies, filename, site=site, bom=request.GET.get("bom") == "1")
+        return csv_response(request, studies, filename, site=site, bom=request.GET.get("bom") == "1")
     references = Reference.objects.filter(pk__in=studies.order_by().values("reference_id")).with_authors()
-    return bibliography_response(references, fmt, filename)
+    return bibliography_response(request, references, fmt, filename)
 
 
 def _family_strips(family_id: int) -> tuple[dict, dict]:

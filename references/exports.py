@@ -8,8 +8,8 @@ from itertools import groupby, islice
 from operator import itemgetter
 
 from django.db.models import F, QuerySet
-from django.http import StreamingHttpResponse
 
+from atlas.downloads import file_download
 from atlas.lookups import AnyOf
 
 from .bibtex import write_bibtex
@@ -106,12 +106,15 @@ def bibliography_chunks(references: Iterable[Reference], fmt: str, size: int = C
         yield ("\n" + text) if index and fmt == "bib" else text
 
 
-def bibliography_response(references: Iterable[Reference], fmt: str, filename: str) -> StreamingHttpResponse:
-    """A download of references (prefetched with_authors()) in a bibliography format, streamed."""
+def bibliography_response(request, references: Iterable[Reference], fmt: str, filename: str):
+    """A download of references (prefetched with_authors()) in a bibliography format, as a whole file."""
     _, content_type, extension = BIBLIOGRAPHY_FORMATS[fmt]
-    response = StreamingHttpResponse(bibliography_chunks(references, fmt), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
-    return response
+    return file_download(
+        request,
+        bibliography_chunks(references, fmt),
+        content_type,
+        f'attachment; filename="{filename}.{extension}"',
+    )
 
 
 def reference_document(*, citekey: str, doi: str, title: str, authors: list[str], journal: str, year) -> dict:

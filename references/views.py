@@ -58,7 +58,7 @@ def reference_list(request: HttpRequest) -> HttpResponse:
         return results_response(results, export_filename("interphase-atlas-references", request.GET))
     if fmt:
         filename = export_filename("interphase-atlas-references", request.GET)
-        return bibliography_response(references.qs, fmt, filename)
+        return bibliography_response(request, references.qs, fmt, filename)
     page, page_note = paginate(request, references.qs, REFERENCES_PER_PAGE)
     context = {
         "filter": references,
@@ -106,4 +106,4 @@ def _taken_from_the_review() -> dict:
 
 @require_safe
 def reference_bib(request: HttpRequest, citekey: str) -> HttpResponse:
-    return bibliography_response([_reference(citekey)], "bib", citekey)
+    return bibliography_response(request, [_reference(citekey)], "bib", citekey)

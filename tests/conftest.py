@@ -54,6 +54,14 @@ def _test_client_reads_streamed_bodies():
     StreamingHttpResponse.content, Client._parse_json = original_content, original_parse
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _exports_in_a_temporary_folder(tmp_path_factory):
+    """Exports are written as files: in the tests, to a folder of their own."""
+    from django.conf import settings
+
+    settings.EXPORTS_DIR = tmp_path_factory.mktemp("exports")
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: a rolled-back test must not leave counts behind."""

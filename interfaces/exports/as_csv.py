@@ -10,7 +10,7 @@ import io
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
+from atlas.downloads import file_download
 
 from ..fields import CHOICE, CSV_FIELDS, DERIVED, DERIVED_FROM_QUANTITY, TEXT, row_reader
 from .documents import (
@@ -151,9 +151,10 @@ def csv_chunks(studies: QuerySet, site: str = "", bom: bool = False) -> Iterator
     yield buffer.getvalue()
 
 
-def csv_response(
-    studies: QuerySet, filename: str, site: str = "", bom: bool = False
-) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_chunks(studies, site, bom), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
+def csv_response(request, studies: QuerySet, filename: str, site: str = "", bom: bool = False):
+    return file_download(
+        request,
+        csv_chunks(studies, site, bom),
+        "text/csv; charset=utf-8",
+        f'attachment; filename="{filename}.csv"',
+    )

@@ -1,4 +1,4 @@
-"""The study list as one JSON document, streamed a piece at a time."""
+"""The study list as one JSON document, written a piece at a time."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import orjson
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
+from atlas.downloads import file_download
 
 from .documents import PIECE_BYTES, export_ids, study_documents
 
@@ -29,7 +29,7 @@ def json_chunks(studies: QuerySet) -> Iterator[bytes]:
     yield b"".join(piece)
 
 
-def json_response(studies: QuerySet, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(json_chunks(studies), content_type="application/json")
-    response["Content-Disposition"] = f'inline; filename="{filename}.json"'
-    return response
+def json_response(request, studies: QuerySet, filename: str):
+    return file_download(
+        request, json_chunks(studies), "application/json", f'inline; filename="{filename}.json"'
+    )
