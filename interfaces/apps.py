@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from simple_history.signals import pre_create_historical_record
 
 
 class InterfacesConfig(AppConfig):
@@ -14,3 +15,12 @@ class InterfacesConfig(AppConfig):
         post_save.connect(data_changed, dispatch_uid="atlas-cache-save")
         post_delete.connect(data_changed, dispatch_uid="atlas-cache-delete")
         m2m_changed.connect(data_changed, dispatch_uid="atlas-cache-m2m")
+        # A history entry's reason holds 100 characters on every database: a longer one is
+        # shortened rather than failing the save on PostgreSQL (SQLite would keep it whole).
+        pre_create_historical_record.connect(_shorten_reason, dispatch_uid="atlas-history-reason")
+
+
+def _shorten_reason(sender, history_instance, **kwargs) -> None:
+    reason = history_instance.history_change_reason
+    if reason and len(reason) > 100:
+        history_instance.history_change_reason = reason[:99] + "…"

@@ -69,3 +69,14 @@ def test_the_study_history_lists_its_figures_and_interlayers_changes(client, cur
     assert "Its figures and interlayers" in page
     assert page.count("<td>changed</td>") >= 1 and page.count("<td>added</td>") >= 2
     assert "Critical current density: 2" in page and "Li3PO4" in page
+
+
+def test_a_long_reason_for_a_change_is_kept_short_enough_for_every_database():
+    from tests.helpers import make_reference
+
+    reference = make_reference()
+    reference._change_reason = "A reason a curator or a command wrote at length. " * 5
+    reference.title = "A new title"
+    reference.save()
+    reason = reference.history.first().history_change_reason
+    assert len(reason) == 100 and reason.endswith("…") and reason.startswith("A reason a curator")
