@@ -11,6 +11,8 @@ from atlas.pagination import STUDIES_PER_PAGE
 
 MAX_PAGE_SIZE = 100
 _DIGITS = re.compile(r"[0-9]{1,9}")
+# A page number of any length is a page number: past the last page it is not found.
+_PAGE = re.compile(r"[0-9]+")
 
 
 class AtlasPagination(PageNumberPagination):
@@ -30,7 +32,7 @@ class AtlasPagination(PageNumberPagination):
 
     def get_page_number(self, request, paginator):
         asked = request.query_params.get(self.page_query_param, "1")
-        if not _DIGITS.fullmatch(asked) or int(asked) < 1:
+        if not _PAGE.fullmatch(asked) or int(asked) < 1:
             raise ValidationError({"page": ["A whole number from 1."]})
         return int(asked)
 

@@ -2,11 +2,12 @@
 
 from django.apps import apps
 from django.db.models import Count, Max
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
+from django.views.defaults import page_not_found
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -163,6 +164,16 @@ def exception_handler(exc, context):
         detail = exc.detail if isinstance(exc, APIException) else response.data.get("detail", "")
         response.data = {"error": str(detail), "errors": {}}
     return response
+
+
+def not_found(request, exception=None):
+    """404 for any address: {"error", "errors"} under /api/ (docs/contract.md), the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": "not found", "errors": {"path": [f"The API has no address {request.path}."]}},
+            status=404,
+        )
+    return page_not_found(request, exception)
 
 
 def _strings(detail: dict) -> dict[str, list[str]]:

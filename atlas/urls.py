@@ -8,6 +8,9 @@ admin.site.site_title = "Interphase Atlas curation"
 admin.site.index_title = "Curate the atlas"
 admin.site.site_url = "/"
 
+# An address under /api/ that names nothing is answered in the API's own JSON shape.
+handler404 = "api.views.not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),

@@ -131,6 +131,22 @@ class StudyFilter(django_filters.FilterSet):
         model = Study
         fields: list[str] = []
 
+    def __init__(self, data=None, *args, **kwargs):
+        # A blank value of a choice (?family=) chooses nothing, as an unticked box does: it is
+        # dropped, not refused as "not one of the available choices".
+        if data is not None and hasattr(data, "getlist"):
+            data = data.copy()
+            for name, chooser in self.base_filters.items():
+                if name in data and isinstance(
+                    chooser, django_filters.MultipleChoiceFilter | django_filters.ModelMultipleChoiceFilter
+                ):
+                    chosen = [value for value in data.getlist(name) if value.strip()]
+                    if chosen:
+                        data.setlist(name, chosen)
+                    else:
+                        del data[name]
+        super().__init__(data, *args, **kwargs)
+
     def filter_q(self, queryset, name, value):
         return queryset.search(value)
 

@@ -248,3 +248,35 @@ def test_the_list_needs_a_fixed_number_of_queries(client, django_assert_max_num_
         client.get("/api/studies/?family=garnet&sort=-ccd")
     with django_assert_max_num_queries(2):
         client.get("/api/measurements/?page_size=100")
+
+
+@pytest.mark.parametrize("path", ["/api/nothing/", "/api/studies/1/nothing/", "/api/openapi.yaml"])
+def test_an_api_address_that_names_nothing_answers_in_the_apis_json(client, path):
+    response = client.get(path)
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json() == {"error": "not found", "errors": {"path": [f"The API has no address {path}."]}}
+    assert "<html" in client.get("/nothing/").content.decode()  # the site's own page elsewhere
+
+
+def test_a_page_number_of_any_length_past_the_end_is_not_found(client):
+    response = client.get("/api/studies/", {"page": "9" * 30})
+    assert response.status_code == 404 and "the last page is" in response.json()["errors"]["page"][0]
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/studies/", "family"),
+        ("/api/studies/", "strategy"),
+        ("/api/measurements/", "quantity"),
+        ("/studies/", "family"),
+    ],
+)
+def test_a_blank_choice_chooses_nothing_as_an_unticked_box_does(client, path, name):
+    everything = client.get(path)
+    blank = client.get(path, {name: ""})
+    assert blank.status_code == 200
+    if path.startswith("/api/"):
+        assert blank.json()["count"] == everything.json()["count"]
+    both = client.get(path, {name: ["", "garnet" if name == "family" else ""]})
+    assert both.status_code == 200
