@@ -150,6 +150,7 @@ def fill(reference: Reference, work: Work, names: list[str], seen: dict[str, str
                 "atlas twice, or this is not the paper. Nothing was saved."
             )
         reference.full_clean(exclude=["identity"])
+        reference.version += 1  # a form opened before the fill is refused, not saved over it
         # The history's reason holds 100 characters; the note above keeps the whole of it.
         reference._change_reason = f"{', '.join(labels)} filled from Crossref"[:100]
         reference.save()

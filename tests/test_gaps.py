@@ -136,6 +136,24 @@ def test_a_doi_is_compared_field_by_field_and_only_the_ticked_fields_are_filled(
 
 
 @responses.activate
+def test_a_reference_form_opened_before_a_fill_is_refused_not_saved_over_it(client, curator):
+    from tests.helpers import admin_form_data
+
+    responses.get(WORK_URL, json=ANSWER)
+    reference = make_reference(doi=DOI, journal="", volume="")
+    change = f"/admin/references/reference/{reference.pk}/change/"
+    stale = admin_form_data(client.get(change))
+    response = client.get(lookup_url(reference))
+    client.post(lookup_url(reference), seen_values(response) | {"take": ["journal"]})
+    response = client.post(change, stale | {"title": "A title typed meanwhile"})
+    assert response.status_code == 409
+    assert (
+        fresh(reference).journal == "Journal of Test Interfaces"
+        and fresh(reference).title != "A title typed meanwhile"
+    )
+
+
+@responses.activate
 def test_authors_and_abstract_are_taken_when_ticked(client, curator):
     responses.get(WORK_URL, json=ANSWER)
     reference = make_reference(doi=DOI, authors=[], title="A Li3PO4 interlayer for garnet electrolytes")
