@@ -10,6 +10,7 @@ import io
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
+
 from atlas.downloads import file_download
 
 from ..fields import CHOICE, CSV_FIELDS, DERIVED, DERIVED_FROM_QUANTITY, TEXT, row_reader

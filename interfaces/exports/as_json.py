@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import orjson
 from django.db.models import QuerySet
+
 from atlas.downloads import file_download
 
 from .documents import PIECE_BYTES, export_ids, study_documents
