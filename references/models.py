@@ -212,7 +212,10 @@ class Reference(models.Model):
                 raise ValidationError({"doi": str(exc)}) from exc
 
     def prepare_to_save(self) -> None:
-        """The DOI normalised and the identity computed: what save() and a bulk create both do."""
+        """The DOI normalised, a page range written with an en dash (as an import writes it, so
+        the curated round trip keeps it), and the identity computed: what save() and a bulk
+        create both do."""
+        self.pages = re.sub(r"\s*-+\s*|\s*–\s*", "–", self.pages.strip())
         if self.doi:
             try:
                 self.doi = normalize_doi(self.doi)

@@ -199,3 +199,25 @@ def test_load_curated_changes_are_in_the_history_too(tmp_path):
     latest = Study.objects.get(key=STUDY).history.first()
     assert latest.history_change_reason == "load_curated"
     assert latest.review_locator == "§2.3.1" and latest.prev_record.review_locator == "review §2.3.1, Fig. 1"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_round_trip_keeps_a_curators_page_range_and_the_key_a_paper_was_imported_under(tmp_path):
+    call_command("flush", "--no-input", verbosity=0)
+    call_command("load_curated", verbosity=0)
+    reference = Reference.objects.get(citekey="han2017negating")
+    reference.pages, reference.source_key = "572 - 578", "Han_2017_NatMater"
+    reference.save()
+    reference.refresh_from_db()
+    assert reference.pages == "572–578"  # a range is stored as an import stores it
+    first, second = tmp_path / "first", tmp_path / "second"
+    call_command("export_curated", str(first), stdout=StringIO())
+    assert "sourcekey = {Han_2017_NatMater}" in (first / "references.bib").read_text().replace("  ", "")
+    before = _dump()
+    call_command("flush", "--no-input", verbosity=0)
+    load(first)
+    call_command("export_curated", str(second), stdout=StringIO())
+    assert (first / "references.bib").read_text() == (second / "references.bib").read_text()
+    after = Reference.objects.get(citekey="han2017negating")
+    assert (after.pages, after.source_key) == ("572–578", "Han_2017_NatMater")
+    assert _dump() == before

@@ -121,7 +121,8 @@ def reference_fields(entry: ParsedEntry) -> dict:
         "url": f.get("url", ""),
         "abstract": f.get("abstract", ""),
         "curation_note": f.get("annote", ""),
-        "source_key": entry.key[:200],
+        # The atlas's own files name the key a paper was first imported under.
+        "source_key": (f.get("sourcekey") or entry.key)[:200],
         "source_type": entry.source_type,
     }
 

@@ -82,7 +82,7 @@ MONTHS = {
 KEPT_FIELDS = {
     "title", "author", "editor", "journal", "journaltitle", "booktitle", "school", "institution",
     "howpublished", "publisher", "year", "date", "month", "volume", "number", "issue", "pages",
-    "doi", "url", "abstract", "annote", "crossref", "type", "series", "entrysubtype",
+    "doi", "url", "abstract", "annote", "crossref", "type", "series", "entrysubtype", "sourcekey",
 }  # fmt: skip
 KEY_SYNTAX = re.compile(r"^[A-Za-z0-9_:.+/-]+$")
 

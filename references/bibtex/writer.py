@@ -95,6 +95,9 @@ def bibtex_fields(reference: Reference, *, curated: bool = False) -> tuple[str, 
         fields["key"] = ""
         fields["abstract"] = to_latex(reference.abstract)
         fields["annote"] = to_latex(reference.curation_note)
+        # The key the paper was imported under, where the atlas gave it another.
+        if reference.source_key and reference.source_key != reference.citekey:
+            fields["sourcekey"] = _verbatim(reference.source_key)
     if not curated:
         # Classic styles warn of a number beside a volume or without a series (books, chapters,
         # proceedings) and of an issue number without a volume (articles). Such a number is
