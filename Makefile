@@ -36,7 +36,7 @@ WORKERS ?= 3
 serve: $(STAMP)
 	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput
 	DEBUG=0 $(BIN)/python manage.py migrate --noinput
-	DEBUG=0 $(BIN)/gunicorn atlas.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile -
+	DEBUG=0 PORT=$(PORT) WORKERS=$(WORKERS) $(BIN)/gunicorn atlas.wsgi --config gunicorn.conf.py
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -1,6 +1,8 @@
 """Production serving: gunicorn with WhiteNoise's hashed, compressed static files, and reads
 sent to a replica (here a second connection to the same database) while writes stay primary."""
 
+import base64
+import hashlib
 import os
 import re
 import socket
@@ -106,6 +108,13 @@ def test_gunicorn_serves_pages_and_compressed_hashed_static_files(tmp_path):
         static = urllib.request.urlopen(request, timeout=5)
         assert static.headers["Content-Encoding"] == "gzip"
         assert "max-age=315360000" in static.headers["Cache-Control"]  # hashed names cache forever
+        # An export arrives whole, its length and checksum said, from a threaded worker.
+        export = urllib.request.urlopen(f"http://127.0.0.1:{port}/studies/?format=csv", timeout=30)
+        body = export.read()
+        assert int(export.headers["Content-Length"]) == len(body) > 10_000
+        digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
+        assert export.headers["Content-Digest"] == f"sha-256=:{digest}:"
     finally:
         server.terminate()
         server.wait(timeout=10)
+    assert "Using worker: gthread" in server.stderr.read().decode()  # gunicorn.conf.py was read
