@@ -1,0 +1,123 @@
+"""Load a running atlas with a readers' mix, exports included, and report what it sustained.
+
+    manage.py loadtest http://127.0.0.1:8000 --seconds 30 --clients 16
+
+Bounded (at most --seconds, at most MAX_CLIENTS clients) and loopback only: it refuses any
+address that is not this machine, so it cannot be pointed at someone else's site. Prints
+requests per second and the 50th, 95th and 99th percentile times, overall and for each kind
+of request, and every answer that was not a success.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+import socket
+import statistics
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import defaultdict
+from urllib.parse import urlsplit
+
+from django.core.management.base import BaseCommand, CommandError
+
+MAX_CLIENTS = 64
+MAX_SECONDS = 600
+# (kind, weight, path): what readers ask for, exports among them.
+MIX = [
+    ("home", 10, "/"),
+    ("list", 25, "/studies/"),
+    ("filtered list", 20, "/studies/?family=garnet&sort=ccd"),
+    ("search", 10, "/studies/?q=LLZO+interlayer"),
+    ("study", 15, "/studies/{study}/"),
+    ("api", 10, "/api/studies/?family=garnet"),
+    ("export csv", 4, "/studies/?format=csv"),
+    ("export json", 3, "/studies/?format=json&family=garnet"),
+    ("export bib", 3, "/references/?format=bib"),
+]
+
+
+def percentile(times: list[float], share: float) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+def loopback_only(base: str) -> str:
+    parts = urlsplit(base)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise CommandError(f"{base} is not an http(s) address.")
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 80)}
+    except socket.gaierror as exc:
+        raise CommandError(f"{parts.hostname} does not resolve: {exc}") from exc
+    if not all(ipaddress.ip_address(address.split("%")[0]).is_loopback for address in addresses):
+        raise CommandError(f"{parts.hostname} is not this machine: the load test runs on loopback only.")
+    return base.rstrip("/")
+
+
+class Command(BaseCommand):
+    help = "Load a running atlas on this machine with a readers' mix and report requests/s and p50/p95/p99."
+
+    def add_arguments(self, parser):
+        parser.add_argument("url", help="The atlas's address on this machine, e.g. http://127.0.0.1:8000")
+        parser.add_argument("--seconds", type=float, default=20.0, help=f"How long (at most {MAX_SECONDS}).")
+        parser.add_argument(
+            "--clients", type=int, default=8, help=f"Readers at once (at most {MAX_CLIENTS})."
+        )
+        parser.add_argument("--study", type=int, default=1, help="The id of a study to open.")
+
+    def handle(self, url, seconds, clients, study, **options):
+        base = loopback_only(url)
+        if not 0 < seconds <= MAX_SECONDS or not 0 < clients <= MAX_CLIENTS:
+            raise CommandError(f"--seconds up to {MAX_SECONDS} and --clients up to {MAX_CLIENTS}.")
+        kinds = [kind for kind, weight, _ in MIX for _ in range(weight)]
+        paths = {kind: path.format(study=study) for kind, _, path in MIX}
+        times: dict[str, list[float]] = defaultdict(list)
+        failures: dict[str, int] = defaultdict(int)
+        lock = threading.Lock()
+        deadline = time.monotonic() + seconds
+
+        def reader(seed: int) -> None:
+            chooser = random.Random(seed)
+            while time.monotonic() < deadline:
+                kind = chooser.choice(kinds)
+                started = time.monotonic()
+                try:
+                    with urllib.request.urlopen(base + paths[kind], timeout=60) as response:
+                        response.read()
+                        outcome = None
+                except urllib.error.HTTPError as exc:
+                    outcome = f"{kind}: HTTP {exc.code}"
+                except (urllib.error.URLError, OSError) as exc:
+                    outcome = f"{kind}: {type(exc).__name__}"
+                took = time.monotonic() - started
+                with lock:
+                    times[kind].append(took)
+                    if outcome:
+                        failures[outcome] += 1
+
+        threads = [threading.Thread(target=reader, args=(n,), daemon=True) for n in range(clients)]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(seconds + 70)
+        elapsed = time.monotonic() - started
+        every = [t for kind_times in times.values() for t in kind_times]
+        self.stdout.write(f"{len(every)} requests in {elapsed:.1f} s from {clients} clients against {base}")
+        self.stdout.write(f"{'kind':<14}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+        for kind in [k for k, _, _ in MIX if times[k]] + ["all"]:
+            sample = every if kind == "all" else times[kind]
+            self.stdout.write(
+                f"{kind:<14}{len(sample):>9}{len(sample) / elapsed:>8.1f}"
+                f"{percentile(sample, 0.50) * 1000:>9.0f}{percentile(sample, 0.95) * 1000:>9.0f}"
+                f"{percentile(sample, 0.99) * 1000:>9.0f}"
+            )
+        if every:
+            self.stdout.write(f"mean {statistics.fmean(every) * 1000:.0f} ms")
+        for outcome, count in sorted(failures.items()):
+            self.stdout.write(f"not a success: {outcome} × {count}")
+        if not failures:
+            self.stdout.write("every answer a success")

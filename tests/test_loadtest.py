@@ -1,0 +1,30 @@
+"""The load script: bounded, loopback only, and its report names every kind of request."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from interfaces.models import Study
+
+
+def test_the_load_script_reports_throughput_and_percentiles(live_server, curated_live):
+    out = StringIO()
+    study = Study.objects.order_by("pk").first().pk
+    call_command(
+        "loadtest", live_server.url, "--seconds", "3", "--clients", "2", "--study", str(study), stdout=out
+    )
+    report = out.getvalue()
+    assert "requests in" in report and "p95 ms" in report and "p99 ms" in report
+    assert "\nall " in report and "every answer a success" in report, report
+
+
+@pytest.mark.parametrize("url", ["http://example.org", "http://192.0.2.1:8000", "ftp://127.0.0.1/"])
+def test_the_load_script_refuses_anything_but_this_machine(url):
+    with pytest.raises(CommandError):
+        call_command("loadtest", url, "--seconds", "1", stdout=StringIO())
+
+
+def test_the_load_script_is_bounded():
+    with pytest.raises(CommandError, match="at most|up to"):
+        call_command("loadtest", "http://127.0.0.1:9", "--seconds", "100000", stdout=StringIO())
