@@ -4,8 +4,9 @@ Threads, not processes alone: a worker process serves THREADS requests at once, 
 reader or a long export holds one thread while the process's others keep answering (exports
 are files, sent by the reverse proxy when EXPORTS_ACCEL_REDIRECT is set, else by sendfile).
 A worker is replaced after MAX_REQUESTS requests (with jitter, so not all at once), which
-returns whatever memory a large import or export left it holding. A request that runs longer
-than TIMEOUT seconds is cut and logged: no page of the atlas should come near it.
+returns whatever memory a large import or export left it holding. A process silent for TIMEOUT
+seconds is hung and restarted; with threads a long download does not silence it, so a reader
+slower than TIMEOUT still gets the whole file.
 """
 
 import os
