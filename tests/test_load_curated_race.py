@@ -20,9 +20,27 @@ CURATORS = "The curator's summary."
 FIGURE = "        value: 2.2\n        reported: 2.2 mA/cm²\n"
 
 
+def curator_group() -> Group:
+    """The Curator group, made again as its migration makes it where a flush removed it (a
+    transactional test empties every table)."""
+    from importlib import import_module
+
+    from django.contrib.auth.models import Permission
+
+    group, created = Group.objects.get_or_create(name="Curator")
+    if created:
+        wanted = import_module("references.migrations.0003_curator_group").CURATOR_PERMISSIONS
+        for (app_label, model), actions in wanted.items():
+            for action in actions:
+                group.permissions.add(
+                    Permission.objects.get(content_type__app_label=app_label, codename=f"{action}_{model}")
+                )
+    return group
+
+
 def curator_client() -> Client:
     user = User.objects.create_user("carla", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Curator"))
+    user.groups.add(curator_group())
     client = Client()
     client.force_login(user)
     return client
