@@ -579,6 +579,8 @@ def _studies_linked_to(instance) -> models.QuerySet:
         return Study.objects.filter(layers__material=instance)
     if isinstance(instance, Electrolyte):
         return Study.objects.filter(electrolyte=instance)
+    if isinstance(instance, ElectrolyteFamily):
+        return Study.objects.filter(electrolyte__family=instance)
     if isinstance(instance, Reference):
         return Study.objects.filter(reference=instance)
     if isinstance(instance, Authorship):
@@ -586,7 +588,16 @@ def _studies_linked_to(instance) -> models.QuerySet:
     return Study.objects.filter(reference__authorships__author=instance)  # an Author
 
 
-SEARCHED = (Study, StudyInterlayer, InterlayerMaterial, Electrolyte, Reference, Authorship, Author)
+SEARCHED = (
+    Study,
+    StudyInterlayer,
+    InterlayerMaterial,
+    Electrolyte,
+    ElectrolyteFamily,
+    Reference,
+    Authorship,
+    Author,
+)
 
 
 def _refresh_search(sender, instance, raw=False, **kwargs) -> None:

@@ -1,33 +1,77 @@
-"""Text search over studies: one stored text per study, kept by one function, indexed per database.
+"""Text search over studies: one stored text per study, kept by one function, one query
+language on both databases.
 
-A study is found by what it says and by what it is linked to (its paper's title and authors,
-its electrolyte, its interlayer materials). Reading those through joins on every search made
-it grow with the atlas, so each study stores them:
+A study is found by what it says and by what it is linked to: its paper's title, journal and
+authors, its electrolyte and family, its interlayer materials, its method. Reading those
+through joins on every search made it grow with the atlas, so each study stores them:
 
-- `search_text`: everything a search looks at, lower-cased, one field per line-like segment,
-  for containment ("li3po4" inside "li3po4-coated"). PostgreSQL indexes it with trigrams,
-  SQLite reads it in one pass over one table.
+- `search_text`: everything a search looks at, folded (`fold`: lower case, accents and
+  Unicode forms folded: Kızılaslan = kizilaslan, Li₆PS₅Cl = li6ps5cl, an en dash = a hyphen),
+  one field per segment. A material is stored under every name the curated data give it (its
+  formula, abbreviations, aliases; the family's label, slug and examples), so any of them
+  finds it. PostgreSQL indexes the text with trigrams; SQLite reads it in one pass.
 - `search_names`: the paper's title and the electrolyte's names, which weigh most in the
   ranking. On PostgreSQL a trigger turns it, the summary and the mechanism into the stored,
-  GIN-indexed `search_vector`, so no write of a study can leave the vector behind.
+  GIN-indexed `search_vector`, used to rank, never to choose.
 
-`refresh()` rewrites both texts, and the electrolyte's name the list sorts on; every write of
-a linked record calls it (signals at the end of models.py) and the bulk paths (the
-benchmark, the migration) call it themselves."""
+A search is words and "quoted phrases"; a study matches when its text holds every one of
+them (AND, across fields), each folded the same way, a word's plural or singular alike
+(`term_of`: dendrites = dendrite), a formula inside a longer word (Li3PO4 in Li3PO4-coated).
+So both databases choose exactly the same studies.
+
+`refresh()` rewrites the stored texts, and the electrolyte's name the list sorts on; every
+write of a linked record calls it (signals at the end of models.py) and the bulk paths (the
+benchmark, the migrations) call it themselves."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, Q, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
-# Fields are joined by a character no search can hold (see clean_query), so a search never
-# matches across the end of one field and the start of the next, as it could not when each
-# field was searched on its own.
+# Fields are joined by a character no search can hold (see clean_query), so a phrase never
+# matches across the end of one field and the start of the next.
 SEPARATOR = "\x1f"
 WORDS_MAX = 32
+# Letters that Unicode does not decompose into a base letter and an accent.
+_LETTERS = str.maketrans({"ı": "i", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ß": "ss",
+                          "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "þ": "th"})  # fmt: skip
+_DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+
+
+def fold(text: str) -> str:
+    """Text as search compares it: compatibility forms (subscripts, ligatures) as plain
+    characters, accents dropped, dashes as hyphens, lower case."""
+    text = unicodedata.normalize("NFKC", text).translate(_LETTERS)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return _DASHES.sub("-", text).casefold()
+
+
+def term_of(word: str) -> str:
+    """A folded word as it is looked for: a plural's or a verb form's ending dropped, so that
+    every form holds it (dendrites → dendrite; batteries → batter; suppressed, suppressing →
+    suppress). A word with a digit (a formula) is looked for as it is."""
+    if any(c.isdigit() for c in word):
+        return word
+    if len(word) > 5 and word.endswith("ing"):
+        return word[:-3]
+    if len(word) > 4 and word.endswith("ed"):
+        return word[:-2]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3]
+    if len(word) > 4 and word.endswith("es") and word[-3] in "sxzh":
+        return word[:-2]
+    if len(word) > 4 and word.endswith("es"):
+        return word[:-1]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 def clean_query(text: str) -> str:
@@ -35,11 +79,36 @@ def clean_query(text: str) -> str:
     return re.sub(r"[\x00-\x1f\x7f]", " ", text).strip()
 
 
-def websearch_text(text: str) -> str:
-    """The words of a search and their quotes, without operator runs PostgreSQL cannot parse.
+@dataclass(frozen=True)
+class Term:
+    text: str  # folded, as the stored text must hold it
+    phrase: bool = False
 
-    websearch_to_tsquery turns each '-' or 'or' into an operator; a few dozen of them in a
-    row overflow its stack ("tsquery stack too small"). Words are what people search for."""
+
+_PIECES = re.compile(r'"([^"]*)"|(\S+)')
+# Punctuation around a word that is not part of it ("Huo," "H." "(LLZO)").
+_AROUND = " \t.,;:!?'\"“”‘’«»()[]{}<>"
+
+
+def terms(text: str) -> list[Term]:
+    """The words and quoted phrases of a search, folded, at most WORDS_MAX."""
+    found = []
+    for phrase, word in _PIECES.findall(fold(clean_query(text))):
+        if phrase.strip():
+            found.append(Term(" ".join(phrase.split()), phrase=True))
+        elif word:
+            stripped = word.strip(_AROUND)
+            # A formula keeps its brackets: Li1.3Al0.3Ti1.7(PO4)3.
+            if stripped and "(" in word and ")" in word and word.count("(") == word.count(")"):
+                stripped = word.strip(" .,;:!?'\"")
+            if stripped:
+                found.append(Term(term_of(stripped)))
+    return list(dict.fromkeys(found))[:WORDS_MAX]
+
+
+def websearch_text(text: str) -> str:
+    """The words of a search and their quotes, without operator runs PostgreSQL cannot parse
+    (used to rank only)."""
     words = re.findall(r'"|[^\W_]+(?:[.\-][^\W_]+)*', text)
     return " ".join(words[:WORDS_MAX])
 
@@ -47,13 +116,17 @@ def websearch_text(text: str) -> str:
 def texts_of(study) -> tuple[str, str]:
     """The stored (search_text, search_names) of a study whose relations are loaded."""
     reference, electrolyte = study.reference, study.electrolyte
-    fields = [study.summary, study.mechanism, reference.title]
+    family = electrolyte.family
+    fields = [study.summary, study.mechanism, study.method_detail, reference.title, reference.journal]
+    fields += [study.get_method_display() if study.method else "", study.get_strategy_display()]
     fields += [electrolyte.name, electrolyte.formula, electrolyte.aliases]
+    if family is not None:
+        fields += [family.label, family.slug, family.examples]
     for layer in study.layers.all():
         fields += [layer.material.name, layer.material.formula, layer.material.aliases]
     for authorship in reference.authorships.all():
         fields += [authorship.author.family, authorship.author.given]
-    text = SEPARATOR.join(field.lower() for field in fields if field)
+    text = SEPARATOR.join(fold(field) for field in fields if field)
     names = " ".join(part for part in (reference.title, electrolyte.name, electrolyte.aliases) if part)
     return text, names
 
@@ -66,11 +139,18 @@ def refresh(studies: QuerySet, batch_size: int = 1000) -> int:
     for start in range(0, len(ids), batch_size):
         batch = list(
             model.objects.filter(pk__in=ids[start : start + batch_size])
-            .select_related("reference", "electrolyte")
+            .select_related("reference", "electrolyte__family")
             .prefetch_related("layers__material", "reference__authorships__author")
             .only(
                 "summary",
                 "mechanism",
+                "method_detail",
+                "method",
+                "strategy",
+                "reference__journal",
+                "electrolyte__family__label",
+                "electrolyte__family__slug",
+                "electrolyte__family__examples",
                 "search_text",
                 "search_names",
                 "electrolyte_name",
@@ -92,14 +172,42 @@ def refresh(studies: QuerySet, batch_size: int = 1000) -> int:
 
 
 def matching(studies: QuerySet, text: str) -> QuerySet:
-    """The studies whose stored text contains the search; on PostgreSQL also its words, ranked."""
-    text = clean_query(text)
-    if not text:
+    """The studies whose stored text holds every term of the search; ranked on PostgreSQL."""
+    wanted = terms(text)
+    if not wanted:
         return studies
-    contains = Q(search_text__contains=text.lower())
+    chosen = studies.filter(*[Q(search_text__contains=term.text) for term in wanted])
     if connection.vendor != "postgresql":
-        return studies.filter(contains)
-    query = SearchQuery(websearch_text(text), search_type="websearch", config="english")
-    return studies.annotate(search_rank=SearchRank(F("search_vector"), query)).filter(
-        contains | Q(search_vector=query)
-    )
+        return chosen
+    query = SearchQuery(websearch_text(clean_query(text)), search_type="websearch", config="english")
+    return chosen.annotate(search_rank=SearchRank(F("search_vector"), query))
+
+
+# -- what a reader sees of a search: the matched words marked, and where to go when none ---
+def highlight(text: str, query: str) -> SafeString:
+    """The text, escaped, with every stretch a term of the search matched in <mark>: the
+    match is made on the folded text and marked on the text as written (Kızılaslan for
+    kizilaslan, Li₆PS₅Cl for li6ps5cl)."""
+    wanted = [term.text for term in terms(query)] if query else []
+    if not text or not wanted:
+        return escape(text)
+    folded, origin = [], []  # each folded character, and the written character it came from
+    for position, character in enumerate(text):
+        for piece in fold(character):
+            folded.append(piece)
+            origin.append(position)
+    folded_text = "".join(folded)
+    marked = [False] * len(text)
+    for term in wanted:
+        for found in re.finditer(re.escape(term), folded_text):
+            for index in range(found.start(), found.end()):
+                marked[origin[index]] = True
+    out, position = [], 0
+    while position < len(text):
+        end = position
+        while end < len(text) and marked[end] == marked[position]:
+            end += 1
+        piece = escape(text[position:end])
+        out.append(f"<mark>{piece}</mark>" if marked[position] else piece)
+        position = end
+    return mark_safe("".join(out))  # noqa: S308 - every piece is escaped above
