@@ -8,7 +8,7 @@ through joins on every search made it grow with the atlas, so each study stores 
 - `search_text`: everything a search looks at, folded (`fold`: lower case, accents and
   Unicode forms folded: Kızılaslan = kizilaslan, Li₆PS₅Cl = li6ps5cl, an en dash = a hyphen),
   one field per segment. A material is stored under every name the curated data give it (its
-  formula, abbreviations, aliases; the family's label, slug and examples), so any of them
+  formula, abbreviations, aliases; the family's label and slug), so any of them
   finds it. PostgreSQL indexes the text with trigrams; SQLite reads it in one pass.
 - `search_names`: the paper's title and the electrolyte's names, which weigh most in the
   ranking. On PostgreSQL a trigger turns it, the summary and the mechanism into the stored,
@@ -121,7 +121,7 @@ def texts_of(study) -> tuple[str, str]:
     fields += [study.get_method_display() if study.method else "", study.get_strategy_display()]
     fields += [electrolyte.name, electrolyte.formula, electrolyte.aliases]
     if family is not None:
-        fields += [family.label, family.slug, family.examples]
+        fields += [family.label, family.slug]  # not its examples: LLZTO would find every garnet
     for layer in study.layers.all():
         fields += [layer.material.name, layer.material.formula, layer.material.aliases]
     for authorship in reference.authorships.all():
@@ -150,7 +150,6 @@ def refresh(studies: QuerySet, batch_size: int = 1000) -> int:
                 "reference__journal",
                 "electrolyte__family__label",
                 "electrolyte__family__slug",
-                "electrolyte__family__examples",
                 "search_text",
                 "search_names",
                 "electrolyte_name",
