@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from simple_history.signals import pre_create_historical_record
 
 
@@ -18,6 +18,14 @@ class InterfacesConfig(AppConfig):
         # A history entry's reason holds 100 characters on every database: a longer one is
         # shortened rather than failing the save on PostgreSQL (SQLite would keep it whole).
         pre_create_historical_record.connect(_shorten_reason, dispatch_uid="atlas-history-reason")
+        # SQLite's search index, made wherever a migration left it missing.
+        post_migrate.connect(_ensure_search_index, sender=self, dispatch_uid="atlas-search-index")
+
+
+def _ensure_search_index(sender, using="default", **kwargs) -> None:
+    from .search import ensure_index
+
+    ensure_index(using)
 
 
 def _shorten_reason(sender, history_instance, **kwargs) -> None:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -170,12 +171,70 @@ def refresh(studies: QuerySet, batch_size: int = 1000) -> int:
     return changed
 
 
+# SQLite: an FTS5 index of the stored texts, by trigrams, so that a search reads the index
+# rather than every text. Its MATCH of a quoted string is containment, as LIKE's is, for a
+# string of three characters or more; shorter terms are left to LIKE alone. Triggers keep it
+# with every write of a study's text; `ensure_index` (after every migrate) makes it where it
+# is missing, as when a migration rebuilt the studies' table and dropped its triggers.
+FTS_TABLE = "interfaces_study_fts"
+_FTS_TRIGGERS = {
+    f"{FTS_TABLE}_insert": f"""CREATE TRIGGER {FTS_TABLE}_insert AFTER INSERT ON interfaces_study BEGIN
+        INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END""",
+    f"{FTS_TABLE}_delete": f"""CREATE TRIGGER {FTS_TABLE}_delete AFTER DELETE ON interfaces_study BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+        END""",
+    f"{FTS_TABLE}_update": f"""CREATE TRIGGER {FTS_TABLE}_update
+        AFTER UPDATE OF search_text ON interfaces_study BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+        INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END""",
+}
+FTS_MIN = 3  # the trigram index finds strings of at least three characters
+
+
+def ensure_index(using: str = "default") -> bool:
+    """Make the SQLite search index and its triggers where any is missing, and fill it from the
+    stored texts; True when it had to. Nothing on other databases."""
+    from django.db import connections
+
+    connection_ = connections[using]
+    if connection_.vendor != "sqlite":
+        return False
+    with connection_.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+        present = {name for (name,) in cursor.fetchall()}
+        if "interfaces_study" not in present or {FTS_TABLE, *_FTS_TRIGGERS} <= present:
+            return False
+        if FTS_TABLE not in present:
+            cursor.execute(
+                f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(search_text, content='interfaces_study', "
+                "content_rowid='id', tokenize='trigram')"
+            )
+        for name, sql in _FTS_TRIGGERS.items():
+            if name not in present:
+                cursor.execute(sql)
+        cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+    return True
+
+
+def _fts_query(wanted: list[Term]) -> str:
+    return " AND ".join('"' + term.text.replace('"', '""') + '"' for term in wanted)
+
+
 def matching(studies: QuerySet, text: str) -> QuerySet:
     """The studies whose stored text holds every term of the search; ranked on PostgreSQL."""
     wanted = terms(text)
     if not wanted:
         return studies
     chosen = studies.filter(*[Q(search_text__contains=term.text) for term in wanted])
+    if connection.vendor == "sqlite":
+        indexed = [term for term in wanted if len(term.text) >= FTS_MIN]
+        if indexed:
+            chosen = chosen.filter(
+                pk__in=RawSQL(
+                    f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [_fts_query(indexed)]
+                )
+            )
+        return chosen
     if connection.vendor != "postgresql":
         return chosen
     query = SearchQuery(websearch_text(clean_query(text)), search_type="websearch", config="english")

@@ -241,3 +241,29 @@ def test_the_sort_by_electrolyte_reads_the_stored_name_and_follows_a_rename(clie
     electrolyte.save()
     assert shown() == by_name()
     assert Study.objects.get(pk=shown()[0 if sort == "electrolyte" else -1]).electrolyte == electrolyte
+
+
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 index")
+
+
+@sqlite_only
+def test_on_sqlite_a_search_reads_the_fts5_index(client):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        keys = exported_keys(client, q="Kizilaslan Li3N")
+    assert keys == {"kizilaslan2019assembling-li3n-li7p3s11"}
+    assert any("interfaces_study_fts MATCH" in query["sql"] for query in captured.captured_queries)
+
+
+@sqlite_only
+def test_on_sqlite_the_index_is_made_again_where_a_migration_dropped_it(client):
+    from interfaces.search import FTS_TABLE, ensure_index
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER {FTS_TABLE}_update")
+    assert ensure_index() is True and ensure_index() is False
+    study = make_study(summary="plain words")
+    study.summary = "A Wollastonite buffer"
+    study.save()
+    assert study.key in exported_keys(client, q="wollastonite")
