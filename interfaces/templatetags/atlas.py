@@ -1,13 +1,16 @@
-"""Template filters: formulas with subscripts, study titles, short labels and factors."""
+"""Template filters: formulas with subscripts, study titles, short labels and factors, and the
+words a search matched, marked."""
 
 import re
 
 from django import template
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from interfaces.headline import factor_text
 from interfaces.provenance import linked_addresses, paper_link, source_link
+from interfaces.search import fold, terms
+from interfaces.search import highlight as marked
 
 register = template.Library()
 
@@ -124,16 +127,23 @@ def short_name(name: str) -> str:
 
 
 @register.filter(is_safe=True)
-def row_title(study) -> SafeString:
+def row_title(study, query: str = "") -> SafeString:
     """What a study did, as a list row names it: 'Li | Al2O3 (ALD, 20 nm) | LLCZN',
-    'Li–In alloy anode on Li6PS5Cl', 'Stack pressure 5–75 MPa on Li6PS5Cl'."""
-    electrolyte = formula(short_name(study.electrolyte.name))
-    layers = " + ".join(formula(short_name(layer.material.name)) for layer in study.ordered_layers)
-    anode = formula(short_name(study.anode or "Li"))
+    'Li–In alloy anode on Li6PS5Cl', 'Stack pressure 5–75 MPa on Li6PS5Cl'; with a search,
+    the words it matched in the materials' names marked."""
+
+    def named(text: str) -> SafeString:
+        return highlight_formula(short_name(text), query)
+
+    electrolyte = named(study.electrolyte.name)
+    layers = " + ".join(named(layer.material.name) for layer in study.ordered_layers)
+    anode_name = short_name(study.anode or "Li")
+    anode = named(anode_name)
     if study.strategy == "anode-design":
         with_layers = f", with {layers}," if layers else ""
-        noun = "" if "anode" in anode.lower() else " anode"
-        return mark_safe(f"{anode[:1].upper()}{anode[1:]}{noun}{with_layers} on {electrolyte}")
+        noun = "" if "anode" in anode_name.lower() else " anode"
+        anode = named(anode_name[:1].upper() + anode_name[1:])
+        return mark_safe(f"{anode}{noun}{with_layers} on {electrolyte}")
     if layers:
         details = [d for d in (METHOD_SHORT.get(study.method, ""), _span(study, "thickness")) if d]
         made = f" ({', '.join(details)})" if details else ""
@@ -146,7 +156,7 @@ def row_title(study) -> SafeString:
         if span:
             return mark_safe(f"{label} {span} on {electrolyte}")
     if study.method_detail:
-        return mark_safe(f"{formula(_short_detail(study.method_detail))} on {electrolyte}")
+        return mark_safe(f"{highlight_formula(_short_detail(study.method_detail), query)} on {electrolyte}")
     return mark_safe(f"Other strategy on {electrolyte}")
 
 
@@ -172,3 +182,76 @@ def curation_note(text: str) -> SafeString:
 def link_of_record(reference) -> SafeString:
     """The button that takes a reader to the paper itself (its DOI, else its own page)."""
     return paper_link(reference.doi_url, reference.url)
+
+
+# -- a search's matches ---------------------------------------------------------------
+# A stoichiometric count as `formula` finds it, where a mark may open or close between the
+# element and its count (Li<mark>3PO4</mark>, <mark>Li</mark>3PO4).
+_SUBSCRIPTED_MARKED = re.compile(
+    r"(?P<head>[A-Z][a-z]?|\))(?P<tag></?mark>)?"
+    r"(?P<count>\d+(?:\.\d+)?(?:[−+-]\d*(?:\.\d+)?[xyzδ](?![a-z]))?|[xyzδ](?![a-z]))"
+)
+
+
+def _subscript_marked(match: re.Match) -> str:
+    head, tag, count = match.group("head"), match.group("tag") or "", match.group("count")
+    if head != ")" and head not in ELEMENTS:
+        return match.group(0)
+    return f"{head}{tag}<sub>{count}</sub>"
+
+
+@register.filter(is_safe=True)
+def highlight(value, query) -> SafeString:
+    """The text, escaped, with the words a search matched in <mark> (folded as search folds
+    them: Kizilaslan marks Kızılaslan); without a search, the text escaped."""
+    return marked(str(value or ""), str(query or ""))
+
+
+@register.filter(is_safe=True)
+def highlight_formula(value, query) -> SafeString:
+    """A name that may hold formulas: the words a search matched marked, and its stoichiometric
+    numbers subscripted as `formula` writes them."""
+    if not query:
+        return formula(value)
+    return mark_safe(_SUBSCRIPTED_MARKED.sub(_subscript_marked, str(marked(str(value or ""), str(query)))))
+
+
+# Around the first match of a long text, this many pieces (words and the spaces between them).
+BEFORE_MATCH, AFTER_MATCH = 8, 24
+_PIECES = re.compile(r"<mark>.*?</mark>|[^\s<]+|\s+")
+
+
+def _excerpt(html: str) -> str:
+    """A few words either side of the first <mark> of an escaped, marked text."""
+    pieces = _PIECES.findall(html)
+    first = next(i for i, piece in enumerate(pieces) if piece.startswith("<mark>"))
+    start, end = max(0, first - BEFORE_MATCH), first + AFTER_MATCH
+    return ("… " if start else "") + "".join(pieces[start:end]).strip() + (" …" if end < len(pieces) else "")
+
+
+@register.filter(is_safe=True)
+def search_context(study, query) -> SafeString:
+    """Where a search matched a study beyond what its row shows: its paper's title, else a few
+    words of its summary or mechanism around the first match; empty when the row shows every
+    word of the search, or none of those texts matched."""
+    wanted = [term.text for term in terms(query)] if query else []
+    shown = " ".join(
+        (
+            strip_tags(row_title(study)),
+            study.reference.first_author_label,
+            study.electrolyte.name,
+            study.electrolyte.family.label if study.electrolyte.family else "",
+            str(study.get_strategy_display()),
+        )
+    )
+    if all(term in fold(shown) for term in wanted):
+        return mark_safe("")  # the row shows every word already
+    title = highlight_formula(study.reference.title, query)
+    if "<mark>" in title:
+        return mark_safe(f'<span class="match-label">Paper:</span> {title}')
+    for label, text in (("Summary", study.summary), ("Mechanism", study.mechanism)):
+        found = marked(text or "", query)
+        if "<mark>" in found:
+            excerpt = _SUBSCRIPTED_MARKED.sub(_subscript_marked, _excerpt(found))
+            return mark_safe(f'<span class="match-label">{label}:</span> {excerpt}')
+    return mark_safe("")
