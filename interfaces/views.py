@@ -3,9 +3,10 @@ interlayers, comparison, matrix, readers' reports, data releases and about."""
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
 from atlas.caching import cached
@@ -36,6 +37,8 @@ from .models import (
     StudyInterlayer,
 )
 from .releases import CHECKSUMS, list_releases, release_bibtex, release_citation
+from .search import terms
+from .suggest import suggestions
 from .vocabularies import QUALIFIER_RULE
 
 RELATED_LIMIT = 8
@@ -106,13 +109,16 @@ def study_list(request: HttpRequest) -> HttpResponse:
     # Every study has one electrolyte family: the family counts add up to the rows found.
     found = sum(value.count for facet in counts if facet.param == "family" for value in facet.values)
     page, page_note = paginate(request, studies.qs, count=found)
+    active = active_filters(studies, request.GET)
     context = {
         "filter": studies,
+        "q": studies.form.cleaned_data.get("q") or "",
         "page_obj": page,
         "page_note": page_note,
         "facets": counts,
         "facet": {facet.param: facet for facet in counts},
-        "active": active_filters(studies, request.GET),
+        "active": active,
+        "nothing_found": _where_to_go(studies, request.GET, active) if not found else None,
         "export_formats": STUDY_FORMATS,
         "selection_error": selection_error,
         # The row-selection form sends the filter along, so a selection never loses it.
@@ -124,6 +130,66 @@ def study_list(request: HttpRequest) -> HttpResponse:
         ],
     }
     return render(request, "interfaces/study_list.html", context, status=400 if selection_error else 200)
+
+
+# A search of more words than this that found nothing gets no "did you mean": each word costs
+# queries, and a long search is rarely one mistyped word away from a good one.
+SUGGESTED_WORDS_MAX = 6
+# An empty list counts what removing each filter would give only for this many filters.
+COUNTED_REMOVALS_MAX = 4
+
+
+def _where_to_go(studies: StudyFilter, params, active: list) -> dict:
+    """Ways out of an empty list: searches near the one that found nothing (with the other
+    filters; without them when none is near with them), the same search without the filters,
+    and each filter to remove; each with the number of studies it finds."""
+    q = studies.form.cleaned_data.get("q") or ""
+    rest = params.copy()
+    for key in ("q", "page", "format", "selection"):
+        rest.pop(key, None)
+
+    def with_filters(text: str) -> str:
+        kept = rest.copy()
+        kept["q"] = text
+        return "?" + kept.urlencode()
+
+    def without_filters(text: str) -> str:
+        return "?" + urlencode({"q": text})
+
+    filters = [f for f in active if f.label != str(studies.form.fields["q"].label)]
+    suggested, everywhere = [], 0
+    if q and len(terms(q)) <= SUGGESTED_WORDS_MAX:
+        unsearched = StudyFilter(rest, queryset=Study.objects.all())
+        if unsearched.is_valid():
+            suggested = _distinct(suggestions(unsearched.qs.order_by(), q), with_filters)
+        if not suggested and filters:
+            # Nothing near it with the filters: near it among all studies, the filters dropped.
+            suggested = _distinct(suggestions(Study.objects.all(), q), without_filters, everywhere=True)
+    if q and filters:
+        everywhere = Study.objects.search(q).count()
+    removals = []
+    for f in filters:
+        count = None
+        if len(filters) <= COUNTED_REMOVALS_MAX:
+            without = StudyFilter(QueryDict(f.url.lstrip("?")), queryset=Study.objects.all())
+            count = without.qs.count() if without.is_valid() else None
+        removals.append({"label": f.label, "value": f.value, "url": f.url, "count": count})
+    return {
+        "suggestions": suggested,
+        "everywhere": everywhere,
+        "everywhere_url": without_filters(q),
+        "removals": removals,
+    }
+
+
+def _distinct(offers: list[tuple[str, int]], url, everywhere: bool = False) -> list[dict]:
+    """Suggested searches, each once: "dendrite" and "dendrites" are one search."""
+    seen, result = set(), []
+    for text, count in offers:
+        if tuple(terms(text)) not in seen:
+            seen.add(tuple(terms(text)))
+            result.append({"q": text, "count": count, "url": url(text), "everywhere": everywhere})
+    return result
 
 
 def _filter_key(params) -> str:
