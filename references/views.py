@@ -60,8 +60,15 @@ def reference_list(request: HttpRequest) -> HttpResponse:
         filename = export_filename("interphase-atlas-references", request.GET)
         return bibliography_response(request, references.qs, fmt, filename)
     page, page_note = paginate(request, references.qs, REFERENCES_PER_PAGE)
+    q = references.form.cleaned_data.get("q") or ""
     context = {
         "filter": references,
+        "q": q,
+        # A search that found no paper may still find studies: the study list searches more.
+        "studies_found": Study.objects.search(q).count() if q and not page.paginator.count else None,
+        "filtered_beyond_q": any(
+            v for key, values in request.GET.lists() if key not in {"q", "page", "sort"} for v in values
+        ),
         "page_obj": page,
         "page_note": page_note,
         "active": any(v for key, values in request.GET.lists() if key != "page" for v in values),
