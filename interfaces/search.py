@@ -225,16 +225,16 @@ def matching(studies: QuerySet, text: str) -> QuerySet:
     wanted = terms(text)
     if not wanted:
         return studies
-    chosen = studies.filter(*[Q(search_text__contains=term.text) for term in wanted])
     if connection.vendor == "sqlite":
+        # The index answers for the terms it holds (a MATCH of a quoted string is containment);
+        # LIKE for the shorter ones.
         indexed = [term for term in wanted if len(term.text) >= FTS_MIN]
+        chosen = studies.filter(*[Q(search_text__contains=t.text) for t in wanted if t not in indexed])
         if indexed:
-            chosen = chosen.filter(
-                pk__in=RawSQL(
-                    f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [_fts_query(indexed)]
-                )
-            )
+            in_index = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+            chosen = chosen.filter(pk__in=RawSQL(in_index, [_fts_query(indexed)]))
         return chosen
+    chosen = studies.filter(*[Q(search_text__contains=term.text) for term in wanted])
     if connection.vendor != "postgresql":
         return chosen
     query = SearchQuery(websearch_text(clean_query(text)), search_type="websearch", config="english")

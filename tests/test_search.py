@@ -67,7 +67,7 @@ def test_search_combines_with_filters(client):
 def test_nothing_found(client):
     response = client.get(URL, {"q": "unobtainium"})
     assert response.context["page_obj"].paginator.count == 0
-    assert "No study matches these filters." in response.content.decode()
+    assert "No study matches “unobtainium”." in response.content.decode()
 
 
 def test_a_study_with_many_matching_authors_is_listed_once(client):

@@ -18,6 +18,7 @@ def page_paths(studies: int) -> dict[str, tuple[str, int]]:
         "list, by electrolyte": ("/studies/?sort=-electrolyte", 0),
         "list, last page": (f"/studies/?page={last}", 0),
         "search q=Li3PO4": ("/studies/?q=Li3PO4", 0),
+        "search, an author": ("/studies/?q=Bench123", 0),
         "search, filtered": ("/studies/?q=Li6PS5Cl&family=argyrodite&sort=-ccd", 0),
         "study page": (f"/studies/{study.pk}/", 0),
         "API page": ("/api/studies/?family=garnet&page=2", 0),
