@@ -220,20 +220,35 @@ def _fts_query(wanted: list[Term]) -> str:
     return " AND ".join('"' + term.text.replace('"', '""') + '"' for term in wanted)
 
 
+# Matches past which a search is "many" (SQLite): counted in the index, at most this far.
+MANY = 2000
+
+
+def _many_match(wanted: list[Term]) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s)",
+            [_fts_query(wanted), MANY],
+        )
+        return cursor.fetchone()[0] >= MANY
+
+
 def matching(studies: QuerySet, text: str) -> QuerySet:
     """The studies whose stored text holds every term of the search; ranked on PostgreSQL."""
     wanted = terms(text)
     if not wanted:
         return studies
     if connection.vendor == "sqlite":
-        # The index answers for the terms it holds (a MATCH of a quoted string is containment);
-        # LIKE for the shorter ones.
+        # The index answers for the terms it holds (a MATCH of a quoted string is containment),
+        # LIKE for the shorter ones. A search that many studies match is left to LIKE alone: the
+        # list reads its first page in order and stops, where the index would first list every
+        # match. Both choose exactly the same studies.
         indexed = [term for term in wanted if len(term.text) >= FTS_MIN]
-        chosen = studies.filter(*[Q(search_text__contains=t.text) for t in wanted if t not in indexed])
-        if indexed:
+        if indexed and not _many_match(indexed):
+            chosen = studies.filter(*[Q(search_text__contains=t.text) for t in wanted if t not in indexed])
             in_index = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-            chosen = chosen.filter(pk__in=RawSQL(in_index, [_fts_query(indexed)]))
-        return chosen
+            return chosen.filter(pk__in=RawSQL(in_index, [_fts_query(indexed)]))
+        return studies.filter(*[Q(search_text__contains=term.text) for term in wanted])
     chosen = studies.filter(*[Q(search_text__contains=term.text) for term in wanted])
     if connection.vendor != "postgresql":
         return chosen

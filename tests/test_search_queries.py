@@ -127,3 +127,12 @@ def test_several_words_narrow_across_fields(client):
     both = exported_keys(client, q="Al2O3 LLZO")
     assert both and both == llzo & al2o3
     assert exported_keys(client, q="Huo garnet") == exported_keys(client, q="Huo") & llzo
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_a_search_many_studies_match_chooses_the_same_studies(client, query, monkeypatch):
+    """On SQLite a search matching many studies reads the texts in order instead of the index."""
+    from interfaces import search
+
+    monkeypatch.setattr(search, "MANY", 1)
+    assert exported_keys(client, q=query) == expected(query)
