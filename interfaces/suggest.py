@@ -13,7 +13,7 @@ from atlas.caching import cached
 from references.models import Author, Reference
 
 from .models import Electrolyte, ElectrolyteFamily, InterlayerMaterial
-from .search import fold, matching, terms
+from .search import fold, matching, term_of, terms
 from .vocabularies import Method, Strategy
 
 
@@ -54,7 +54,11 @@ def suggestions(studies: QuerySet, query: str, limit: int = 3) -> list[tuple[str
     words = cached("search-vocabulary", "", vocabulary)
     offers: list[tuple[str, int]] = []
     for term in missing:
-        for near in difflib.get_close_matches(term.text, words, n=limit, cutoff=0.7):
+        forms = set()  # "dendrite" and "dendrites" are one offer: a search finds both alike
+        for near in difflib.get_close_matches(term.text, words, n=limit + 2, cutoff=0.7):
+            if term_of(near) in forms:
+                continue
+            forms.add(term_of(near))
             rewritten = " ".join(
                 (f'"{t.text}"' if t.phrase else near if t == term else t.text) for t in wanted
             )

@@ -26,6 +26,11 @@ def test_a_misspelt_search_is_offered_the_nearest_one_that_finds_studies(typed, 
     assert offers[0][1] == Study.objects.search(offered).count() > 0
 
 
+def test_two_forms_of_one_word_are_one_offer():
+    offered = [text for text, _ in suggestions(Study.objects.all(), "dendrte garnet")]
+    assert "dendrite garnet" in offered and "dendrites garnet" not in offered
+
+
 def test_a_search_whose_words_are_all_held_is_offered_nothing():
     assert suggestions(Study.objects.all(), "LLZO") == []
     assert suggestions(Study.objects.all(), "unobtainium") == []  # nothing near it either
