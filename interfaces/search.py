@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
@@ -257,16 +258,30 @@ def matching(studies: QuerySet, text: str) -> QuerySet:
 
 
 # -- what a reader sees of a search: the matched words marked, and where to go when none ---
+@lru_cache(maxsize=4096)
+def _fold_character(character: str) -> str:
+    return fold(character)
+
+
+@lru_cache(maxsize=64)
+def _terms_of_query(query: str) -> tuple[Term, ...]:
+    return tuple(terms(query))
+
+
 def highlight(text: str, query: str) -> SafeString:
     """The text, escaped, with every stretch a term of the search matched in <mark>: the
     match is made on the folded text and marked on the text as written (Kızılaslan for
     kizilaslan, Li₆PS₅Cl for li6ps5cl)."""
-    wanted = [term.text for term in terms(query)] if query else []
+    wanted = [term.text for term in _terms_of_query(query)] if query else []
     if not text or not wanted:
+        return escape(text)
+    whole = fold(text)
+    wanted = [term for term in wanted if term in whole]
+    if not wanted:  # most texts of a list hold none of the words: nothing to mark
         return escape(text)
     folded, origin = [], []  # each folded character, and the written character it came from
     for position, character in enumerate(text):
-        for piece in fold(character):
+        for piece in _fold_character(character):
             folded.append(piece)
             origin.append(position)
     folded_text = "".join(folded)
