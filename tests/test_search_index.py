@@ -197,6 +197,14 @@ def test_its_electrolyte_or_materials_renamed_or_relinked(client):
     assert study.key not in exported_keys(client, q="moonstone") and stored_is_current(study)
 
 
+def test_its_family_renamed(client):
+    study = make_study()
+    family = study.electrolyte.family
+    family.label = "Moonstone oxide"
+    family.save()
+    assert study.key in exported_keys(client, q="moonstone oxide") and stored_is_current(study)
+
+
 def test_the_admin_keeps_it_right(client):
     client.force_login(User.objects.create_superuser("root", password="pw"))
     study = make_study(interlayers=["Keepite", "Dropite"])
