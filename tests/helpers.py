@@ -302,3 +302,24 @@ def serious_accessibility_violations(page) -> list[str]:
         for v in results["violations"]
         if v["impact"] in {"serious", "critical"}
     ]
+
+
+def add_figure(data: dict, **fields) -> dict:
+    """An admin study form's data with one new figure row (interfacial resistance from a
+    full text's table, unless `fields` say otherwise)."""
+    index = data["measurements-TOTAL_FORMS"]
+    row = {
+        "quantity": "interfacial_resistance",
+        "value": "12",
+        "locator": "Table 1",
+        "source": "full-text",
+        "source_url": "https://example.org/deng2020",
+        "source_kind": "table",
+        "role": "treated",
+        **fields,
+    }
+    return (
+        data
+        | {f"measurements-{index}-{name}": value for name, value in row.items()}
+        | {"measurements-TOTAL_FORMS": index + 1}
+    )

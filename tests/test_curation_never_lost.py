@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from interfaces.models import CuratedRecord, Measurement, Study
 from references.models import Reference
-from tests.helpers import admin_change_url, admin_form_data, curated_copy, form_values
+from tests.helpers import add_figure, admin_change_url, admin_form_data, curated_copy, form_values
 from tests.helpers import run_load_curated as load
 
 pytestmark = pytest.mark.django_db
@@ -27,21 +27,7 @@ def edit_in_admin(client, study: Study, **changes):
     for formset in page.context["inline_admin_formsets"]:
         prefix = formset.formset.prefix
         data |= {f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000}
-    added = data["measurements-INITIAL_FORMS"]
-    data["measurements-TOTAL_FORMS"] = added + 1
-    data |= {
-        f"measurements-{added}-{name}": value
-        for name, value in {
-            "quantity": "interfacial_resistance",
-            "value": "12",
-            "locator": "Table 1",
-            "source": "full-text",
-            "source_url": "https://example.org/deng2020",
-            "source_kind": "table",
-            "role": "treated",
-        }.items()
-    }
-    response = client.post(admin_change_url(study), data)
+    response = client.post(admin_change_url(study), add_figure(data))
     assert response.status_code == 302, response.context["errors"] if response.context else ""
 
 

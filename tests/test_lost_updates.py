@@ -9,7 +9,13 @@ from django.test import Client
 from interfaces.models import Electrolyte, Measurement, Quantity, Study
 from references.models import Reference
 from tests.helpers import TEST_OUTPUT as OUTPUT
-from tests.helpers import admin_change_url, admin_form_data, needs_chromium, serious_accessibility_violations
+from tests.helpers import (
+    add_figure,
+    admin_change_url,
+    admin_form_data,
+    needs_chromium,
+    serious_accessibility_violations,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -65,25 +71,6 @@ def refused(client, obj, data):
 
 def rows(response) -> list[tuple[str, str, str, str, bool]]:
     return [(c.where, c.original, c.theirs, c.yours, c.both) for c in response.context["stale_changes"]]
-
-
-def add_figure(data: dict, **fields) -> dict:
-    index = data["measurements-TOTAL_FORMS"]
-    row = {
-        "quantity": "interfacial_resistance",
-        "value": "12",
-        "locator": "Table 1",
-        "source": "full-text",
-        "source_url": "https://example.org/deng2020",
-        "source_kind": "table",
-        "role": "treated",
-        **fields,
-    }
-    return (
-        data
-        | {f"measurements-{index}-{name}": value for name, value in row.items()}
-        | {"measurements-TOTAL_FORMS": index + 1}
-    )
 
 
 def test_the_second_save_of_a_study_from_a_stale_form_is_refused_and_merged(alice, bruno):
