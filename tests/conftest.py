@@ -116,10 +116,16 @@ def curator(client):
 
 
 @pytest.fixture
-def new_page(browser):
+def new_page(browser, transactional_db):
     """Opens pages in the module's Chromium: new_page(width=1366, height=900, **context_options),
     each in its own browser context, closed after the test. A page's `refused` lists what the
-    Content-Security-Policy refused, as the browser's console reports it."""
+    Content-Security-Policy refused, as the browser's console reports it.
+
+    The pages close before the test's database is emptied (the database fixture is set up first,
+    so it is torn down last), and only once the requests they started have been answered: a
+    live server still reading a table while it is flushed fails the next test."""
+    from playwright.sync_api import Error as PlaywrightError
+
     contexts = []
 
     def open_page(width: int = 1366, height: int = 900, **options):
@@ -135,6 +141,11 @@ def new_page(browser):
 
     yield open_page
     for context in contexts:
+        for opened in context.pages:
+            try:
+                opened.wait_for_load_state("networkidle", timeout=10_000)
+            except PlaywrightError:
+                pass  # a page that never settles is closed all the same
         context.close()
 
 

@@ -323,3 +323,10 @@ def add_figure(data: dict, **fields) -> dict:
         | {f"measurements-{index}-{name}": value for name, value in row.items()}
         | {"measurements-TOTAL_FORMS": index + 1}
     )
+
+
+def follow(page, target) -> None:
+    """Clicks a link or a submit button and waits for the page it leads to, so that what the
+    test reads next is the new page and never the one it is leaving."""
+    with page.expect_navigation():
+        target.click()

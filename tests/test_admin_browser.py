@@ -6,11 +6,12 @@ import pytest
 import responses
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import User
+from playwright.sync_api import expect
 
 from references.crossref import WORK, WORKS
 from references.models import Reference
 from tests.helpers import TEST_OUTPUT as OUTPUT
-from tests.helpers import make_reference, needs_chromium, sample, serious_accessibility_violations
+from tests.helpers import follow, make_reference, needs_chromium, sample, serious_accessibility_violations
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 CROSSREF_DOI = "10.5555/atlas.gaps.2024"
@@ -125,7 +126,8 @@ def test_a_search_box_for_a_paper_or_an_electrolyte_is_named_by_its_label(page, 
     # An interlayer row added with the admin's button: its box has no <label>, its column names it.
     assert page.get_by_role("combobox", name="Material").count() == 0
     page.click("#layers-group .add-row a")
-    assert page.get_by_role("combobox", name="Material", exact=True).count() == 1  # no value yet
+    # The row's script names the box once the row is in place: wait for it, as a reader would.
+    expect(page.get_by_role("combobox", name="Material", exact=True)).to_have_count(1)  # no value yet
     # A paper's authors, each a search box in its row.
     page.goto(f"{live_server.url}/admin/references/reference/{paper.pk}/change/")
     authors = paper.authorships.count()
@@ -147,19 +149,19 @@ def test_a_curator_fills_a_gap_from_crossref_in_a_few_clicks(page, live_server):
         title="A Li3PO4 interlayer for garnet electrolytes", journal="", year=2024, citekey="kim2024li3po4"
     )
     page.goto(f"{live_server.url}/admin/references/reference/")
-    page.click("text=Metadata gaps")
+    follow(page, page.locator("text=Metadata gaps"))
     row = page.locator("table.gaps tr", has_text="kim2024li3po4")
     assert "DOI" in row.inner_text() and "journal" in row.inner_text()
     page.screenshot(path=str(OUTPUT / "admin-gaps.png"), full_page=True)
-    row.locator("text=Look up by title").click()
+    follow(page, row.locator("text=Look up by title"))
     assert page.locator("table.gaps tbody tr").count() == 3
     page.screenshot(path=str(OUTPUT / "admin-crossref-candidates.png"), full_page=True)
-    page.locator("table.gaps tbody tr").first.locator("text=Compare").click()
+    follow(page, page.locator("table.gaps tbody tr").first.locator("text=Compare"))
     page.check("#take-doi")
     page.check("#take-journal")
     page.check("#take-pages")
     page.screenshot(path=str(OUTPUT / "admin-crossref-compare.png"), full_page=True)
-    page.click("input[value='Take the ticked fields']")
+    follow(page, page.locator("input[value='Take the ticked fields']"))
     assert "Filled from Crossref: DOI, Journal, Pages." in page.inner_text(".messagelist")
     reference.refresh_from_db()
     assert (reference.doi, reference.journal, reference.pages) == (

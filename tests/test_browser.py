@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from interfaces.models import Study
 from tests.helpers import TEST_OUTPUT as OUTPUT
-from tests.helpers import needs_chromium, serious_accessibility_violations
+from tests.helpers import follow, needs_chromium, serious_accessibility_violations
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -51,8 +51,7 @@ def test_the_form_works_without_javascript(new_page, live_server, curated_live):
     page.get_by_role("checkbox", name="Garnet oxide").check()
     page.get_by_role("checkbox", name="Artificial interlayer").check()
     page.get_by_label("Best CCD at least (mA/cm²)").fill("2")
-    page.get_by_role("button", name="Apply filters").click()
-    page.wait_for_load_state()
+    follow(page, page.get_by_role("button", name="Apply filters"))
     expected = [
         study
         for study in Study.objects.for_list().filter(
@@ -68,7 +67,7 @@ def test_the_form_works_without_javascript(new_page, live_server, curated_live):
 
 def test_open_a_study_and_follow_its_export_links(page, live_server, curated_live):
     page.goto(f"{live_server.url}/studies/?family=garnet&strategy=artificial-interlayer&ccd_min=2&q=Li3PO4")
-    page.get_by_role("link", name="Li | Li3PO4 (ALD, 10 nm) | LLZTO").click()
+    follow(page, page.get_by_role("link", name="Li | Li3PO4 (ALD, 10 nm) | LLZTO"))
     assert page.locator("h1").inner_text() == "Li3PO4 on LLZTO"
     assert page.locator(".stack .layer").count() == 3
     assert "~10\xa0nm thick" in page.locator(".stack").inner_text()
@@ -94,7 +93,7 @@ def test_open_a_study_and_follow_its_export_links(page, live_server, curated_liv
     assert name.startswith("interphase-atlas-studies-") and "garnet" in name and "li3po4" in name
     assert name.endswith(f"-{timezone.localdate().isoformat()}.csv")
     assert csv_text.count("deng2020tuning") == 2  # the CCD and the thickness
-    page.locator(".exports").get_by_role("link", name="JSON").click()
+    follow(page, page.locator(".exports").get_by_role("link", name="JSON"))
     data = json.loads(page.locator("body").inner_text())
     assert data["count"] == 1 and data["results"][0]["reference"]["citekey"] == "deng2020tuning"
 
@@ -132,7 +131,7 @@ def test_a_phone_sees_the_results_before_the_filters(new_page, live_server, cura
     OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=OUTPUT / "study-list-phone.png", full_page=False)
     page.goto(f"{live_server.url}/studies/?electrolyte=llzto")
-    page.get_by_role("link", name="Li | Li3PO4 (ALD, 10 nm) | LLZTO").click()
+    follow(page, page.get_by_role("link", name="Li | Li3PO4 (ALD, 10 nm) | LLZTO"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=OUTPUT / "study-detail-phone.png", full_page=True)
 
@@ -153,9 +152,9 @@ def test_public_pages_break_no_content_security_rule_and_no_accessibility_rule(
 def test_a_study_page_and_its_report_form_break_no_content_security_rule(page, live_server, curated_live):
     study = Study.objects.get(key="han2017negating-al2o3-llczn")
     page.goto(f"{live_server.url}{study.get_absolute_url()}")
-    page.get_by_role("link", name="Report a problem with this study").click()
+    follow(page, page.get_by_role("link", name="Report a problem with this study"))
     page.get_by_label("What is wrong").fill("The control value is printed with a comma in the paper.")
-    page.get_by_role("button", name="Send the report").click()
+    follow(page, page.get_by_role("button", name="Send the report"))
     assert "waiting for a curator" in page.inner_text("h1")
     assert page.refused == []
 
