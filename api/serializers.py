@@ -15,7 +15,7 @@ from interfaces.exports import (
     measurement_json,
     study_json,
 )
-from interfaces.fields import CHOICE, ID, JSON_FIELDS, NUMBER, FigureField
+from interfaces.fields import CHOICE, DATE, ID, JSON_FIELDS, NUMBER, FigureField
 from interfaces.models import CellType, ElectrolyteForm, InterlayerKind, Method, Strategy
 from references.exports import reference_json
 
@@ -57,6 +57,8 @@ def _figure_field(field: FigureField) -> serializers.Field:
         return serializers.FloatField(allow_null=not field.required, **described)
     if field.kind == CHOICE:
         return _choice(field.choices.choices, allow_null=field.null_if_empty, **described)
+    if field.kind == DATE:
+        return serializers.DateTimeField(allow_null=True, **described)
     return serializers.CharField(allow_blank=not field.required, **described)
 
 

@@ -6,19 +6,23 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import second_reading
 from .curation import edited_since_loaded
 from .curation.records import STUDY_FIELDS
 from .fields import FIGURE_FIELDS, NUMBER
 from .history import related_changes, restore_related, version_end
 from .models import (
+    READING_FIELDS,
     Electrolyte,
     ElectrolyteFamily,
     InterlayerMaterial,
@@ -31,6 +35,7 @@ from .models import (
     StudyInterlayer,
     unit_of,
 )
+from .second_reading import entered
 from .stale_edits import READ_VALUES, READ_VERSION, StaleEdit, claim, current_version, merge, snapshot
 from .vocabularies import QUALIFIER_RULE
 
@@ -258,11 +263,16 @@ class StudyInterlayerInline(admin.TabularInline):
 
 
 # The columns of a study's figure rows: its number, then what a curator enters of a figure
-# (the fields of the curated files) with its unit shown; "number" and "unit" are not edited.
-MEASUREMENT_FORM_FIELDS = ["number"] + [
-    "control_position" if field.name == "control" else (field.column or field.name)
-    for field in FIGURE_FIELDS
-    if field.file is not None or field.name == "unit"
+# (the fields of the curated files) with its unit shown, then its second reading; "number",
+# "unit" and "reading" are not edited.
+MEASUREMENT_FORM_FIELDS = [
+    "number",
+    *(
+        "control_position" if field.name == "control" else (field.column or field.name)
+        for field in FIGURE_FIELDS
+        if (field.file is not None and field.name not in READING_FIELDS) or field.name == "unit"
+    ),
+    "reading",
 ]
 
 
@@ -286,7 +296,9 @@ class MeasurementInlineForm(forms.ModelForm):
     class Meta:
         model = Measurement
         fields = [
-            name for name in MEASUREMENT_FORM_FIELDS if name not in {"number", "unit", "control_position"}
+            name
+            for name in MEASUREMENT_FORM_FIELDS
+            if name not in {"number", "unit", "control_position", "reading"}
         ]
         widgets = {
             "reported": forms.TextInput(attrs={"size": 12}),
@@ -382,13 +394,50 @@ class MeasurementInline(QuantityWithUnitMixin, admin.TabularInline):
     formset = MeasurementFormSet
     extra = 1
     fk_name = "study"
-    readonly_fields = ["number", "unit"]
+    readonly_fields = ["number", "unit", "reading"]
     fields = MEASUREMENT_FORM_FIELDS
     classes = ["atlas-measurements"]
 
     @admin.display(description="#")
     def number(self, obj):
         return obj.position if obj and obj.pk else "new"
+
+    @admin.display(description="second reading")
+    def reading(self, obj):
+        return reading_of(obj)
+
+
+def reading_of(figure: Measurement | None) -> str:
+    """A figure's second reading as a curator reads it: who entered it, who checked it, when."""
+    if figure is None or not figure.pk:
+        return "—"
+    if figure.is_checked:
+        return f"checked by {figure.checked_by}, {timezone.localtime(figure.checked_at):%Y-%m-%d}"
+    return f"entered by {figure.entered_by}, not yet checked" if figure.entered_by else "not yet checked"
+
+
+class ReadingFilter(admin.SimpleListFilter):
+    title = "second reading"
+    parameter_name = "reading"
+
+    def lookups(self, request, model_admin):
+        return [("unchecked", "awaiting a second reading"), ("checked", "checked by a second curator")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unchecked":
+            return queryset.filter(checked_at__isnull=True)
+        if self.value() == "checked":
+            return queryset.filter(checked_at__isnull=False)
+        return queryset
+
+
+def entered_figures(request, formset) -> None:
+    """The figure rows a save creates or changes are the signed-in curator's entries (unchecked)."""
+    if formset.model is not Measurement:
+        return
+    for form in formset.forms:
+        if form.has_changed() and form not in formset.deleted_forms:
+            entered(form.instance, request.user.get_username())
 
 
 class StudyAdminForm(VersionedForm):
@@ -448,7 +497,45 @@ class StudyAdmin(AtlasHistoryAdmin):
     autocomplete_fields = ["reference", "electrolyte"]
     inlines = [StudyInterlayerInline, MeasurementInline]
     object_history_template = "admin/interfaces/study/object_history.html"
+    change_form_template = "admin/interfaces/study/change_form.html"
     readonly_fields = ["curated_status", "created_at", "updated_at"]
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/check-figures/",
+                self.admin_site.admin_view(self.check_figures_view),
+                name="interfaces_study_check_figures",
+            ),
+            *super().get_urls(),
+        ]
+
+    def save_formset(self, request, form, formset, change):
+        entered_figures(request, formset)
+        super().save_formset(request, form, formset, change)
+
+    def check_figures_view(self, request, object_id):
+        """POST: the signed-in curator has read the study's figures against their sources."""
+        study = self.get_object(request, unquote(object_id))
+        if study is None or not self.has_change_permission(request, study):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        outcome = second_reading.mark_checked(study.measurements.all(), request.user.get_username())
+        if outcome.checked:
+            self.log_change(request, study, f"Checked {outcome.checked} figure(s) against their sources.")
+        self.message_user(request, outcome.message, messages.SUCCESS if outcome.checked else messages.WARNING)
+        return redirect("admin:interfaces_study_change", study.pk)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            figures = list(obj.measurements.values_list("checked_at", "entered_by"))
+            username = request.user.get_username()
+            context["figures_to_check"] = sum(
+                1 for checked_at, entered_by in figures if checked_at is None and entered_by != username
+            )
+            context["figures_unchecked"] = sum(1 for checked_at, _ in figures if checked_at is None)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def history_view(self, request, object_id, extra_context=None):
         """The study's history, with its figures' and interlayers' changes beside it."""
@@ -488,16 +575,55 @@ class StudyAdmin(AtlasHistoryAdmin):
 
 @admin.register(Measurement)
 class MeasurementAdmin(QuantityWithUnitMixin, AtlasHistoryAdmin):
-    list_display = ["study", "quantity", "display_value", "unit", "condition", "source", "locator"]
-    list_filter = ["quantity", "source", "source_kind", "role"]
-    search_fields = ["study__key", "condition", "locator"]
+    """Every figure; filtered on "awaiting a second reading", the queue a second curator works
+    through, study by study, checking each against its source."""
+
+    list_display = [
+        "study",
+        "position",
+        "quantity",
+        "display_value",
+        "unit",
+        "condition",
+        "source_link",
+        "locator",
+        "second_reading",
+    ]
+    list_filter = [ReadingFilter, "quantity", "source", "source_kind", "role"]
+    search_fields = ["study__key", "condition", "locator", "entered_by", "checked_by"]
     autocomplete_fields = ["study", "control"]
     list_select_related = ["study__reference", "study__electrolyte"]
-    readonly_fields = ["curated_status"]
+    readonly_fields = ["curated_status", "second_reading"]
+    ordering = ["study", "position"]
+    actions = ["mark_checked"]
 
     def get_queryset(self, request):
         # A study's name lists its interlayers: fetch them for the whole page at once.
         return super().get_queryset(request).prefetch_related("study__layers__material")
+
+    def save_model(self, request, obj, form, change):
+        if not change or form.has_changed():
+            entered(obj, request.user.get_username())
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="read in")
+    def source_link(self, obj):
+        if not obj.source_url:
+            return obj.get_source_display()
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>',
+            obj.source_url,
+            obj.get_source_display(),
+        )
+
+    @admin.display(description="second reading", ordering="checked_at")
+    def second_reading(self, obj):
+        return reading_of(obj)
+
+    @admin.action(description="Mark checked: I read them against their sources", permissions=["change"])
+    def mark_checked(self, request, queryset):
+        outcome = second_reading.mark_checked(queryset, request.user.get_username())
+        self.message_user(request, outcome.message, messages.SUCCESS if outcome.checked else messages.WARNING)
 
 
 @admin.register(Report)

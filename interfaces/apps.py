@@ -20,12 +20,21 @@ class InterfacesConfig(AppConfig):
         pre_create_historical_record.connect(_shorten_reason, dispatch_uid="atlas-history-reason")
         # SQLite's search index, made wherever a migration left it missing.
         post_migrate.connect(_ensure_search_index, sender=self, dispatch_uid="atlas-search-index")
+        # The trigger that unchecks a figure changed after its second reading, over the
+        # figure's columns as they stand after every migration.
+        post_migrate.connect(_ensure_uncheck_trigger, sender=self, dispatch_uid="atlas-uncheck-trigger")
 
 
 def _ensure_search_index(sender, using="default", **kwargs) -> None:
     from .search import ensure_index
 
     ensure_index(using)
+
+
+def _ensure_uncheck_trigger(sender, using="default", **kwargs) -> None:
+    from .second_reading import ensure_trigger
+
+    ensure_trigger(using)
 
 
 def _shorten_reason(sender, history_instance, **kwargs) -> None:

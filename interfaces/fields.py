@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC
 
 from django.db.models import TextChoices
 
 from .vocabularies import CELL_SHORT, CellType, Qualifier, Quantity, Role, Source, SourceKind, unit_of
 
 # What a field holds: an integer id, free text, a number (None where unknown), a slug of a
-# vocabulary, or a value derived from the others (never stored, never in the curated files).
-ID, TEXT, NUMBER, CHOICE, DERIVED = "id", "text", "number", "choice", "derived"
+# vocabulary, a moment (None where none; ISO 8601 in UTC, to the second, wherever it is
+# written), or a value derived from the others (never stored, never in the curated files).
+ID, TEXT, NUMBER, CHOICE, DATE, DERIVED = "id", "text", "number", "choice", "date", "derived"
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,17 @@ FIGURE_FIELDS: tuple[FigureField, ...] = (
         required=True,
     ),
     _field("note", TEXT, "A curator's remark on the figure."),
+    # The second reading (interfaces/second_reading.py). Who read it is kept in the curated
+    # files; the pages, the API and the exports give whether and when it was checked.
+    _field("entered_by", TEXT, "The curator who entered or last changed it.", csv=None, in_json=False),
+    _field("entered_at", DATE, "When it was entered or last changed.", csv=None, in_json=False),
+    _field("checked_by", TEXT, "The second curator who checked it.", csv=None, in_json=False),
+    _field(
+        "checked_at",
+        DATE,
+        "When a second curator checked the figure against its source; null while it is entered, not "
+        "yet checked. A later change of the figure clears it.",
+    ),
 )
 
 BY_NAME = {field.name: field for field in FIGURE_FIELDS}
@@ -167,3 +180,10 @@ def conditions_of(get: Callable[[str], object], space: str = "\u00a0") -> list[s
         unit = field.unit.replace("\u00a0", space)
         parts.append(CELL_SHORT[value] if field.choices else f"{value:g}{unit}")
     return parts
+
+
+def moment(value) -> str | None:
+    """A stored moment as every export and the curated files write it: ISO 8601 in UTC, to the second."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

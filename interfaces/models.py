@@ -372,11 +372,36 @@ class Measurement(models.Model):
         "read in", max_length=10, choices=SourceKind.choices, default=SourceKind.TEXT
     )
     note = models.TextField(blank=True)
+    # The second reading: who entered (or last changed) the figure, and who checked it against
+    # its source afterwards. A checker is never the figure's own curator, and any later change
+    # of what the figure says clears the check: the database does both (the constraints below
+    # and the trigger of interfaces/second_reading.py), whatever route the change comes by.
+    entered_by = models.CharField(
+        max_length=150, blank=True, editable=False, help_text="The curator who entered or last changed it."
+    )
+    entered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    checked_by = models.CharField(
+        max_length=150,
+        blank=True,
+        editable=False,
+        help_text="The second curator who checked it against its source.",
+    )
+    checked_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["study", "position"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(checked_by="", checked_at__isnull=True)
+                | (~Q(checked_by="") & Q(checked_at__isnull=False)),
+                name="measurement_check_has_curator_and_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(checked_by="") | Q(entered_by="") | ~Q(checked_by=F("entered_by")),
+                name="measurement_checked_by_a_second_curator",
+                violation_error_message="A figure is checked by a curator other than the one who entered it.",
+            ),
             models.UniqueConstraint(fields=["study", "position"], name="measurement_unique_position"),
             models.CheckConstraint(condition=Q(value__gte=0), name="measurement_value_non_negative"),
             models.CheckConstraint(
@@ -442,6 +467,15 @@ class Measurement(models.Model):
         return conditions_of(lambda name: getattr(self, name))
 
     @property
+    def is_checked(self) -> bool:
+        return self.checked_at is not None
+
+    @property
+    def reading(self) -> str:
+        """The figure's second reading, as readers see it."""
+        return READING_CHECKED if self.is_checked else READING_UNCHECKED
+
+    @property
     def display_value(self) -> str:
         text = f"{self.value:g}"
         if self.value_max is not None:
@@ -473,6 +507,20 @@ class Measurement(models.Model):
                 errors["control"] = "A measurement cannot be its own control."
         if errors:
             raise ValidationError(errors)
+
+
+# How a figure's second reading is named on the pages, in the API's docs and on /about/.
+READING_CHECKED = "checked by a second curator"
+READING_UNCHECKED = "entered, not yet checked"
+# Who entered and checked a figure, as opposed to what it says.
+READING_FIELDS = ("entered_by", "entered_at", "checked_by", "checked_at")
+
+
+def content_columns() -> list[str]:
+    """The columns whose change un-checks a figure: what it says, not its id, study, place in the
+    list, reading, or the curator's note on it."""
+    skipped = {"id", "study_id", "position", "note", *READING_FIELDS}
+    return [f.column for f in Measurement._meta.concrete_fields if f.column not in skipped]
 
 
 class CuratedRecord(models.Model):

@@ -13,7 +13,7 @@ from interfaces.curation.records import MEASUREMENT_COLUMNS, NUMBERS
 from interfaces.exports import CSV_HEADER, measurement_json
 from interfaces.exports.documents import FIGURE_COLUMNS, figure_document
 from interfaces.fields import CSV_FIELDS, FIGURE_FIELDS, FILE_FIELDS, JSON_FIELDS, NUMBER
-from interfaces.models import Measurement
+from interfaces.models import READING_FIELDS, Measurement
 
 pytestmark = pytest.mark.django_db
 
@@ -72,8 +72,14 @@ def test_the_curated_files_name_the_declared_fields(tmp_path):
 
 
 def test_the_admin_figure_row_shows_what_a_curator_enters_and_the_unit():
-    entered = ["control_position" if f.name == "control" else f.column for f in FILE_FIELDS]
-    assert [name for name in MEASUREMENT_FORM_FIELDS if name not in {"number", "unit"}] == entered
+    # Who entered and checked a figure is recorded, never typed: the row shows it, read-only.
+    entered = [
+        "control_position" if f.name == "control" else f.column
+        for f in FILE_FIELDS
+        if f.name not in READING_FIELDS
+    ]
+    assert [name for name in MEASUREMENT_FORM_FIELDS if name not in {"number", "unit", "reading"}] == entered
+    assert MEASUREMENT_FORM_FIELDS[-1] == "reading"
     assert MEASUREMENT_FORM_FIELDS.index("unit") == MEASUREMENT_FORM_FIELDS.index("value_max") + 1
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -43,6 +44,7 @@ from .records import (
     MEASUREMENT_COLUMNS,
     MEASUREMENT_DEFAULTS,
     MEASUREMENT_FIELDS,
+    MOMENTS,
     NUMBERS,
     REFERENCE_FIELDS,
     SECTIONS,
@@ -444,14 +446,29 @@ class _Loader:
             if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
                 raise self.fail(f"{name} must be a number, not {value!r}")
             wanted[name] = as_written(value)
+        for name in MOMENTS:
+            wanted[name] = self.moment(spec.get(name), name)
         for name, default in MEASUREMENT_DEFAULTS.items():
             wanted[name] = wanted[name] or default
         return wanted
+
+    def moment(self, value, name: str) -> str | None:
+        """A moment of the files (ISO 8601; UTC where no zone is given) as the files write it."""
+        if value is None or value == "":
+            return None
+        if not isinstance(value, datetime):
+            try:
+                value = datetime.fromisoformat(str(value))
+            except ValueError:
+                raise self.fail(f"{name} must be a date and time (ISO 8601), not {value!r}") from None
+        return as_written(value if value.tzinfo else value.replace(tzinfo=UTC))
 
     def set_measurement(self, measurement: Measurement, values: dict) -> None:
         for name, value in values.items():
             if name == "control":
                 self.controls[measurement.position] = (value, measurement.control_id)
+            elif name in MOMENTS:
+                setattr(measurement, MEASUREMENT_COLUMNS[name], value and datetime.fromisoformat(value))
             else:
                 setattr(measurement, MEASUREMENT_COLUMNS[name], value)
 

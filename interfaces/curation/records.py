@@ -3,9 +3,11 @@ files or from the database: what the three-way merge compares and the dump write
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from references.models import Reference
 
-from ..fields import FILE_FIELDS, NUMBER
+from ..fields import DATE, FILE_FIELDS, NUMBER, moment
 from ..models import Electrolyte, ElectrolyteFamily, InterlayerMaterial, Measurement, Study
 
 # The fields of each kind of record, as the YAML names them, in the order they are written.
@@ -56,6 +58,7 @@ REFERENCE_FIELDS = [
 # The model field behind each of a figure's names in the files, and which of them are numbers.
 MEASUREMENT_COLUMNS = {field.file: field.column for field in FILE_FIELDS}
 NUMBERS = {field.file for field in FILE_FIELDS if field.kind == NUMBER}
+MOMENTS = {field.file for field in FILE_FIELDS if field.kind == DATE}
 # What a figure's field left out of the files is: the model field's default (source: review).
 MEASUREMENT_DEFAULTS = {
     field.file: str(Measurement._meta.get_field(field.column).default)
@@ -66,7 +69,9 @@ SECTIONS = {"families", "electrolytes", "interlayers", "studies"}
 
 
 def as_written(value):
-    """A stored float as the files write it: 10.0 as 10."""
+    """A stored value as the files write it: 10.0 as 10, a moment in ISO 8601 (UTC, to the second)."""
+    if isinstance(value, datetime):
+        return moment(value)
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from atlas.downloads import file_download
 
-from ..fields import CHOICE, CSV_FIELDS, DERIVED, DERIVED_FROM_QUANTITY, TEXT, row_reader
+from ..fields import CHOICE, CSV_FIELDS, DATE, DERIVED, DERIVED_FROM_QUANTITY, TEXT, moment, row_reader
 from .documents import (
     FIGURE_ROW,
     METHOD_LABELS,
@@ -71,17 +71,20 @@ def _safe_cells(cells) -> list:
     return [spreadsheet_safe(c) if c.__class__ is str and c[:1] in _FORMULA_FIRST else c for c in cells]
 
 
+def _csv_value(field) -> str:
+    """The expression a figure's CSV cell is, over its row's names."""
+    if field.kind == DERIVED:
+        return f"DERIVED[{field.name!r}][quantity]"
+    return f"MOMENT({field.name})" if field.kind == DATE else field.name
+
+
 # A figure's cells, in the CSV's order, from its row of FIGURE_COLUMNS read by its declared
 # names; and whether one of its text cells starts like a formula (the others are numbers).
 _figure_cells = row_reader(
     "figure_cells",
     FIGURE_ROW,
-    "("
-    + ", ".join(
-        f"DERIVED[{field.name!r}][quantity]" if field.kind == DERIVED else field.name for field in CSV_FIELDS
-    )
-    + ",)",
-    {"DERIVED": DERIVED_FROM_QUANTITY},
+    "(" + ", ".join(_csv_value(field) for field in CSV_FIELDS) + ",)",
+    {"DERIVED": DERIVED_FROM_QUANTITY, "MOMENT": moment},
 )
 _starts_like_formula = row_reader(
     "starts_like_formula",

@@ -19,7 +19,7 @@ from atlas.lookups import AnyOf
 from references.exports import reference_document
 from references.models import Authorship, first_author_label
 
-from ..fields import DERIVED, DERIVED_FROM_QUANTITY, JSON_FIELDS, STORED_FIELDS, row_reader
+from ..fields import DATE, DERIVED, DERIVED_FROM_QUANTITY, JSON_FIELDS, STORED_FIELDS, moment, row_reader
 from ..models import (
     Electrolyte,
     ElectrolyteFamily,
@@ -189,6 +189,8 @@ def _json_value(field) -> str:
     """The expression a figure's document gives a field, over its row's names."""
     if field.kind == DERIVED:
         return f"DERIVED[{field.name!r}][quantity]"
+    if field.kind == DATE:
+        return f"MOMENT({field.name})"
     return f"({field.name} or None)" if field.null_if_empty else field.name
 
 
@@ -198,7 +200,7 @@ figure_document = row_reader(
     "figure_document",
     FIGURE_ROW,
     "{" + ", ".join(f"{field.name!r}: {_json_value(field)}" for field in JSON_FIELDS) + "}",
-    {"DERIVED": DERIVED_FROM_QUANTITY},
+    {"DERIVED": DERIVED_FROM_QUANTITY, "MOMENT": moment},
 )
 
 
