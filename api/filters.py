@@ -6,7 +6,7 @@ from django import forms
 from interfaces.filters import StudyFilter
 from interfaces.models import Measurement, Quantity, Source, Study
 
-MEASUREMENT_ONLY = ("quantity", "source")
+MEASUREMENT_ONLY = ("quantity", "source", "reading")
 
 
 class MeasurementFilter(StudyFilter):
@@ -18,10 +18,19 @@ class MeasurementFilter(StudyFilter):
     source = django_filters.MultipleChoiceFilter(
         label="Source", choices=Source.choices, widget=forms.CheckboxSelectMultiple
     )
+    # Here the figure's own second reading, not its study's.
+    reading = django_filters.ChoiceFilter(
+        label="Second reading",
+        choices=[("checked", "Checked by a second curator"), ("unchecked", "Entered, not yet checked")],
+        method="filter_figure_reading",
+    )
 
     class Meta:
         model = Measurement
         fields: list[str] = []
+
+    def filter_figure_reading(self, queryset, name, value):
+        return queryset.filter(checked_at__isnull=value != "checked")
 
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data

@@ -19,6 +19,7 @@ from .models import (
     ElectrolyteFamily,
     InterlayerKind,
     InterlayerMaterial,
+    Measurement,
     Method,
     Strategy,
     Study,
@@ -66,6 +67,13 @@ class IdListField(SelectionField):
 
 class IdListFilter(SelectionFilter):
     field_class = IdListField
+
+
+# A study's figures and their second reading (interfaces/second_reading.py).
+READING_CHOICES = [
+    ("checked", "Every figure checked by a second curator"),
+    ("unchecked", "Some figure not yet checked"),
+]
 
 
 class StudyFilter(django_filters.FilterSet):
@@ -119,6 +127,13 @@ class StudyFilter(django_filters.FilterSet):
     )
     year_min = YearFilter(label="Year from", field_name="reference__year", lookup_expr="gte")
     year_max = YearFilter(label="Year to", field_name="reference__year", lookup_expr="lte")
+    reading = django_filters.ChoiceFilter(
+        label="Second reading",
+        choices=READING_CHOICES,
+        method="filter_reading",
+        empty_label="Any",
+        widget=forms.RadioSelect,
+    )
     id = IdListFilter(label="Selected rows")
     sort = django_filters.ChoiceFilter(
         label="Sort by",
@@ -168,6 +183,12 @@ class StudyFilter(django_filters.FilterSet):
 
     def filter_resistance_max(self, queryset, name, value):
         return queryset.filter(lowest_resistance_value__lte=value)
+
+    def filter_reading(self, queryset, name, value):
+        unchecked = Measurement.objects.filter(checked_at__isnull=True).values("study_id")
+        if value == "checked":  # it has figures, and none awaits its second reading
+            return queryset.filter(pk__in=Measurement.objects.values("study_id")).exclude(pk__in=unchecked)
+        return queryset.filter(pk__in=unchecked)
 
     def sort_by(self, queryset, name, value):
         return queryset  # applied last, in filter_queryset, so it can see the search rank

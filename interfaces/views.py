@@ -25,6 +25,8 @@ from .forms import ReportForm, client_key
 from .matrix import COLUMNS as MATRIX_COLUMNS
 from .matrix import matrix
 from .models import (
+    READING_CHECKED,
+    READING_UNCHECKED,
     SEARCH_FIELDS,
     STRATEGY_SECTIONS,
     Electrolyte,
@@ -305,6 +307,7 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "layers": layers,
         "thickness": [m for m in measurements if m.quantity == Quantity.THICKNESS],
         "measurements": [(m, by_pk.get(m.control_id)) for m in measurements],
+        "checked_count": sum(1 for m in measurements if m.is_checked),
         "bibtex": write_bibtex([study.reference]),
         "related_by_family": related_by_family,
         "related_by_interlayer": related_by_interlayer,
@@ -407,6 +410,8 @@ def about(request: HttpRequest) -> HttpResponse:
         "review": review,
         "quantities": Quantity,
         "qualifier_rule": QUALIFIER_RULE,
+        "reading_checked": READING_CHECKED,
+        "reading_unchecked": READING_UNCHECKED,
     }
     return render(request, "interfaces/about.html", context)
 

@@ -55,6 +55,7 @@ STUDY_FILTERS = [
     "resistance_max",
     "year_min",
     "year_max",
+    "reading",
 ]
 
 
