@@ -6,17 +6,20 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import second_reading
+from references.crossref import CrossrefError, fetch_work
+
+from . import abstract_forms, second_reading
 from .curation import edited_since_loaded
 from .curation.records import STUDY_FIELDS
 from .fields import FIGURE_FIELDS, NUMBER
@@ -507,6 +510,11 @@ class StudyAdmin(AtlasHistoryAdmin):
                 self.admin_site.admin_view(self.check_figures_view),
                 name="interfaces_study_check_figures",
             ),
+            path(
+                "<path:object_id>/read-abstract/",
+                self.admin_site.admin_view(self.read_abstract_view),
+                name="interfaces_study_read_abstract",
+            ),
             *super().get_urls(),
         ]
 
@@ -526,6 +534,78 @@ class StudyAdmin(AtlasHistoryAdmin):
             self.log_change(request, study, f"Checked {outcome.checked} figure(s) against their sources.")
         self.message_user(request, outcome.message, messages.SUCCESS if outcome.checked else messages.WARNING)
         return redirect("admin:interfaces_study_change", study.pk)
+
+    def read_abstract_view(self, request, object_id):
+        """Figures proposed from the paper's abstract (pasted, or fetched from Crossref by its DOI),
+        saved only as the curator ticks and edits them."""
+        study = self.get_object(request, unquote(object_id))
+        if study is None or not self.has_change_permission(request, study):
+            raise PermissionDenied
+        reference = study.reference
+        doi_address = f"https://doi.org/{reference.doi}" if reference.doi else ""
+        initial = {"abstract": reference.abstract, "source_url": reference.url or doi_address}
+        form, proposals, step = abstract_forms.AbstractForm(initial=initial), None, "abstract"
+        if request.method == "POST":
+            action = request.POST.get("action")
+            if action == "fetch" and reference.doi:
+                try:
+                    work = fetch_work(reference.doi)
+                except CrossrefError as exc:
+                    self.message_user(request, f"{exc} Paste the abstract instead.", messages.WARNING)
+                else:
+                    if work.abstract:
+                        initial = {"abstract": work.abstract, "source_url": doi_address}
+                        self.message_user(request, "The abstract Crossref holds for the DOI, to read below.")
+                    else:
+                        self.message_user(request, "Crossref holds no abstract for this DOI: paste it.")
+                form = abstract_forms.AbstractForm(initial=initial)
+            else:
+                form = abstract_forms.AbstractForm(request.POST)
+                if form.is_valid() and action == "propose":
+                    rows = abstract_forms.read(form.cleaned_data["abstract"])
+                    proposals, step = (
+                        abstract_forms.ProposalFormSet(initial=rows, prefix="figure"),
+                        "proposals",
+                    )
+                    if not rows:
+                        self.message_user(request, "No figure with a unit the atlas knows was found.")
+                elif form.is_valid() and action == "save":
+                    proposals = abstract_forms.ProposalFormSet(request.POST, prefix="figure")
+                    step = "proposals"
+                    if proposals.is_valid():
+                        try:
+                            saved = abstract_forms.save_figures(
+                                study,
+                                [row for row in proposals.cleaned_data],
+                                form.cleaned_data["abstract"],
+                                form.cleaned_data["source_url"],
+                                request.user.get_username(),
+                            )
+                        except ValidationError as exc:
+                            self.message_user(request, "Not saved: " + " ".join(exc.messages), messages.ERROR)
+                        else:
+                            self.log_change(
+                                request, study, f"Added {saved} figure(s) read from the abstract."
+                            )
+                            self.message_user(
+                                request,
+                                f"{saved} figure(s) from the abstract saved as your entries, awaiting a "
+                                "second reading.",
+                                messages.SUCCESS,
+                            )
+                            return redirect("admin:interfaces_study_change", study.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": study,
+            "title": "Read figures from the abstract",
+            "form": form,
+            "proposals": proposals,
+            "step": step,
+            "has_doi": bool(reference.doi),
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/interfaces/study/read_abstract.html", context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
