@@ -12,7 +12,7 @@ from django.db.models import Max
 from references.models import Reference
 
 from .abstract_figures import Proposal, propose
-from .models import Measurement, Qualifier, Quantity, Role, Source, SourceKind, Study
+from .models import Measurement, Qualifier, Quantity, Role, Source, SourceKind, Study, unit_of
 from .second_reading import entered
 
 ABSTRACT_MAX = 10_000
@@ -28,6 +28,7 @@ class AbstractForm(forms.Form):
         label="where it was read",
         max_length=500,
         assume_scheme="https",
+        widget=forms.URLInput(attrs={"size": 80}),
         help_text="The address of the page that shows this abstract (the publisher's, PubMed Central, "
         "a preprint server); every figure saved from it records this address.",
     )
@@ -42,14 +43,14 @@ class ProposalForm(forms.Form):
     """One proposed figure: kept or not, and edited before it is saved."""
 
     keep = forms.BooleanField(required=False, initial=True)
-    quantity = forms.ChoiceField(choices=Quantity.choices)
+    quantity = forms.ChoiceField(choices=[(q.value, f"{q.label} ({unit_of(q)})") for q in Quantity])
     qualifier = forms.ChoiceField(choices=[("", "—"), *Qualifier.choices], required=False)
     value = forms.FloatField(min_value=0)
     value_max = forms.FloatField(min_value=0, required=False)
-    reported = forms.CharField(max_length=100, required=False)
+    reported = forms.CharField(max_length=100, required=False, widget=forms.TextInput(attrs={"size": 16}))
     role = forms.ChoiceField(choices=[("", "—"), *Role.choices], required=False)
     control = forms.IntegerField(label="compared with #", min_value=1, required=False)
-    condition = forms.CharField(max_length=200, required=False)
+    condition = forms.CharField(max_length=200, required=False, widget=forms.TextInput(attrs={"size": 40}))
     temperature_c = forms.FloatField(required=False)
     current_density_ma_cm2 = forms.FloatField(min_value=0, required=False)
     sentence = forms.CharField(widget=forms.HiddenInput, required=False)
