@@ -36,9 +36,6 @@ class Proposal:
     end: int = 0
 
 
-# ---- Units -------------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class Unit:
     family: str
@@ -105,6 +102,7 @@ UNIT_SPELLINGS: tuple[tuple[str, Unit], ...] = (
     (rf"mA{_S}h(?:our)?{_PER_CM2}", Unit("areal_capacity", 1.0)),
     (rf"µA{_S}h{_PER_CM2}", Unit("areal_capacity", 1e-3)),
     (rf"mA{_S}h(?:our)?{_PER_G}", Unit("specific_capacity", 1.0)),
+    (rf"mA{_S}h{_S}g\s?1(?![\d\w])", Unit("specific_capacity", 1.0)),  # a lost minus: "mA h g1"
     (rf"A{_S}h{_S}kg{_PER}(?![\d\w])", Unit("specific_capacity", 1.0)),
     (rf"mA{_PER_CM2}", Unit("current_density", 1.0)),
     (rf"mA{_S}cm\s?2(?![\d\w])", Unit("current_density", 1.0)),  # a lost minus: no mA·cm² exists
@@ -156,8 +154,6 @@ def _unit_at(text: str, pos: int) -> tuple[Unit, int] | None:
     return None
 
 
-# ---- Folding: one spelling for what pages print many ways ---------------------------------------
-
 _FOLDS = {
     **dict.fromkeys("\u2212\u2013\u2010\u2011\u2012\ufe63\uff0d", "-"),
     **dict.fromkeys("\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\t\r", " "),
@@ -190,8 +186,6 @@ def _fold(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
-# ---- Sentences and clauses ---------------------------------------------------------------------
-
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:ca|vs|e\.g|i\.e|Fig|Figs|al|approx|Ref|Refs|No|cf|resp|Eq|ref|etc)|\b[A-Z])\.$"
 )
@@ -212,8 +206,6 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
 
 _CLAUSE_BREAK = re.compile(r";|,\s*(?:which|while|whereas|but)\b|\s(?:whereas|but)\s|—")
 
-
-# ---- Numbers -----------------------------------------------------------------------------------
 
 _WORD_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10}
 _NUMBER_RE = re.compile(
@@ -255,8 +247,6 @@ def _numbers(text: str) -> list[_Number]:
     return numbers
 
 
-# ---- Qualifiers --------------------------------------------------------------------------------
-
 # The words just before a number, nearest first wins; "up to", "as high as", "reaching" mark a value
 # the experiment reached: exact (vocabularies.QUALIFIER_RULE).
 _QUALIFIER_WORDS: tuple[tuple[str, str], ...] = (
@@ -293,12 +283,11 @@ def _qualifier_before(text: str, start: int) -> tuple[str, int] | None:
     return best[0], start - len(before) + best[1]
 
 
-# ---- Words that name a figure's quantity --------------------------------------------------------
-
 _CCD_WORDS = re.compile(r"critical current densit|\bCCDs?\b|plating currents?|withst(?:and|ood)", re.I)
+_SHORTED_AFTER = re.compile(r"^[^,;]{0,30}\b(?:before|until) (?:\w+ ){0,2}short", re.I)
 _CYCLING_WORDS = re.compile(
-    r"cycl|plating|stripping|\bstabl|steady|operat|lifespan|\blife\b|polari[sz]|short|withst|durab|"
-    r"sustain|\brun\b|maintain|extraction and insertion",
+    r"cycl|plating|stripping|\bstab(?:le|ly|ility)|steady|operat|lifespan|\blife\b|polari[sz]|short|withst|durab|"
+    r"sustain|\br[au]n\b|maintain|extraction and insertion",
     re.I,
 )
 _PROCESSING_WORDS = re.compile(
@@ -359,14 +348,15 @@ _TEMPERATURE_VETO = re.compile(
 # background of the field is no figure of the paper's.
 _BACKGROUND_BEFORE = re.compile(
     r"typically|usually|commonly|generally|conventional|state-of-the-art|previously|reported|literature|"
-    r"\bknown\b|theoretical|candidates?\b|(?:due|owing|thanks) to (?:their|its|the prominent)|"
+    r"\b(?:is|are|well[- ])known\b|known to|theoretical|candidates?\b|"
+    r"(?:due|owing|thanks) to (?:their|its|the prominent)|"
     r"ha(?:ve|s) (?:attracted|garnered)|limited to|on the order of|in the order of|"
-    r"\bexisting\b|practical requirement",
+    r"\bexisting\b|practical requirement|limitations?\b|remains? an? (?:\w+ )?challenge",
     re.I,
 )
 _BACKGROUND_ANYWHERE = re.compile(
-    r"\b(?:are|is|be) (?:typically |generally |usually )?(?:needed|required|desired|necessary)\b|"
-    r"requirements?\b|\btarget\b|\bshould\b|\bwould\b|\bsuffic",
+    r"\b(?:are|is|be) (?:typically |generally |usually )?(?:needed|required|desired|necessary)(?![a-z])|"
+    r"requirements?\b|\btarget\b|\bshould\b|\bwould\b",
     re.I,
 )
 _CONDITIONAL_CLAUSE = re.compile(r"^\s*(?:when|if|unless|whenever|once)\b", re.I)
@@ -394,14 +384,15 @@ _SYMMETRIC = re.compile(
 _FULL = re.compile(r"full[- ]?(?:cell|batter)|LiFePO|\bLFP\b|\bNCM|\bNCA\b|LiCoO|\bLCO\b|LiNi|cathode", re.I)
 _HALF = re.compile(r"half[- ]?cell|\bLi\s*\|\|?\s*Cu\b", re.I)
 
-# Which conditions a figure of each quantity carries.
-_TAKES_CURRENT = {
+# The figures a current density, an areal capacity or a stack pressure is the test condition of.
+_CARRIES_CONDITIONS = {
     Quantity.CYCLING_TIME,
     Quantity.CYCLE_COUNT,
     Quantity.CAPACITY_RETENTION,
     Quantity.SPECIFIC_CAPACITY,
     Quantity.COULOMBIC_EFFICIENCY,
     Quantity.OVERPOTENTIAL,
+    Quantity.AREAL_CAPACITY,
 }
 
 
@@ -416,7 +407,7 @@ class _Figure:
     unit: Unit
     printed: tuple[int, int]  # the text shown as `reported`
     unit_span: tuple[int, int] | None = None  # the unit it shares with a later number
-    chain: int = 0  # numbers that share one unit share one quantity
+    chain: int = -1  # numbers that share one unit share one quantity
     qualifier: str = ""
     quantity: str = ""
     condition: str = ""  # the condition it is, when it is one
@@ -425,19 +416,24 @@ class _Figure:
     conditions: dict = field(default_factory=dict)
 
 
-# ---- Reading a sentence ------------------------------------------------------------------------
-
-
 _CHAIN = re.compile(
     r"\s*(?P<link>-|to|up to|and|or|,|, and|, or)\s*(?:(?:~|≈|>|<|≥|≤|about|approximately|more than|over|"
     r"as (?:low|high) as)\s*)?"
+)
+_TO = re.compile(
+    r"\s*(?:up\s+)?to\s*(?:(?:~|≈|>|<|≥|≤|about|approximately|more than|over|as (?:low|high) as)\s*)?"
 )
 _FROM = re.compile(r"\bfrom\s+(?:[~≈]\s*)?$", re.I)
 
 
 def _figures(text: str) -> list[_Figure]:
     """Every number with a unit: shared units ("from 1,710 to 1 Ω cm2", "5, 10 and 100 nm") handed on."""
-    numbers = _numbers(text)
+    numbers, unit_end = [], 0
+    for number in _numbers(text):
+        if number.start >= unit_end:  # the "2" of "cm-2" is the unit's
+            numbers.append(number)
+            found = _unit_at(text, number.end)
+            unit_end = found[1] if found else unit_end
     units = [_unit_at(text, number.end) for number in numbers]
     figures: list[_Figure] = []
     waiting: list[int] = []  # numbers before a shared unit
@@ -488,7 +484,7 @@ def _chain_figures(text: str, chain: list[_Number], unit: Unit, unit_end: int) -
     ]
 
 
-def _between(text: str, a, b) -> str:
+def _between(text: str, a: _Number, b: _Number) -> str:
     return text[a.end : b.start]
 
 
@@ -519,82 +515,157 @@ def _nearest(pattern: re.Pattern, text: str, figure: _Figure, left: int, right: 
     return best
 
 
-def _name(text: str, figure: _Figure, previous_end: int, clause: tuple[int, int]) -> None:
-    """Set the figure's quantity (or the condition it is), from its unit and the words around it."""
-    family = figure.unit.family
-    left, right = clause
-    own_left = max(left, previous_end)
-    before = text[own_left : figure.start]
-    near = lambda pattern, lo=left, hi=right: _nearest(pattern, text, figure, lo, hi)  # noqa: E731
-    if family == "current_density":
-        if _CCD_WORDS.search(before):
-            figure.quantity = Quantity.CCD
-        elif _CONDITION_BEFORE.search(text[own_left : figure.start]):
-            figure.condition = "current_density_ma_cm2"
-        elif _OPERATION_WORDS.search(text[left:right]) and re.search(r"current", text[left:right], re.I):
-            figure.quantity = Quantity.CURRENT_DENSITY
-    elif family == "areal_resistance":
-        figure.quantity = Quantity.INTERFACIAL_RESISTANCE
-    elif family == "resistance":
-        if near(_RESISTANCE_WORDS) is not None:
-            figure.quantity = Quantity.RESISTANCE
-    elif family == "conductivity":
-        if near(_ELECTRONIC, own_left) is None:
-            figure.quantity = Quantity.IONIC_CONDUCTIVITY
-    elif family == "time":
-        cycling, processing = near(_CYCLING_WORDS), near(_PROCESSING_WORDS)
-        if cycling is not None and (processing is None or cycling < processing):
-            figure.quantity = Quantity.CYCLING_TIME
-    elif family == "cycles":
-        figure.quantity = Quantity.CYCLE_COUNT
-    elif family == "percent":
-        _name_percent(figure, near)
-    elif family == "length":
-        _name_length(figure, near)
-    elif family == "pressure":
-        if near(_PRESSURE_WORDS) is not None and near(_PRESSURE_VETO) is None:
-            window = text[max(left, figure.start - 70) : figure.start]
-            at = re.search(r"(?:\bat|\bunder|\bwith)\b.{0,40}pressures?(?:\s+of)?\s*$", window, re.I)
-            figure.condition = "stack_pressure_mpa" if at else ""
-            figure.quantity = "" if at else Quantity.STACK_PRESSURE
-    elif family == "voltage":
-        overpotential = near(_OVERPOTENTIAL_WORDS)
-        veto = near(_VOLTAGE_VETO)
-        if overpotential is not None and (veto is None or overpotential < veto):
-            figure.quantity = Quantity.OVERPOTENTIAL
-    elif family == "areal_capacity":
-        if _CONDITION_BEFORE.search(before) or re.search(r"\(\s*$", before):
-            figure.condition = "areal_capacity_mah_cm2"
-        elif near(_CAPACITY_WORDS) is not None:
-            figure.quantity = Quantity.AREAL_CAPACITY
-    elif family == "specific_capacity":
-        if near(_SPECIFIC_VETO) is None:
-            figure.quantity = Quantity.SPECIFIC_CAPACITY
-    elif family == "temperature":
-        if not _TEMPERATURE_VETO.search(text[max(own_left, figure.start - 30) : figure.start]):
-            figure.condition = "temperature_c"
+@dataclass
+class _Words:
+    """A figure and the words around it: its clause, and the words since the figure before it."""
+
+    text: str
+    figure: _Figure
+    own_left: int  # where the words that belong to this figure alone begin
+    clause: tuple[int, int]
+
+    @property
+    def before(self) -> str:
+        return self.text[self.own_left : self.figure.start]
+
+    @property
+    def after(self) -> str:
+        return self.text[self.figure.printed[1] : self.clause[1]]
+
+    def near(self, pattern: re.Pattern, left: int | None = None) -> float | None:
+        """How far the nearest match of `pattern` in the clause is from the figure."""
+        return _nearest(pattern, self.text, self.figure, left or self.clause[0], self.clause[1])
+
+    def nearest_of(self, candidates: dict[str, re.Pattern]) -> str | None:
+        """The candidate whose words are nearest the figure ("" for words that make it no figure)."""
+        found = {name: self.near(pattern) for name, pattern in candidates.items()}
+        found = {name: distance for name, distance in found.items() if distance is not None}
+        return min(found, key=found.get) if found else None
 
 
-def _name_percent(figure: _Figure, near) -> None:
-    distances = {
-        Quantity.CAPACITY_RETENTION: near(_RETENTION_WORDS),
-        Quantity.COULOMBIC_EFFICIENCY: near(_EFFICIENCY_WORDS),
-        "": near(_PERCENT_VETO),
+def _current_density(words: _Words) -> None:
+    """A CCD by its name; a test condition after "at"; a current density the cells ran at."""
+    clause = words.text[slice(*words.clause)]
+    if _CCD_WORDS.search(words.before) or _SHORTED_AFTER.search(words.after):
+        words.figure.quantity = Quantity.CCD
+    elif _CONDITION_BEFORE.search(words.before):
+        words.figure.condition = "current_density_ma_cm2"
+    elif _OPERATION_WORDS.search(clause) and re.search(r"current", clause, re.I):
+        words.figure.quantity = Quantity.CURRENT_DENSITY
+
+
+def _areal_resistance(words: _Words) -> None:
+    words.figure.quantity = Quantity.INTERFACIAL_RESISTANCE
+
+
+def _resistance(words: _Words) -> None:
+    if words.near(_RESISTANCE_WORDS) is not None:
+        words.figure.quantity = Quantity.RESISTANCE
+
+
+def _conductivity(words: _Words) -> None:
+    if words.near(_ELECTRONIC, words.own_left) is None:
+        words.figure.quantity = Quantity.IONIC_CONDUCTIVITY
+
+
+def _time(words: _Words) -> None:
+    """Hours of cycling, not of milling, sintering or storage: the nearer words decide."""
+    if words.nearest_of({Quantity.CYCLING_TIME: _CYCLING_WORDS, "": _PROCESSING_WORDS}):
+        words.figure.quantity = Quantity.CYCLING_TIME
+
+
+def _cycles(words: _Words) -> None:
+    words.figure.quantity = Quantity.CYCLE_COUNT
+
+
+def _percent(words: _Words) -> None:
+    """A retention or an efficiency by the nearer name; a density, a content or a decay is none."""
+    candidates = {
+        Quantity.CAPACITY_RETENTION: _RETENTION_WORDS,
+        Quantity.COULOMBIC_EFFICIENCY: _EFFICIENCY_WORDS,
+        "": _PERCENT_VETO,
     }
-    found = {quantity: d for quantity, d in distances.items() if d is not None}
-    if found:
-        figure.quantity = min(found, key=found.get)
+    words.figure.quantity = words.nearest_of(candidates) or ""
 
 
-def _name_length(figure: _Figure, near) -> None:
-    distances = {
-        Quantity.THICKNESS: near(_LAYER_WORDS),
-        Quantity.ELECTROLYTE_THICKNESS: near(_MEMBRANE_WORDS),
-        "": near(_LENGTH_VETO),
+def _length(words: _Words) -> None:
+    """A layer's thickness (nm) or the electrolyte's (µm), by the nearer noun; an electrode's is none."""
+    candidates = {
+        Quantity.THICKNESS: _LAYER_WORDS,
+        Quantity.ELECTROLYTE_THICKNESS: _MEMBRANE_WORDS,
+        "": _LENGTH_VETO,
     }
-    found = {quantity: d for quantity, d in distances.items() if d is not None}
-    if found:
-        figure.quantity = min(found, key=found.get)
+    words.figure.quantity = words.nearest_of(candidates) or ""
+
+
+def _pressure(words: _Words) -> None:
+    """A stack pressure; a test condition when stated "under"/"at"; a pressing pressure is none."""
+    if words.near(_PRESSURE_WORDS) is None or words.near(_PRESSURE_VETO) is not None:
+        return
+    window = words.text[max(words.clause[0], words.figure.start - 70) : words.figure.start]
+    if re.search(r"(?:\bat|\bunder|\bwith)\b.{0,40}pressures?(?:\s+of)?\s*$", window, re.I):
+        words.figure.condition = "stack_pressure_mpa"
+    else:
+        words.figure.quantity = Quantity.STACK_PRESSURE
+
+
+def _voltage(words: _Words) -> None:
+    """An overpotential or polarization; a voltage window or a cut-off is none."""
+    if words.nearest_of({Quantity.OVERPOTENTIAL: _OVERPOTENTIAL_WORDS, "": _VOLTAGE_VETO}):
+        words.figure.quantity = Quantity.OVERPOTENTIAL
+
+
+def _areal_capacity(words: _Words) -> None:
+    """The capacity a cycling test ran at (a condition), or an areal capacity reached."""
+    beside_current = re.search(
+        r"(?:mA|µA)\s*(?:/\s*)?cm\S*\s*(?:and|,|with)\s*$",
+        words.text[max(words.clause[0], words.figure.start - 30) : words.figure.start],
+    )
+    if _CONDITION_BEFORE.search(words.before) or re.search(r"\(\s*$", words.before) or beside_current:
+        words.figure.condition = "areal_capacity_mah_cm2"
+    elif words.near(_CAPACITY_WORDS) is not None:
+        words.figure.quantity = Quantity.AREAL_CAPACITY
+
+
+def _specific_capacity(words: _Words) -> None:
+    if words.near(_SPECIFIC_VETO) is None:
+        words.figure.quantity = Quantity.SPECIFIC_CAPACITY
+
+
+def _temperature(words: _Words) -> None:
+    """A test temperature (a condition), never a figure; a sintering or melting one is neither."""
+    if not _TEMPERATURE_VETO.search(
+        words.text[max(words.own_left, words.figure.start - 30) : words.figure.start]
+    ):
+        words.figure.condition = "temperature_c"
+
+
+# How each family of units is named: one reader per family.
+_NAMERS = {
+    "current_density": _current_density,
+    "areal_resistance": _areal_resistance,
+    "resistance": _resistance,
+    "conductivity": _conductivity,
+    "time": _time,
+    "cycles": _cycles,
+    "percent": _percent,
+    "length": _length,
+    "pressure": _pressure,
+    "voltage": _voltage,
+    "areal_capacity": _areal_capacity,
+    "specific_capacity": _specific_capacity,
+    "temperature": _temperature,
+}
+
+
+def _changes_from(text: str, before: _Figure | None, figure: _Figure) -> bool:
+    """Whether the figure is the Y of "from X mA cm−2 to Y mA cm−2"."""
+    return (
+        before is not None
+        and before.unit.family == figure.unit.family
+        and bool(_FROM.search(text[: before.start]))
+        and bool(_TO.fullmatch(text[before.printed[1] : figure.start]))
+    )
 
 
 def _is_background(text: str, figure: _Figure, clause: tuple[int, int]) -> bool:
@@ -679,30 +750,44 @@ def _respectively(text: str, figures: list[_Figure]) -> None:
 
 
 def _attach_conditions(text: str, figures: list[_Figure], conditions: list[_Figure], clauses) -> None:
-    """A current density or areal capacity goes to the nearest figure that carries one (the one before
-    it first); a temperature or stack pressure to every figure of its clause."""
+    """A current density, an areal capacity or a stack pressure that is itself a figure goes to the
+    nearest figure that carries one (the one before it first; "…, respectively" in order); a
+    temperature, or a stack pressure stated "under"/"at", to every figure of its clause."""
     for condition in conditions:
-        name = condition.condition
         if condition.value_max is not None:
-            continue
-        if name in ("temperature_c", "stack_pressure_mpa"):
+            continue  # a range is no single condition
+        if condition.condition in ("temperature_c", "stack_pressure_mpa"):
             clause = _clause_of(clauses, condition.start)
             for figure in figures:
                 if clause[0] <= figure.start < clause[1]:
-                    figure.conditions.setdefault(name, condition.value)
-            continue
-        takers = [f for f in figures if f.quantity in _TAKES_CURRENT and name not in f.conditions]
-        before = [f for f in takers if f.end <= condition.start]
-        after = [f for f in takers if f.start >= condition.end]
-        target = before[-1] if before else (after[0] if after else None)
-        if target is not None:
-            target.conditions[name] = condition.value
+                    figure.conditions.setdefault(condition.condition, condition.value)
+        elif not _respectively_conditions(text, figures, conditions, condition):
+            _to_nearest(figures, condition, condition.condition, condition.value)
     for figure in figures:
         if figure.quantity == Quantity.STACK_PRESSURE:
-            clause = _clause_of(clauses, figure.start)
-            for other in figures:
-                if other is not figure and clause[0] <= other.start < clause[1]:
-                    other.conditions.setdefault("stack_pressure_mpa", figure.value)
+            _to_nearest(figures, figure, "stack_pressure_mpa", figure.value)
+
+
+def _to_nearest(figures: list[_Figure], condition: _Figure, name: str, value: float) -> None:
+    takers = [f for f in figures if f.quantity in _CARRIES_CONDITIONS and name not in f.conditions]
+    before = [f for f in takers if f.end <= condition.start]
+    after = [f for f in takers if f.start >= condition.end]
+    target = before[-1] if before else (after[0] if after else None)
+    if target is not None:
+        target.conditions[name] = value
+
+
+def _respectively_conditions(text: str, figures, conditions, condition: _Figure) -> bool:
+    """ "for 850 and 400 h at 0.1 and 0.2 mA/cm2, respectively": each condition to its figure."""
+    chain = [c for c in conditions if c.chain == condition.chain]
+    if len(chain) < 2 or not re.match(r"\s*,?\s*respectively\b", text[chain[-1].printed[1] :], re.I):
+        return False
+    takers = [f for f in figures if f.quantity in _CARRIES_CONDITIONS and f.end <= chain[0].start]
+    takers = [f for f in takers if f.chain == takers[-1].chain] if takers else []
+    if len(takers) != len(chain):
+        return False
+    takers[chain.index(condition)].conditions[condition.condition] = condition.value
+    return True
 
 
 def _cell_type(text: str, figure: _Figure) -> str:
@@ -718,22 +803,28 @@ def _read_sentence(text: str) -> list[_Figure]:
     clauses = _clauses(text)
     everything = _figures(text)
     figures, conditions = [], []
-    previous_end = 0
+    previous_end, previous_chain = 0, -1
     named: dict[int, _Figure] = {}
     for figure in everything:
         clause = _clause_of(clauses, figure.start)
         if figure.chain in named:  # "from 2 up to 8 mA cm−2": the second is what the first is
             figure.quantity, figure.condition = named[figure.chain].quantity, named[figure.chain].condition
+        elif _changes_from(text, named.get(previous_chain), figure):
+            figure.quantity, figure.condition = (
+                named[previous_chain].quantity,
+                named[previous_chain].condition,
+            )
+            named[figure.chain] = figure
         else:
-            _name(text, figure, previous_end, clause)
+            _NAMERS[figure.unit.family](_Words(text, figure, max(clause[0], previous_end), clause))
             named[figure.chain] = figure
         if figure.quantity and not _is_background(text, figure, clause):
             _qualify(text, figure, previous_end)
             figures.append(figure)
-        elif figure.condition:
+        elif figure.condition and not _DIFFERENCE_AFTER.search(text[figure.printed[1] : clause[1]]):
             conditions.append(figure)
-        previous_end = figure.printed[1]
-    if not any(f.quantity in _TAKES_CURRENT for f in figures):
+        previous_end, previous_chain = figure.printed[1], figure.chain
+    if not any(f.quantity in _CARRIES_CONDITIONS for f in figures):
         for condition in [c for c in conditions if c.condition == "current_density_ma_cm2"]:
             if _OPERATION_WORDS.search(text) and re.search(r"current", text, re.I):
                 condition.condition, condition.quantity = "", Quantity.CURRENT_DENSITY
@@ -797,9 +888,6 @@ def _round(value: float) -> float:
 
 def _rounded(value: float | None) -> float | None:
     return None if value is None else _round(value)
-
-
-# ---- Scoring against a labelled set ------------------------------------------------------------
 
 
 def _matches(proposal: Proposal, expected: Mapping) -> bool:
