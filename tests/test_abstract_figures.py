@@ -2,6 +2,7 @@
 conditions, and precision and recall over the labelled sentences (tests/samples/abstract_figures.yaml)."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -449,3 +450,13 @@ def test_the_score_counts_wrong_proposals_missed_figures_and_controls():
     precision, recall, sentences = score(labelled)
     # right: the 12 and the 70; wrong: the CCD nobody stated, and the 10 whose control the label omits
     assert (precision, recall, sentences) == (2 / 4, 2 / 4, 4)
+
+
+def test_the_benchmark_reports_the_reading_over_the_labelled_sentences():
+    from interfaces.management.commands.bench import abstract_figures_line
+
+    line = abstract_figures_line()
+    assert re.fullmatch(
+        rf"Figures read from abstracts: precision \d+\.\d %, recall \d+\.\d % over {len(LABELLED)} sentences",
+        line,
+    )
