@@ -186,16 +186,16 @@ def _fold(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
-_ABBREVIATIONS = re.compile(
-    r"(?:\b(?:ca|vs|e\.g|i\.e|Fig|Figs|al|approx|Ref|Refs|No|cf|resp|Eq|ref|etc)|\b[A-Z])\.$"
-)
+_ABBREVIATIONS = re.compile(r"\b(?:ca|vs|e\.g|i\.e|Fig|Figs|al|approx|Ref|Refs|No|cf|resp|Eq|ref|etc)\.$")
 _BREAK = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[A-Z(\[“\"0-9])|\n\s*\n")
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
     spans, start = [], 0
     for match in _BREAK.finditer(text):
-        if match.group().strip() or not _ABBREVIATIONS.search(text[start : match.start()]):
+        if match.group().strip() or not _ABBREVIATIONS.search(
+            text[max(start, match.start() - 8) : match.start()]
+        ):
             if text[start : match.start()].strip():
                 spans.append((start, match.start()))
             start = match.end()
@@ -360,9 +360,9 @@ _BACKGROUND_ANYWHERE = re.compile(
     re.I,
 )
 _CONDITIONAL_CLAUSE = re.compile(r"^\s*(?:when|if|unless|whenever|once)\b", re.I)
-_DIFFERENCE_AFTER = re.compile(
-    r"^\s*(?:\w+\s+){0,1}(?:higher|lower|more|less|greater|smaller|larger|longer|shorter) than\b|"
-    r"^\s*(?:times|-?fold)\b",
+_DIFFERENCE_AFTER = re.compile(  # matched right after the figure
+    r"\s*(?:\w+\s+){0,1}(?:higher|lower|more|less|greater|smaller|larger|longer|shorter) than\b|"
+    r"\s*(?:times|-?fold)\b",
     re.I,
 )
 _COMPARISON = re.compile(
@@ -424,6 +424,12 @@ _TO = re.compile(
     r"\s*(?:up\s+)?to\s*(?:(?:~|≈|>|<|≥|≤|about|approximately|more than|over|as (?:low|high) as)\s*)?"
 )
 _FROM = re.compile(r"\bfrom\s+(?:[~≈]\s*)?$", re.I)
+# How far around a figure its words are read: bounds the work on a long run-on text.
+_REACH = 300
+
+
+def _preceding(text: str, position: int, reach: int = 40) -> str:
+    return text[max(0, position - reach) : position]
 
 
 def _figures(text: str) -> list[_Figure]:
@@ -454,8 +460,8 @@ def _chain_figures(text: str, chain: list[_Number], unit: Unit, unit_end: int) -
     first, last = chain[0], chain[-1]
     if len(chain) == 2:
         link = _CHAIN.fullmatch(_between(text, first, last)).group("link")
-        ranged = link == "-" or (link in ("to", "up to") and not _FROM.search(text[: first.start]))
-        if ranged or (link in ("to", "up to") and _RANGE_BEFORE.search(text[: first.start])):
+        ranged = link == "-" or (link in ("to", "up to") and not _FROM.search(_preceding(text, first.start)))
+        if ranged or (link in ("to", "up to") and _RANGE_BEFORE.search(_preceding(text, first.start))):
             low, high = sorted((first.value, last.value))
             return [
                 _Figure(
@@ -530,11 +536,12 @@ class _Words:
 
     @property
     def after(self) -> str:
-        return self.text[self.figure.printed[1] : self.clause[1]]
+        return self.text[self.figure.printed[1] : min(self.clause[1], self.figure.printed[1] + _REACH)]
 
     def near(self, pattern: re.Pattern, left: int | None = None) -> float | None:
         """How far the nearest match of `pattern` in the clause is from the figure."""
-        return _nearest(pattern, self.text, self.figure, left or self.clause[0], self.clause[1])
+        left = max(left or self.clause[0], self.figure.start - _REACH)
+        return _nearest(pattern, self.text, self.figure, left, min(self.clause[1], self.figure.end + _REACH))
 
     def nearest_of(self, candidates: dict[str, re.Pattern]) -> str | None:
         """The candidate whose words are nearest the figure ("" for words that make it no figure)."""
@@ -545,8 +552,8 @@ class _Words:
 
 def _current_density(words: _Words) -> None:
     """A CCD by its name; a test condition after "at"; a current density the cells ran at."""
-    clause = words.text[slice(*words.clause)]
-    if _CCD_WORDS.search(words.before) or _SHORTED_AFTER.search(words.after):
+    clause = words.text[max(words.clause[0], words.figure.start - _REACH) : words.clause[1]][: 2 * _REACH]
+    if _CCD_WORDS.search(words.before) or _SHORTED_AFTER.match(words.after):
         words.figure.quantity = Quantity.CCD
     elif _CONDITION_BEFORE.search(words.before):
         words.figure.condition = "current_density_ma_cm2"
@@ -663,7 +670,7 @@ def _changes_from(text: str, before: _Figure | None, figure: _Figure) -> bool:
     return (
         before is not None
         and before.unit.family == figure.unit.family
-        and bool(_FROM.search(text[: before.start]))
+        and bool(_FROM.search(_preceding(text, before.start)))
         and bool(_TO.fullmatch(text[before.printed[1] : figure.start]))
     )
 
@@ -671,12 +678,13 @@ def _changes_from(text: str, before: _Figure | None, figure: _Figure) -> bool:
 def _is_background(text: str, figure: _Figure, clause: tuple[int, int]) -> bool:
     """Whether the words around a figure make it another's, a target, or the field's background."""
     left, right = clause
-    opening = text[left:right].lstrip(",; ")
-    if _CONDITIONAL_CLAUSE.search(opening) and "," not in text[right - len(opening) : figure.start]:
+    opening = text[left : left + 20].lstrip(",; ")
+    if _CONDITIONAL_CLAUSE.search(opening) and "," not in text[left + 1 : figure.start]:
         return True  # "When the current density is below 0.3 mA cm−2, …": a case, not a result
+    left, right = max(left, figure.start - _REACH), min(right, figure.end + _REACH)
     if _BACKGROUND_BEFORE.search(text[left : figure.start]) or _BACKGROUND_ANYWHERE.search(text[left:right]):
         return True
-    if _DIFFERENCE_AFTER.search(text[figure.printed[1] : right]):
+    if _DIFFERENCE_AFTER.match(text, figure.printed[1], right):
         return True
     if re.search(r"=\s*$", text[max(left, figure.start - 12) : figure.start]) and not re.search(
         r"σ\w*\s*=\s*$", text[max(left, figure.start - 12) : figure.start]
@@ -715,14 +723,14 @@ def _pair(text: str, figures: list[_Figure], clauses) -> None:
         own = _own_words(text, figure, figures[i - 1] if i else None, clause)
         figure.role = Role.CONTROL if _BARE.search(own) else Role.TREATED
         if figure.quantity == Quantity.CYCLING_TIME and _FAILURE_BEFORE.search(
-            text[clause[0] : figure.printed[0]]
+            text[max(clause[0], figure.printed[0] - 80) : figure.printed[0]]
         ):
             figure.role = ""
     for a, b in zip(figures, figures[1:], strict=False):
         if a.quantity != b.quantity:
             continue
         gap = text[a.printed[1] : b.printed[0]]
-        from_to = _FROM.search(text[: a.start]) and (
+        from_to = _FROM.search(_preceding(text, a.start)) and (
             re.search(r"\bto\s*$", gap) or re.match(r"up to", text[b.printed[0] :])
         )
         if from_to and len(gap) < 60:
@@ -793,7 +801,7 @@ def _respectively_conditions(text: str, figures, conditions, condition: _Figure)
 def _cell_type(text: str, figure: _Figure) -> str:
     best, found = None, ""
     for pattern, cell in ((_SYMMETRIC, CellType.SYMMETRIC), (_FULL, CellType.FULL), (_HALF, CellType.HALF)):
-        distance = _nearest(pattern, text, figure, 0, len(text))
+        distance = _nearest(pattern, text, figure, max(0, figure.start - 150), figure.end + 150)
         if distance is not None and distance < 120 and (best is None or distance < best):
             best, found = distance, cell
     return str(found)
@@ -821,7 +829,7 @@ def _read_sentence(text: str) -> list[_Figure]:
         if figure.quantity and not _is_background(text, figure, clause):
             _qualify(text, figure, previous_end)
             figures.append(figure)
-        elif figure.condition and not _DIFFERENCE_AFTER.search(text[figure.printed[1] : clause[1]]):
+        elif figure.condition and not _DIFFERENCE_AFTER.match(text, figure.printed[1], clause[1]):
             conditions.append(figure)
         previous_end, previous_chain = figure.printed[1], figure.chain
     if not any(f.quantity in _CARRIES_CONDITIONS for f in figures):

@@ -303,6 +303,16 @@ def test_a_proposal_shows_the_figure_as_printed_and_where():
     assert only("The CCD was up to 12.5 mA cm<sup>-2</sup>.").reported == "up to 12.5 mA cm-2"
 
 
+def test_sentences_end_after_a_unit_but_not_after_an_abbreviation():
+    proposals = propose(
+        "A CCD of 1 mA cm−2 was reached at 25 °C. The ASR fell to 5 Ω cm2 at 298 K. "
+        "The cell ran 100 h at 0.2 mA cm−2 (vs. 10 h for the bare cell, see Fig. 3)."
+    )
+    assert [p.sentence.split()[1] for p in proposals] == ["CCD", "ASR", "cell", "cell"]
+    bare = [(p.value, p.role, p.control) for p in proposals[2:]]
+    assert bare == [(100, Role.TREATED, 3), (10, Role.CONTROL, None)]
+
+
 def test_the_canonical_units_are_the_vocabularys():
     for quantity, (family, scale) in QUANTITY_FAMILIES.items():
         expected = "µm" if scale == 1e-3 else FAMILY_UNITS[family]
