@@ -210,8 +210,8 @@ _CLAUSE_BREAK = re.compile(r";|,\s*(?:which|while|whereas|but)\b|\s(?:whereas|bu
 _WORD_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10}
 _NUMBER_RE = re.compile(
     r"(?<![\w.,])(?:"
-    # an order of magnitude alone ("10-4 S cm-1"): read so that its digits are never a figure
-    r"(?P<power>10\s*\^?\s*\(?\s*-\s*\d{1,2}\s*\)?(?=(?:\s*(?:to|-|and)\s*(?:\d+(?:\.\d+)?\s*[x×]\s*)?"
+    # a power of ten alone ("10-4 S cm-1"), read before its digits can pass for a range
+    r"(?P<power>10\s*\^?\s*\(?\s*-\s*(?P<power_exponent>\d{1,2})\s*\)?(?=(?:\s*(?:to|-|and)\s*(?:\d+(?:\.\d+)?\s*[x×]\s*)?"
     r"10\s*\^?\s*\(?\s*-\s*\d{1,2}\s*\)?)?\s*[µum]?S\b))"
     r"|(?P<mantissa>\d{1,3}(?:,\d{3})+(?![\d])|\d{1,3}(?: \d{3})+(?![\d.,])|\d+)(?P<decimals>\.\d+)?"
     r"(?:\(\d{1,3}\)(?=\s*\S))?"  # an uncertainty in the last digits: "1.02(13) Ω cm2"
@@ -233,7 +233,8 @@ def _numbers(text: str) -> list[_Number]:
     numbers = []
     for match in _NUMBER_RE.finditer(text):
         if match.group("power"):
-            numbers.append(_Number(match.start(), match.end(), 0.0, power_only=True))
+            value = 10.0 ** -int(match.group("power_exponent"))
+            numbers.append(_Number(match.start(), match.end(), value, power_only=True))
         elif match.group("words"):
             head = match.group("words").split()[0].split("-")[0].lower()
             scale = 100 if match.group("scale") == "hundred" else 1000
@@ -408,6 +409,7 @@ class _Figure:
     printed: tuple[int, int]  # the text shown as `reported`
     unit_span: tuple[int, int] | None = None  # the unit it shares with a later number
     chain: int = -1  # numbers that share one unit share one quantity
+    order_of_magnitude: bool = False  # a power of ten alone: approximate
     qualifier: str = ""
     quantity: str = ""
     condition: str = ""  # the condition it is, when it is one
@@ -449,9 +451,10 @@ def _figures(text: str) -> list[_Figure]:
             waiting = [*waiting, i] if nxt and _CHAIN.fullmatch(_between(text, number, nxt)) else []
             continue
         chain, waiting = [*waiting, i], []
-        if any(numbers[j].power_only for j in chain):
-            continue  # an order of magnitude is no figure
+        if len(chain) > 1 and any(numbers[j].power_only for j in chain):
+            continue  # a span of orders of magnitude ("10−4 to 10−3 S cm−1") describes a class of materials
         figures.extend(_chain_figures(text, [numbers[j] for j in chain], *units[i]))
+        figures[-1].order_of_magnitude = number.power_only
     return figures
 
 
@@ -698,6 +701,8 @@ def _qualify(text: str, figure: _Figure, previous_end: int) -> None:
     if found and found[1] >= previous_end:
         figure.qualifier, start = found
         figure.printed = (min(start, figure.printed[0]), figure.printed[1])
+    if figure.order_of_magnitude and not figure.qualifier:
+        figure.qualifier = Qualifier.APPROX
     if re.search(r"\bsub-\s*$", text[max(0, figure.start - 6) : figure.start], re.I):
         figure.qualifier = Qualifier.LESS
     after = _BOUND_AFTER.match(text, figure.printed[1])

@@ -118,6 +118,18 @@ def test_every_spelling_of_a_unit_reads_to_the_canonical_unit(sentence, quantity
     assert close(proposal.value, value)
 
 
+def test_a_power_of_ten_alone_is_an_approximate_figure_and_a_span_of_them_is_none():
+    alone = only("The composite shows an ionic conductivity of 10−4 S cm−1 at 25 °C.")
+    assert (alone.quantity, alone.value, alone.qualifier, alone.reported) == (
+        Quantity.IONIC_CONDUCTIVITY,
+        0.1,
+        Qualifier.APPROX,
+        "10−4 S cm−1",
+    )
+    assert only("Its conductivity exceeds 10^-3 S/cm.").qualifier == Qualifier.MORE
+    assert propose("The films conduct 10−4 to 10−3 S cm−1.") == []
+
+
 def test_a_range_is_one_figure_with_its_upper_end():
     for sentence in ("The CCD was 0.5–1.0 mA cm−2.", "The CCD ranged from 0.5 to 1.0 mA cm−2."):
         proposal = only(sentence)
