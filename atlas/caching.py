@@ -90,7 +90,7 @@ def _new_version() -> None:
 # The atlas's records: their writes change what the counts count. History rows, readers'
 # reports and the curated files' bookkeeping do not.
 ATLAS_APPS = {"interfaces", "references"}
-NOT_COUNTED = {"Report", "CuratedRecord"}
+NOT_COUNTED = {"Report", "CuratedRecord", "CurationLoad"}
 
 
 def data_changed(sender, **kwargs) -> None:

@@ -82,7 +82,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "atlas.apps.AtlasAdminConfig",  # django.contrib.admin, with the atlas's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -3,11 +3,6 @@ from django.urls import include, path
 
 from .health import health
 
-admin.site.site_header = "Interphase Atlas curation"
-admin.site.site_title = "Interphase Atlas curation"
-admin.site.index_title = "Curate the atlas"
-admin.site.site_url = "/"
-
 # An address under /api/ that names nothing is answered in the API's own JSON shape.
 handler404 = "api.views.not_found"
 

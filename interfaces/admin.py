@@ -14,7 +14,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from simple_history.admin import SimpleHistoryAdmin
 
 from references.crossref import CrossrefError, fetch_work
@@ -26,6 +27,7 @@ from .fields import FIGURE_FIELDS, NUMBER
 from .history import related_changes, restore_related, version_end
 from .models import (
     READING_FIELDS,
+    CurationLoad,
     Electrolyte,
     ElectrolyteFamily,
     InterlayerMaterial,
@@ -776,3 +778,94 @@ class ReportAdmin(admin.ModelAdmin):
     @admin.action(description="Reject", permissions=["change"])
     def reject(self, request, queryset):
         self._moderate_all(request, queryset, ReportStatus.REJECTED, "Rejected")
+
+
+# A conflict's entry ("study deng2020tuning-llzto", "measurement deng2020tuning-llzto/2") names a
+# record; its list, searched for the record's key, is where a curator settles the conflict.
+CONFLICT_LISTS = {
+    "reference": "admin:references_reference_changelist",
+    "family": "admin:interfaces_electrolytefamily_changelist",
+    "electrolyte": "admin:interfaces_electrolyte_changelist",
+    "interlayer": "admin:interfaces_interlayermaterial_changelist",
+    "study": "admin:interfaces_study_changelist",
+    "measurement": "admin:interfaces_measurement_changelist",
+}
+
+
+def shown(value) -> str:
+    """A value of the curated files as the conflicts table shows it."""
+    if value is None:
+        return "—"
+    if value == "":
+        return "(empty)"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "(none)"
+    return str(value)
+
+
+def conflicts_table(conflicts: list[dict], kept: str, taken: str):
+    if not conflicts:
+        return "None."
+    rows = []
+    for conflict in conflicts:
+        kind, _, key = conflict["entry"].partition(" ")
+        record = conflict["entry"]
+        if kind in CONFLICT_LISTS:
+            url = reverse(CONFLICT_LISTS[kind]) + "?" + urlencode({"q": key.partition("/")[0]})
+            record = format_html('<a href="{}">{}</a>', url, conflict["entry"])
+        database = shown(conflict["database"])
+        if conflict.get("during_load"):
+            database += " (saved while load_curated ran)"
+        rows.append((conflict["file"], record, conflict["field"], database, shown(conflict["files"])))
+    return format_html(
+        '<div class="atlas-conflicts"><table><thead><tr><th scope="col">file</th><th scope="col">entry</th>'
+        '<th scope="col">field</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead>'
+        "<tbody>{}</tbody></table></div>",
+        kept,
+        taken,
+        format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+    )
+
+
+@admin.register(CurationLoad)
+class CurationLoadAdmin(admin.ModelAdmin):
+    """Each completed load_curated, read-only: what it created and updated, and the conflicts where it
+    kept a curator's edit against the files (export_curated brings the files up to date)."""
+
+    list_display = ["loaded_at", "directory", "changes", "conflict_count", "took_files"]
+    list_filter = ["took_files"]
+    fields = ["loaded_at", "directory", "took_files", "changes", "conflict_table", "overwritten_table"]
+    readonly_fields = fields
+
+    class Media:
+        css = {"all": ["admin/atlas-admin.css"]}
+
+    def has_add_permission(self, request):
+        return False  # written by load_curated only
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="created and updated")
+    def changes(self, obj):
+        done = []
+        for kind, outcomes in obj.counts.items():
+            numbers = [f"{outcomes[name]} {name}" for name in ("created", "updated") if outcomes.get(name)]
+            if numbers:
+                done.append(f"{kind}: {', '.join(numbers)}")
+        return "; ".join(done) or "nothing: the database already held the files"
+
+    @admin.display(description="conflicts")
+    def conflict_count(self, obj):
+        return len(obj.conflicts)
+
+    @admin.display(description="conflicts: the curator's edit kept")
+    def conflict_table(self, obj):
+        return conflicts_table(obj.conflicts, "in the database (kept)", "in the files")
+
+    @admin.display(description="overwritten with the files' version (--take-files)")
+    def overwritten_table(self, obj):
+        return conflicts_table(obj.overwritten, "in the database (overwritten)", "in the files (taken)")

@@ -6,6 +6,7 @@ from simple_history.signals import pre_create_historical_record
 class InterfacesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "interfaces"
+    verbose_name = "Studies, figures and materials"
 
     def ready(self):
         from atlas.caching import data_changed

@@ -674,3 +674,29 @@ for _model in (StudyInterlayer, Authorship):  # a deleted link leaves its study'
     post_delete.connect(_refresh_search, sender=_model, dispatch_uid=f"search-del-{_model.__name__}")
 m2m_changed.connect(_refresh_search_of_pairs, sender=Study.interlayers.through, dispatch_uid="search-layers")
 m2m_changed.connect(_refresh_search_of_pairs, sender=Reference.authors.through, dispatch_uid="search-authors")
+
+
+class CurationLoad(models.Model):
+    """A completed run of load_curated: when, from which folder, what it created and updated, and
+    the conflicts where it kept a curator's edit (a failed run saves nothing, this record neither)."""
+
+    loaded_at = models.DateTimeField("loaded", auto_now_add=True, db_index=True)
+    directory = models.CharField("folder", max_length=500)
+    took_files = models.BooleanField(
+        "took the files' version", default=False, help_text="Run with --take-files."
+    )
+    # {kind: {outcome: number}}, e.g. {"studies": {"created": 1, "updated": 2, "unchanged": 40}}.
+    counts = models.JSONField(default=dict)
+    # [{file, entry, field, database, files, during_load}]: the curator's value kept, the files' not taken.
+    conflicts = models.JSONField(default=list)
+    # The same shape: the curators' edits --take-files overwrote with the files' value.
+    overwritten = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-loaded_at", "-pk"]
+        get_latest_by = ["loaded_at", "pk"]
+        verbose_name = "load of the curated files"
+        verbose_name_plural = "loads of the curated files"
+
+    def __str__(self) -> str:
+        return f"load_curated of {self.loaded_at:%Y-%m-%d %H:%M}"

@@ -23,6 +23,7 @@ def test_the_group_holds_exactly_the_curation_permissions():
     expected |= {f"{action}_{model}" for model in links for action in ("view", "add", "change", "delete")}
     expected |= {f"view_historical{model}" for model in records if model != "author"}  # history, read only
     expected |= {"view_report", "change_report"}  # readers' reports are moderated, never deleted
+    expected |= {"view_curationload"}  # the loads of the curated files, with their conflicts: read only
     assert codenames == expected
     for model in records:
         assert f"delete_{model}" not in codenames

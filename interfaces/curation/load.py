@@ -8,7 +8,7 @@ deleted; a record a curator deleted stays deleted."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from references.models import Reference
 
 from ..models import (
     CuratedRecord,
+    CurationLoad,
     Electrolyte,
     ElectrolyteFamily,
     InterlayerMaterial,
@@ -570,5 +571,22 @@ class _Loader:
 
 @transaction.atomic
 def load_curated(directory: Path, *, take_files: bool = False) -> LoadReport:
-    """Load every .bib, then every .yaml, of `directory`; all or nothing."""
-    return _Loader(Path(directory), take_files).run()
+    """Load every .bib, then every .yaml, of `directory`; all or nothing, and a completed run
+    recorded as a CurationLoad."""
+    report = _Loader(Path(directory), take_files).run()
+    record(report, Path(directory), take_files)
+    return report
+
+
+def record(report: LoadReport, directory: Path, take_files: bool) -> CurationLoad:
+    """The run as the admin lists it: its counts by kind, its conflicts and what it overwrote."""
+    counts: dict[str, dict[str, int]] = {}
+    for (kind, outcome), number in sorted(report.counts.items()):
+        counts.setdefault(str(kind), {})[outcome] = number
+    return CurationLoad.objects.create(
+        directory=str(directory),
+        took_files=take_files,
+        counts=counts,
+        conflicts=[asdict(conflict) for conflict in report.conflicts],
+        overwritten=[asdict(conflict) for conflict in report.taken_from_files],
+    )
