@@ -12,10 +12,18 @@ from django.db.models import Max
 from references.models import Reference
 
 from .abstract_figures import Proposal, propose
-from .models import Measurement, Qualifier, Quantity, Role, Source, SourceKind, Study, unit_of
+from .models import CellType, Measurement, Qualifier, Quantity, Role, Source, SourceKind, Study, unit_of
 from .second_reading import entered
 
 ABSTRACT_MAX = 10_000
+# A proposal's test conditions, shown under it in this order.
+CONDITION_FIELDS = [
+    "temperature_c",
+    "current_density_ma_cm2",
+    "areal_capacity_mah_cm2",
+    "stack_pressure_mpa",
+    "cell_type",
+]
 
 
 class AbstractForm(forms.Form):
@@ -51,9 +59,19 @@ class ProposalForm(forms.Form):
     role = forms.ChoiceField(choices=[("", "—"), *Role.choices], required=False)
     control = forms.IntegerField(label="compared with #", min_value=1, required=False)
     condition = forms.CharField(max_length=200, required=False, widget=forms.TextInput(attrs={"size": 40}))
-    temperature_c = forms.FloatField(required=False)
-    current_density_ma_cm2 = forms.FloatField(min_value=0, required=False)
+    temperature_c = forms.FloatField(label="°C", required=False)
+    current_density_ma_cm2 = forms.FloatField(label="mA/cm²", min_value=0, required=False)
+    areal_capacity_mah_cm2 = forms.FloatField(label="mAh/cm²", min_value=0, required=False)
+    stack_pressure_mpa = forms.FloatField(label="MPa", min_value=0, required=False)
+    cell_type = forms.ChoiceField(label="cell", choices=[("", "—"), *CellType.choices], required=False)
     sentence = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A row's fields sit under column headers, not labels: each names itself for screen readers.
+        for name, field in self.fields.items():
+            if not field.widget.is_hidden:
+                field.widget.attrs["aria-label"] = str(field.label or name.replace("_", " ")).capitalize()
 
     def clean(self):
         cleaned = super().clean()
@@ -100,6 +118,9 @@ def initial_rows(proposals: list[Proposal]) -> list[dict]:
             "control": p.control + 1 if p.control is not None else None,
             "temperature_c": p.temperature_c,
             "current_density_ma_cm2": p.current_density_ma_cm2,
+            "areal_capacity_mah_cm2": p.areal_capacity_mah_cm2,
+            "stack_pressure_mpa": p.stack_pressure_mpa,
+            "cell_type": p.cell_type,
             "sentence": p.sentence,
         }
         for p in proposals
@@ -135,6 +156,9 @@ def save_figures(study: Study, rows: list[dict], abstract: str, source_url: str,
             condition=row.get("condition") or "",
             temperature_c=row.get("temperature_c"),
             current_density_ma_cm2=row.get("current_density_ma_cm2"),
+            areal_capacity_mah_cm2=row.get("areal_capacity_mah_cm2"),
+            stack_pressure_mpa=row.get("stack_pressure_mpa"),
+            cell_type=row.get("cell_type") or "",
             locator="abstract",
             source=Source.ABSTRACT,
             source_url=source_url,

@@ -605,6 +605,7 @@ class StudyAdmin(AtlasHistoryAdmin):
             "proposals": proposals,
             "step": step,
             "has_doi": bool(reference.doi),
+            "condition_fields": abstract_forms.CONDITION_FIELDS,
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/interfaces/study/read_abstract.html", context)
