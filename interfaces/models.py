@@ -390,6 +390,8 @@ class Measurement(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        # Curators and readers call a measurement a figure.
+        verbose_name = "figure"
         ordering = ["study", "position"]
         constraints = [
             models.CheckConstraint(

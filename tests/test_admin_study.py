@@ -109,7 +109,7 @@ def test_a_curator_records_a_study_with_its_interlayer_and_measurements(client, 
     assert values == [("ccd", 0.4, None, "mA/cm²"), ("interfacial_resistance", 25.0, 30.0, "Ω·cm²")]
     log = LogEntry.objects.get(object_id=str(study.pk), content_type__model="study")
     assert (log.action_flag, log.user) == (ADDITION, curator)
-    assert "Added measurement “Interfacial resistance: 25–30 Ω·cm²”" in log.get_change_message()
+    assert "Added figure “Interfacial resistance: 25–30 Ω·cm²”" in log.get_change_message()
 
 
 @pytest.mark.parametrize(

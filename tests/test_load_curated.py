@@ -64,7 +64,7 @@ def test_an_edited_fixture_updates_only_what_changed(tmp_path):
     )
     study = Study.objects.get(key="deng2020tuning-li3po4-llzto")
     ids = sorted(study.measurements.values_list("pk", flat=True))
-    assert "measurements: 0 created, 1 updated" in run_load_curated(directory)
+    assert "figures: 0 created, 1 updated" in run_load_curated(directory)
     assert sorted(study.measurements.values_list("pk", flat=True)) == ids
     assert study.measurements.get(quantity="ccd").value == 2.3
 
