@@ -334,7 +334,11 @@ class MeasurementInlineForm(forms.ModelForm):
 
 
 class MeasurementFormSet(LabelledInlineFormSet):
-    """Numbers new rows after the existing ones and pairs treated figures with controls in one save."""
+    """Numbers new rows after the existing ones and pairs treated figures with controls in one save.
+
+    "Compared with #" names a saved figure by its number, and a new row by the number the page
+    shows it under: its place among the new rows, blank ones included, after the highest saved
+    number. The new rows that are saved are then numbered on from that highest number, in order."""
 
     def live_forms(self) -> list:
         return [
@@ -351,12 +355,15 @@ class MeasurementFormSet(LabelledInlineFormSet):
         taken = [form.instance.position for form in forms_ if form.instance.pk]
         if self.instance.pk:
             taken += list(self.instance.measurements.values_list("position", flat=True))
-        number = max(taken, default=0)
+        highest = max(taken, default=0)
+        new_rows = [form for form in self.forms if not form.instance.pk]
+        by_number = {form.instance.position: form for form in forms_ if form.instance.pk}
+        by_number |= {highest + n: form for n, form in enumerate(new_rows, start=1) if form in forms_}
+        number = highest
         for form in forms_:
             if not form.instance.pk:
                 number += 1
                 form.instance.position = number
-        by_number = {form.instance.position: form for form in forms_}
         for form in forms_:
             form.control_form = None
             wanted = form.cleaned_data.get("control_position")
