@@ -23,7 +23,7 @@ from references.crossref import CrossrefError, fetch_work
 from . import abstract_forms, second_reading
 from .curation import edited_since_loaded
 from .curation.records import STUDY_FIELDS
-from .fields import FIGURE_FIELDS, NUMBER
+from .fields import BY_NAME, CONDITION_FIELDS, FIGURE_FIELDS, NUMBER
 from .history import related_changes, restore_related, version_end
 from .models import (
     READING_FIELDS,
@@ -319,6 +319,14 @@ class MeasurementInlineForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The row's columns are narrow: a qualifier reads as its sign first, a role as its first
+        # word, and the role's column header says what the roles mean.
+        qualifier, role = self.fields["qualifier"], self.fields["role"]
+        qualifier.choices = [
+            (sign, f"{sign} {label}" if sign else label) for sign, label in qualifier.choices
+        ]
+        role.choices = [(value, label.split(" (")[0]) for value, label in role.choices]
+        role.help_text = BY_NAME["role"].description
         self.original_control = self.instance.control if self.instance.pk else None
         if self.original_control is not None:
             self.fields["control_position"].initial = self.original_control.position
@@ -399,16 +407,31 @@ class MeasurementFormSet(LabelledInlineFormSet):
 
 
 class MeasurementInline(QuantityWithUnitMixin, admin.TabularInline):
-    """One compact row per figure: what, how much, under which conditions, read where."""
+    """One compact row per figure: its line says what and how much, and what it is compared with;
+    where it was read, under which conditions, and its note fold beneath the line."""
 
     model = Measurement
     form = MeasurementInlineForm
     formset = MeasurementFormSet
+    template = "admin/interfaces/study/measurement_inline.html"
     extra = 1
     fk_name = "study"
     readonly_fields = ["number", "unit", "reading"]
-    fields = MEASUREMENT_FORM_FIELDS
     classes = ["atlas-measurements"]
+    # The row's line; the other fields fold beneath it in these groups, each in the declared order.
+    line = "number quantity qualifier value value_max unit role control_position reading".split()
+    folds = {
+        "Source": ["reported", "locator", "source", "source_url", "source_kind"],
+        "Test conditions": [*(field.column for field in CONDITION_FIELDS), "condition"],
+    }
+
+    def get_fieldsets(self, request, obj=None):
+        placed = {*self.line, *(name for names in self.folds.values() for name in names)}
+        # The note folds last, unnamed, with any field not placed above.
+        groups = [(None, self.line), *self.folds.items(), (None, set(MEASUREMENT_FORM_FIELDS) - placed)]
+        return [
+            (name, {"fields": [f for f in MEASUREMENT_FORM_FIELDS if f in names]}) for name, names in groups
+        ]
 
     @admin.display(description="#")
     def number(self, obj):
