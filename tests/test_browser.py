@@ -93,7 +93,7 @@ def test_open_a_study_and_follow_its_export_links(page, live_server, curated_liv
     assert name.startswith("interphase-atlas-studies-") and "garnet" in name and "li3po4" in name
     assert name.endswith(f"-{timezone.localdate().isoformat()}.csv")
     assert csv_text.count("deng2020tuning") == 2  # the CCD and the thickness
-    follow(page, page.locator(".exports").get_by_role("link", name="JSON"))
+    follow(page, page.locator(".exports").get_by_role("link", name="JSON", exact=True))
     data = json.loads(page.locator("body").inner_text())
     assert data["count"] == 1 and data["results"][0]["reference"]["citekey"] == "deng2020tuning"
 

@@ -396,3 +396,18 @@ def test_each_active_filter_has_a_link_that_removes_just_it(client):
         '<span class="visually-hidden">Remove filter </span>Electrolyte family: <strong>Garnet oxide</strong>'
         in html
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "formats"),
+    [
+        ("/studies/?family=garnet", ["csv", "json", "bib", "ris", "csl"]),
+        ("/references/", ["json", "bib", "ris", "csl"]),
+    ],
+)
+def test_a_list_links_every_format_it_serves(client, url, formats):
+    page = client.get(url).content.decode().replace("&amp;", "&")
+    for name in formats:
+        assert f"format={name}" in page, name
+        assert client.get(url, {"format": name}).status_code == 200
+    assert ">CSL-JSON</a>" in page and 'value="csl"' in page

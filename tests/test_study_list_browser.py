@@ -87,7 +87,7 @@ def test_select_all_counts_the_ticked_rows_and_exports_them_with_the_filter(page
     rows.nth(1).uncheck()
     assert page.locator(".selection-count").inner_text() == f"{shown - 2} rows ticked"
     with page.expect_response(lambda response: "format=json" in response.url) as info:
-        page.locator("form#selection").get_by_role("button", name="JSON").click()
+        page.locator("form#selection").get_by_role("button", name="JSON", exact=True).click()
     assert "family=garnet" in info.value.url and "strategy=artificial-interlayer" in info.value.url
     data = json.loads(info.value.body())
     assert data["count"] == shown - 2
