@@ -4,6 +4,8 @@ from django.apps import apps
 from django.db.models import Count, Max
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.decorators import method_decorator
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
@@ -56,14 +58,32 @@ def _documented(name: str, detail_lookup: str, serializer):
         ),
         retrieve=extend_schema(
             summary=f"One of the {name}, by {detail_lookup}",
-            responses={200: serializer, 304: NOT_MODIFIED, 404: ERROR},
+            responses={200: serializer, 304: NOT_MODIFIED, 400: ERROR, 404: ERROR},
         ),
     )
+
+
+# What every list and record of the API takes besides a list's filters: its page and page size,
+# and DRF's choice of a rendering.
+COMMON_PARAMETERS = frozenset({"page", "page_size", "format"})
 
 
 @method_decorator(conditional_get, name="dispatch")
 class AtlasViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = AtlasPagination
+
+    def initial(self, request, *args, **kwargs):
+        """An unknown or misspelt parameter is refused by name, as a wrong value is: a filter that
+        was meant but not applied would return everything."""
+        super().initial(request, *args, **kwargs)
+        known = set(COMMON_PARAMETERS)
+        if self.action == "list" and getattr(self, "filterset_class", None) is not None:
+            known |= set(self.filterset_class.base_filters)
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            takes = ", ".join(sorted(known))
+            why = f"Not a parameter of this address; it takes {takes}."
+            raise ValidationError({name: [why] for name in unknown})
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -180,6 +200,31 @@ def _strings(detail: dict) -> dict[str, list[str]]:
     return {str(k): [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in detail.items()}
 
 
+# The API's lists, in the order of its index, with their routes' names (api/urls.py).
+ENDPOINTS = {
+    "studies": "study",
+    "measurements": "measurement",
+    "references": "reference",
+    "electrolytes": "electrolyte",
+    "interlayers": "interlayer",
+    "families": "family",
+}
+
+
 @require_safe
 def docs(request):
-    return render(request, "api/docs.html")
+    """/api/: Swagger UI for a browser; for a client that asks for JSON, an index of the lists."""
+    if request.get_preferred_type(["text/html", "application/json"]) == "application/json":
+        absolute = request.build_absolute_uri
+        index = {name: absolute(reverse(f"api:{route}-list")) for name, route in ENDPOINTS.items()}
+        response = JsonResponse(
+            {
+                **index,
+                "openapi": request.build_absolute_uri(reverse("api:openapi")),
+                "docs": request.build_absolute_uri(reverse("api:docs")),
+            }
+        )
+    else:
+        response = render(request, "api/docs.html")
+    patch_vary_headers(response, ["Accept"])
+    return response

@@ -280,3 +280,49 @@ def test_a_blank_choice_chooses_nothing_as_an_unticked_box_does(client, path, na
         assert blank.json()["count"] == everything.json()["count"]
     both = client.get(path, {name: ["", "garnet" if name == "family" else ""]})
     assert both.status_code == 200
+
+
+def test_a_client_that_asks_for_json_gets_an_index_of_the_lists(client):
+    response = client.get("/api/", HTTP_ACCEPT="application/json")
+    assert response["Content-Type"].startswith("application/json") and "Accept" in response["Vary"]
+    index = response.json()
+    assert set(index) == {
+        "studies",
+        "measurements",
+        "references",
+        "electrolytes",
+        "interlayers",
+        "families",
+        "openapi",
+        "docs",
+    }
+    assert index["studies"] == "http://testserver/api/studies/"
+    for url in index.values():
+        assert client.get(url.removeprefix("http://testserver")).status_code == 200
+    # A browser, or a client that takes anything, gets the documentation page.
+    assert "text/html" in client.get("/api/", HTTP_ACCEPT="text/html,*/*;q=0.8")["Content-Type"]
+    assert "text/html" in client.get("/api/", HTTP_ACCEPT="*/*")["Content-Type"]
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("/api/studies/?familly=garnet", "familly"),
+        ("/api/measurements/?quantities=ccd", "quantities"),
+        ("/api/references/?authors=Han", "authors"),
+        ("/api/families/?sort=name", "sort"),
+        ("/api/studies/?id=1&sort=year&colour=red", "colour"),
+    ],
+)
+def test_an_unknown_parameter_is_refused_by_name(client, url, name):
+    response = client.get(url)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "invalid parameters" and list(body["errors"]) == [name]
+    assert "Not a parameter of this address" in body["errors"][name][0]
+
+
+def test_a_record_takes_no_filter(client):
+    study = Study.objects.first()
+    assert client.get(f"/api/studies/{study.pk}/").status_code == 200
+    assert client.get(f"/api/studies/{study.pk}/", {"family": "garnet"}).status_code == 400
