@@ -8,12 +8,24 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
 from atlas.downloads import file_download
 
-from ..fields import CHOICE, CSV_FIELDS, DATE, DERIVED, DERIVED_FROM_QUANTITY, TEXT, moment, row_reader
+from ..fields import (
+    CHOICE,
+    CSV_FIELDS,
+    DATE,
+    DERIVED,
+    DERIVED_FROM_QUANTITY,
+    ID,
+    NUMBER,
+    TEXT,
+    moment,
+    row_reader,
+)
 from .documents import (
     FIGURE_ROW,
     METHOD_LABELS,
@@ -26,30 +38,67 @@ from .documents import (
     study_url_pattern,
 )
 
-# The columns a study's rows begin with, each with the expression of its cell over the study's
-# values (named as documents.STUDY_COLUMNS names them) and its batch's: the study's interlayers,
-# its paper's first author and the pattern of its address.
+
+# The columns a study's rows begin with: each column's cell, an expression over the study's
+# values (named as documents.STUDY_COLUMNS names them) and its batch's (the study's interlayers,
+# its paper's first author and the pattern of its address), what it holds and what it means.
+@dataclass(frozen=True)
+class StudyColumn:
+    cell: str
+    kind: str
+    description: str
+
+
 STUDY_CSV_COLUMNS = {
-    "study_id": "id",
-    "study_url": "url.format(id)",
-    "strategy": "strategy",
-    "strategy_label": "STRATEGY_LABELS[strategy]",
-    "electrolyte": "electrolyte_name",
-    "electrolyte_formula": "electrolyte_formula",
-    "family": "family_slug",
-    "family_label": "family_label",
-    "interlayers": "interlayers",
-    "method": "method",
-    "method_label": "METHOD_LABELS[method] if method else ''",
-    "anode": "anode",
-    "cell": "cell",
-    "citekey": "citekey",
-    "first_author": "first_author",
-    "year": "year",
-    "journal": "journal",
-    "doi": "doi",
+    "study_id": StudyColumn("id", ID, "The study's number in this database."),
+    "study_url": StudyColumn("url.format(id)", TEXT, "The study's page (an absolute address)."),
+    "strategy": StudyColumn("strategy", CHOICE, "The strategy category (the founding review, §2.3), a slug."),
+    "strategy_label": StudyColumn("STRATEGY_LABELS[strategy]", DERIVED, "The strategy category's name."),
+    "electrolyte": StudyColumn("electrolyte_name", TEXT, "The solid electrolyte's name."),
+    "electrolyte_formula": StudyColumn("electrolyte_formula", TEXT, "The solid electrolyte's formula."),
+    "family": StudyColumn("family_slug", CHOICE, "The electrolyte's family, a slug."),
+    "family_label": StudyColumn("family_label", DERIVED, "The electrolyte family's name."),
+    "interlayers": StudyColumn(
+        "interlayers",
+        TEXT,
+        "The interlayer materials in stack order, the first next to the lithium anode, joined by '; '.",
+    ),
+    "method": StudyColumn(
+        "method", CHOICE, "How the interlayer or treatment was made, a slug; empty where not stated."
+    ),
+    "method_label": StudyColumn("METHOD_LABELS[method] if method else ''", DERIVED, "The method's name."),
+    "anode": StudyColumn("anode", TEXT, "The anode: Li, Li-In, Li-Al, a 3D host, ..."),
+    "cell": StudyColumn("cell", TEXT, "The cell as built, e.g. Li | LLZTO | Li."),
+    "citekey": StudyColumn("citekey", TEXT, "The paper's citation key in the BibTeX files."),
+    "first_author": StudyColumn("first_author", TEXT, 'The paper\'s short author label ("Deng et al.").'),
+    "year": StudyColumn("year", NUMBER, "The paper's year of publication."),
+    "journal": StudyColumn("journal", TEXT, "The paper's journal."),
+    "doi": StudyColumn("doi", TEXT, "The paper's DOI, lower case, without https://doi.org/."),
 }
-CSV_HEADER = [*STUDY_CSV_COLUMNS, *(field.csv for field in CSV_FIELDS)]
+
+
+@dataclass(frozen=True)
+class CsvColumn:
+    """A column of the CSV, as a data package's table schema describes it."""
+
+    name: str
+    kind: str  # as interfaces/fields.py names kinds
+    description: str
+    unit: str = ""  # a fixed unit, the same in every row
+    unit_column: str = ""  # or the column that names the unit of this row's number
+
+
+def _figure_column(field) -> CsvColumn:
+    # A figure's number without a fixed unit is its value, in the quantity's unit its row names.
+    in_row_unit = field.kind == NUMBER and not field.unit
+    return CsvColumn(field.csv, field.kind, field.description, field.unit.strip(), "unit" * in_row_unit)
+
+
+CSV_COLUMNS = (
+    *(CsvColumn(name, column.kind, column.description) for name, column in STUDY_CSV_COLUMNS.items()),
+    *(_figure_column(field) for field in CSV_FIELDS),
+)
+CSV_HEADER = [column.name for column in CSV_COLUMNS]
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -97,7 +146,7 @@ _starts_like_formula = row_reader(
 _study_cells = row_reader(
     "study_cells",
     (*STUDY_COLUMNS, "interlayers", "first_author", "url"),
-    "[" + ", ".join(STUDY_CSV_COLUMNS.values()) + "]",
+    "[" + ", ".join(column.cell for column in STUDY_CSV_COLUMNS.values()) + "]",
     {"STRATEGY_LABELS": STRATEGY_LABELS, "METHOD_LABELS": METHOD_LABELS},
 )
 
