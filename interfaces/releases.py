@@ -1,15 +1,18 @@
 """Versioned data releases: a folder per version, written once and never rewritten.
 
 A release holds the whole atlas as JSON (the export's shape), CSV (one row per
-measurement), BibTeX and CSL-JSON, the curated files, a README, a CITATION.cff, a
-changelog against the previous release and SHA-256 checksums; `manifest.json` lists the
-files and a digest of every record, from which the next release's changelog is made.
+measurement), BibTeX and CSL-JSON, the curated files, a README, a CITATION.cff, Zenodo's
+deposition metadata, a Frictionless data package, a changelog against the previous release
+and SHA-256 checksums; `manifest.json` lists the files and a digest of every record, from
+which the next release's changelog is made. A DOI minted for a release afterwards is kept
+in its `DOI` file, beside the files it never changes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -22,17 +25,20 @@ from django.utils import timezone
 
 from references.bibtex import write_bibtex
 from references.csl import write_csl
+from references.doi import InvalidDOI, doi_url, normalize_doi
 from references.models import FOUNDING_REVIEW, Reference
 
 from .curation import curated_data, export_curated, reference_values
 from .exports import csv_chunks, electrolyte_json, export_ids, family_json, interlayer_json, study_documents
 from .models import Electrolyte, ElectrolyteFamily, InterlayerMaterial, Study
+from .release_metadata import CURATORS, LICENCE, LICENCE_URL, TITLE, data_package, zenodo_metadata
 
 VERSION_SHAPE = re.compile(r"^[0-9]+(\.[0-9]+){0,2}([-+][0-9A-Za-z.]+)?$")
 MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"
-LICENCE = "CC BY 4.0"
-LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+DATA_PACKAGE = "datapackage.json"
+ZENODO = ".zenodo.json"
+DOI_FILE = "DOI"
 # What a changelog counts, in this order: the curated files' record kinds.
 KINDS = {
     "references": "references",
@@ -63,6 +69,7 @@ class Release:
     files: list[ReleaseFile]
     counts: dict[str, int]
     path: Path
+    doi: str = ""  # once one is minted and recorded
 
 
 def releases_dir() -> Path:
@@ -81,7 +88,8 @@ def list_releases(directory: Path | None = None) -> list[Release]:
             continue
         data = json.loads(manifest.read_text(encoding="utf-8"))
         files = [ReleaseFile(**f) for f in data["files"]]
-        releases.append(Release(data["version"], data["date"], files, data["counts"], folder))
+        doi = (folder / DOI_FILE).read_text(encoding="utf-8").strip() if (folder / DOI_FILE).is_file() else ""
+        releases.append(Release(data["version"], data["date"], files, data["counts"], folder, doi))
     return sorted(releases, key=lambda r: (r.date, r.path.stat().st_mtime), reverse=True)
 
 
@@ -133,10 +141,12 @@ def changelog(previous: dict[str, dict[str, str]] | None, current: dict[str, dic
 
 
 # -- writing a release --------------------------------------------------------------
-def make_release(version: str, base_url: str, directory: Path | None = None) -> Release:
-    """Write release `version` under the releases folder; an existing version is refused."""
+def make_release(version: str, base_url: str, directory: Path | None = None, doi: str = "") -> Release:
+    """Write release `version` under the releases folder; an existing version is refused.
+    doi: one reserved for the release before it is made, written into its files."""
     if not VERSION_SHAPE.match(version):
         raise ReleaseError(f"{version!r} is not a version: use numbers such as 1.0 or 2026.11.1.")
+    doi = _valid_doi(doi) if doi else ""
     directory = Path(directory or releases_dir())
     target = directory / version
     if target.exists():
@@ -147,14 +157,46 @@ def make_release(version: str, base_url: str, directory: Path | None = None) -> 
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
-        _write(staging, version, base_url.rstrip("/"), previous[0] if previous else None)
+        _write(staging, version, base_url.rstrip("/"), previous[0] if previous else None, doi)
+        if doi:
+            (staging / DOI_FILE).write_text(doi + "\n", encoding="utf-8")
         staging.rename(target)  # the whole release appears at once, or not at all
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return next(r for r in list_releases(directory) if r.version == version)
 
 
-def _write(folder: Path, version: str, base_url: str, previous: Release | None) -> None:
+def record_doi(version: str, doi: str, directory: Path | None = None) -> Release:
+    """Record the DOI minted for release `version`; a DOI once recorded is never replaced."""
+    doi = _valid_doi(doi)
+    directory = Path(directory or releases_dir())
+    release = next((r for r in list_releases(directory) if r.version == version), None)
+    if release is None:
+        raise ReleaseError(f"There is no release {version} in {directory}.")
+    if release.doi and release.doi != doi:
+        raise ReleaseError(
+            f"Release {version} already has the DOI {release.doi}; a recorded DOI is never replaced."
+        )
+    if not release.doi:
+        staging = release.path / f".{DOI_FILE}.{os.getpid()}"
+        staging.write_text(doi + "\n", encoding="utf-8")
+        try:
+            os.link(staging, release.path / DOI_FILE)  # fails, rather than replaces, if one appeared since
+        except FileExistsError as exc:
+            raise ReleaseError(f"Release {version} was given a DOI meanwhile: look again.") from exc
+        finally:
+            staging.unlink()
+    return next(r for r in list_releases(directory) if r.version == version)
+
+
+def _valid_doi(raw: str) -> str:
+    try:
+        return normalize_doi(raw)
+    except InvalidDOI as exc:
+        raise ReleaseError(str(exc)) from exc
+
+
+def _write(folder: Path, version: str, base_url: str, previous: Release | None, doi: str) -> None:
     today = timezone.localdate().isoformat()
     stem = f"interphase-atlas-{version}"
     studies = Study.objects.for_list().order_by("pk")
@@ -222,15 +264,23 @@ def _write(folder: Path, version: str, base_url: str, previous: Release | None) 
     )
     write(
         "CITATION.cff",
-        _citation_cff(version, today, base_url),
+        _citation_cff(version, today, base_url, doi),
         "How to cite this release (Citation File Format).",
     )
+    write(
+        ZENODO,
+        json.dumps(zenodo_metadata(version, today, base_url, _founding_review(), doi), indent=1) + "\n",
+        "Zenodo's deposition metadata for this release, so that a data repository can mint its DOI.",
+    )
     write("README.md", _readme(version, today, base_url, counts, descriptions), "This release, file by file.")
-    descriptions["README.md"] = "This release, file by file."
-    files = [
-        ReleaseFile(name, (folder / name).stat().st_size, _sha256(folder / name), description)
-        for name, description in sorted(descriptions.items())
-    ]
+    described = lambda name, description: ReleaseFile(  # noqa: E731
+        name, (folder / name).stat().st_size, _sha256(folder / name), description
+    )
+    files = [described(name, description) for name, description in sorted(descriptions.items())]
+    package = data_package(Release(version, today, files, counts, folder, doi), base_url, _founding_review())
+    text = json.dumps(package, indent=1, ensure_ascii=False) + "\n"
+    (folder / DATA_PACKAGE).write_text(text, encoding="utf-8")
+    files.append(described(DATA_PACKAGE, "This release as a Frictionless Data Package: files and columns."))
     (folder / CHECKSUMS).write_text("".join(f"{f.sha256}  {f.name}\n" for f in files), encoding="utf-8")
     manifest = {
         "version": version,
@@ -259,27 +309,28 @@ def _previous_digests(previous: Release | None) -> dict | None:
     return json.loads((previous.path / MANIFEST).read_text(encoding="utf-8"))["records"]
 
 
-def release_bibtex(version: str, released: str, base_url: str) -> str:
+def release_bibtex(version: str, released: str, base_url: str, doi: str = "") -> str:
     year = released[:4]
+    doi_line = f"  doi          = {{{doi}}},\n" if doi else ""
     return (
         f"@misc{{interphaseatlas{version.replace('.', '_')},\n"
-        f"  author       = {{{{Interphase Atlas curators}}}},\n"
-        f"  title        = {{Interphase Atlas: strategies that stabilise the lithium-metal / "
-        f"solid-electrolyte interface, data release {version}}},\n"
+        f"  author       = {{{{{CURATORS}}}}},\n"
+        f"  title        = {{{TITLE}, data release {version}}},\n"
         f"  year         = {{{year}}},\n"
         f"  version      = {{{version}}},\n"
         f"  date         = {{{released}}},\n"
+        f"{doi_line}"
         f"  url          = {{{base_url}/data/#release-{version}}},\n"
-        f"  note         = {{Data licensed under CC BY 4.0}}\n"
+        f"  note         = {{Data licensed under {LICENCE}}}\n"
         f"}}\n"
     )
 
 
-def release_citation(version: str, released: str, base_url: str) -> str:
+def release_citation(version: str, released: str, base_url: str, doi: str = "") -> str:
+    where = doi_url(doi) if doi else f"{base_url}/data/#release-{version}"
     return (
-        f"Interphase Atlas curators ({released[:4]}). Interphase Atlas: strategies that stabilise the "
-        f"lithium-metal / solid-electrolyte interface, data release {version} ({released}). "
-        f"{base_url}/data/#release-{version}. Licence: CC BY 4.0."
+        f"{CURATORS} ({released[:4]}). {TITLE}, data release {version} ({released}). "
+        f"{where}. Licence: {LICENCE}."
     )
 
 
@@ -287,20 +338,20 @@ def _founding_review() -> Reference | None:
     return Reference.objects.with_authors().filter(citekey=FOUNDING_REVIEW).first()
 
 
-def _citation_cff(version: str, released: str, base_url: str) -> str:
+def _citation_cff(version: str, released: str, base_url: str, doi: str = "") -> str:
     lines = [
         "cff-version: 1.2.0",
         'message: "If you use these data, please cite this release of Interphase Atlas '
         'and the review it was founded on."',
         "type: dataset",
-        'title: "Interphase Atlas: strategies that stabilise the lithium-metal / '
-        'solid-electrolyte interface"',
+        f'title: "{TITLE}"',
         f'version: "{version}"',
         f"date-released: {released}",
         "license: CC-BY-4.0",
         f'url: "{base_url}/data/"',
+        *([f'doi: "{doi}"'] if doi else []),
         "authors:",
-        '  - name: "Interphase Atlas curators"',
+        f'  - name: "{CURATORS}"',
     ]
     review = _founding_review()
     if review is not None:
@@ -359,6 +410,8 @@ def _readme(version: str, released: str, base_url: str, counts: dict, descriptio
     ]
     lines += [f"- `{name}`: {text}" for name, text in sorted(descriptions.items())]
     lines += [
+        f"- `{DATA_PACKAGE}`: this release as a Frictionless Data Package (https://datapackage.org/): "
+        "every file with its size, checksum and media type, and each CSV column's type, unit and meaning.",
         "- `SHA256SUMS`: the SHA-256 checksum of each file (`sha256sum -c SHA256SUMS`).",
         "- `manifest.json`: the files, their sizes and checksums, and a digest of every record.",
         "",

@@ -38,7 +38,8 @@ from .models import (
     Study,
     StudyInterlayer,
 )
-from .releases import CHECKSUMS, list_releases, release_bibtex, release_citation
+from .release_metadata import dataset, datasets, json_ld
+from .releases import CHECKSUMS, latest_release, list_releases, release_bibtex, release_citation
 from .search import terms
 from .suggest import suggestions
 from .vocabularies import QUALIFIER_RULE
@@ -82,9 +83,13 @@ def _overview_counts() -> dict:
 
 @require_safe
 def overview(request: HttpRequest) -> HttpResponse:
+    review = Reference.objects.filter(citekey=FOUNDING_REVIEW).first()
+    latest = latest_release()
     context = cached("overview", "", _overview_counts) | {
         "recent": Study.objects.for_list().order_by("-created_at", "-pk")[:6],
-        "review": Reference.objects.filter(citekey=FOUNDING_REVIEW).first(),
+        "review": review,
+        # What a dataset search engine reads: the latest release, as the data page describes it.
+        "dataset_json_ld": json_ld(dataset(latest, settings.SITE_URL, review)) if latest else "",
     }
     return render(request, "interfaces/overview.html", context)
 
@@ -383,12 +388,14 @@ def data_releases(request: HttpRequest) -> HttpResponse:
     releases = list_releases()
     base_url = settings.SITE_URL  # as the release's own files cite it
     latest = releases[0] if releases else None
+    review = Reference.objects.with_authors().filter(citekey=FOUNDING_REVIEW).first()
     context = {
         "releases": releases,
         "latest": latest,
-        "bibtex": release_bibtex(latest.version, latest.date, base_url) if latest else "",
-        "citation": release_citation(latest.version, latest.date, base_url) if latest else "",
-        "review": Reference.objects.with_authors().filter(citekey=FOUNDING_REVIEW).first(),
+        "bibtex": release_bibtex(latest.version, latest.date, base_url, latest.doi) if latest else "",
+        "citation": release_citation(latest.version, latest.date, base_url, latest.doi) if latest else "",
+        "review": review,
+        "datasets_json_ld": json_ld(datasets(releases, base_url, review)) if releases else "",
     }
     return render(request, "interfaces/data.html", context)
 

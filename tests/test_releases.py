@@ -46,6 +46,8 @@ def test_a_release_is_written_listed_and_verifiable(client, releases):
         "README.md",
         "CITATION.cff",
         "CHANGELOG.md",
+        ".zenodo.json",
+        "datapackage.json",
         "SHA256SUMS",
         "manifest.json",
     } == names
@@ -71,6 +73,7 @@ def test_a_release_is_written_listed_and_verifiable(client, releases):
 
     readme = (folder / "README.md").read_text()
     assert "CC BY 4.0" in readme and "How to cite" in readme and "interphase-atlas-1.0.csv" in readme
+    assert "`datapackage.json`" in readme and "`.zenodo.json`" in readme
     cff = (folder / "CITATION.cff").read_text()
     assert "cff-version: 1.2.0" in cff and 'version: "1.0"' in cff and "license: CC-BY-4.0" in cff
     assert 'title: "Interfacial Reaction between Li Metal' in cff
