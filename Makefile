@@ -4,20 +4,33 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run serve test lint check pytest install clean bench
+.PHONY: run serve test lint check pytest install clean bench lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# What the atlas runs on (run, serve), and on top of it the tests and tooling (test, bench).
-$(STAMP): requirements.txt | $(BIN)/python
+# What the atlas runs on (run, serve), and on top of it the tests and tooling (test, bench),
+# installed from the lock files: exact versions, each file checked against its hash.
+$(STAMP): requirements.lock | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $(STAMP)
 
-$(DEV_STAMP): requirements-dev.txt $(STAMP)
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+$(DEV_STAMP): requirements-dev.lock $(STAMP)
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $(DEV_STAMP)
+
+# The lock files, from the ranges of requirements.txt and requirements-dev.txt: the newest
+# versions within them, with their hashes. Run it, then `make test`, and commit the three together.
+LOCK_TOOLS := $(VENV)/lock-tools
+COMPILE = $(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-header --no-annotate --no-emit-index-url --no-emit-find-links
+lock:
+	$(PYTHON) -m venv $(LOCK_TOOLS)
+	$(LOCK_TOOLS)/bin/pip install --quiet pip-tools
+	$(COMPILE) --upgrade -o requirements.lock requirements.txt
+	$(COMPILE) --upgrade -o requirements-dev.lock requirements-dev.txt
+	rm -f $(STAMP) $(DEV_STAMP)
 
 install: $(STAMP)
 
