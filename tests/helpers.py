@@ -14,7 +14,9 @@ from pathlib import Path
 import bibtexparser
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.test import Client
 
 from interfaces.models import (
     CuratedRecord,
@@ -331,3 +333,12 @@ def follow(page, target) -> None:
     test reads next is the new page and never the one it is leaving."""
     with page.expect_navigation():
         target.click()
+
+
+def signed_in(name: str, **flags) -> Client:
+    """A test client signed in as a new staff member of the Curator group called `name`."""
+    user = User.objects.create_user(name, password="pw", is_staff=True, **flags)
+    user.groups.add(Group.objects.get(name="Curator"))
+    client = Client()
+    client.force_login(user)
+    return client

@@ -5,7 +5,6 @@ import json
 import pytest
 import requests
 import responses
-from django.contrib.auth.models import Group, User
 
 from interfaces.models import Measurement, Study
 from references.crossref import WORK
@@ -21,10 +20,8 @@ DOI = "10.5555/atlas.gaps.2024"
 
 
 @pytest.fixture
-def carla(client):
-    user = User.objects.create_user("carla", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Curator"))
-    client.force_login(user)
+def carla(client, curator):
+    """The test client, signed in as conftest's curator, carla."""
     return client
 
 

@@ -3,8 +3,7 @@ refused, nothing of it saved, with what changed meanwhile; saved again from the 
 with, both curators' changes stand."""
 
 import pytest
-from django.contrib.auth.models import Group, User
-from django.test import Client
+from django.contrib.auth.models import User
 
 from interfaces.models import Electrolyte, Measurement, Quantity, Study
 from references.models import Reference
@@ -15,20 +14,13 @@ from tests.helpers import (
     admin_form_data,
     needs_chromium,
     serious_accessibility_violations,
+    signed_in,
 )
 
 pytestmark = pytest.mark.django_db
 
 STUDY = "deng2020tuning-li3po4-llzto"
 SUMMARY = "An air-stable Li3PO4 layer"
-
-
-def signed_in(name: str, **flags) -> Client:
-    user = User.objects.create_user(name, password="pw", is_staff=True, **flags)
-    user.groups.add(Group.objects.get(name="Curator"))
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -6,10 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 import yaml
-from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
-from django.test import Client
 
 from interfaces.models import Measurement, Study, content_columns
 from interfaces.second_reading import mark_checked
@@ -20,20 +18,13 @@ from tests.helpers import (
     csv_rows,
     make_study,
     run_load_curated,
+    signed_in,
 )
 
 pytestmark = pytest.mark.django_db
 
 STUDY = "deng2020tuning-li3po4-llzto"
 CHECKED_AT = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
-
-
-def signed_in(name: str) -> Client:
-    user = User.objects.create_user(name, password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Curator"))
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
