@@ -28,13 +28,24 @@ def _choice(choices, **kwargs):
     return serializers.ChoiceField(choices=choices, **kwargs)
 
 
+# The addresses in a record: written relative by the exports, made absolute for the API's
+# clients from the request's scheme and host, so that a record's links work wherever it lands.
+ADDRESS_FIELDS = ("url", "study_url")
+
+
 class _ExportSerializer(serializers.Serializer):
-    """Read-only: the representation is the export's JSON."""
+    """Read-only: the representation is the export's JSON, with its addresses absolute."""
 
     to_json = None
 
     def to_representation(self, instance):
-        return type(self).to_json(instance)
+        document = type(self).to_json(instance)
+        request = self.context.get("request")
+        if request is None:
+            return document
+        return document | {
+            name: request.build_absolute_uri(document[name]) for name in ADDRESS_FIELDS if name in document
+        }
 
 
 class ReferenceSerializer(_ExportSerializer):
@@ -84,7 +95,7 @@ class StudyMeasurementSerializer(MeasurementSerializer):
         )
     )
     study = serializers.IntegerField()
-    study_url = serializers.CharField()
+    study_url = serializers.URLField(help_text="The study's page on the site, absolute.")
 
 
 class _FamilyBriefSerializer(serializers.Serializer):
@@ -119,7 +130,7 @@ class StudySerializer(_ExportSerializer):
     to_json = staticmethod(study_json)
     id = serializers.IntegerField()
     key = serializers.CharField()
-    url = serializers.CharField(help_text="The study's page on the site.")
+    url = serializers.URLField(help_text="The study's page on the site, absolute.")
     summary = _text()
     strategy = _StrategySerializer()
     electrolyte = _ElectrolyteBriefSerializer()
@@ -136,7 +147,7 @@ class FamilySerializer(_ExportSerializer):
     to_json = staticmethod(family_json)
     slug = serializers.CharField()
     label = serializers.CharField()
-    url = serializers.CharField(help_text="The study list filtered by this family.")
+    url = serializers.URLField(help_text="The study list filtered by this family, absolute.")
     examples = _text()
     forms_stable_interphase = serializers.BooleanField(
         allow_null=True, help_text="Review §2.2; null when the source does not say."
@@ -150,7 +161,7 @@ class ElectrolyteSerializer(_ExportSerializer):
     to_json = staticmethod(electrolyte_json)
     slug = serializers.CharField()
     name = serializers.CharField()
-    url = serializers.CharField()
+    url = serializers.URLField(help_text="Its page on the site, absolute.")
     formula = _text()
     aliases = serializers.ListField(child=serializers.CharField())
     family = _FamilyBriefSerializer()
@@ -164,7 +175,7 @@ class InterlayerSerializer(_ExportSerializer):
     to_json = staticmethod(interlayer_json)
     slug = serializers.CharField()
     name = serializers.CharField()
-    url = serializers.CharField()
+    url = serializers.URLField(help_text="Its page on the site, absolute.")
     formula = _text()
     kind = _choice(InterlayerKind.choices)
     kind_label = serializers.CharField()

@@ -49,7 +49,7 @@ def test_studies_page_by_page_equal_the_html_list(client, query):
 def test_studies_have_the_shape_of_the_json_export(client, query):
     export = client.get(f"/studies/?{query}&format=json").json()["results"]
     api = api_pages(client, f"/api/studies/?{query}&page_size=7")
-    assert api == export
+    assert api == [row | {"url": f"http://testserver{row['url']}"} for row in export]
 
 
 def test_a_notebook_pages_through_the_garnet_studies(client):
@@ -64,7 +64,7 @@ def test_a_notebook_pages_through_the_garnet_studies(client):
 def test_study_detail_is_the_export_row(client):
     study = Study.objects.get(key="deng2020tuning-li3po4-llzto")
     row = client.get(f"/studies/?id={study.pk}&format=json").json()["results"][0]
-    assert client.get(f"/api/studies/{study.pk}/").json() == row
+    assert client.get(f"/api/studies/{study.pk}/").json() == row | {"url": f"http://testserver{row['url']}"}
     assert row["reference"]["doi"] == "10.1002/adma.202000030"
 
 
@@ -74,7 +74,7 @@ def test_measurements_are_the_rows_of_the_csv_export(client):
     assert sorted(m["id"] for m in api) == sorted(int(r["measurement_id"]) for r in rows)
     by_id = {int(r["measurement_id"]): r for r in rows}
     for m in api:
-        assert m["study"] == int(by_id[m["id"]]["study_id"]) and m["study_url"] == f"/studies/{m['study']}/"
+        assert m["study"] == int(by_id[m["id"]]["study_id"]) and m["study_url"] == f"http://testserver/studies/{m['study']}/"
         assert m["control"] == (int(by_id[m["id"]]["control_id"]) if by_id[m["id"]]["control_id"] else None)
     ccd = api_pages(client, "/api/measurements/?family=garnet&quantity=ccd")
     assert ccd and {m["quantity"] for m in ccd} == {"ccd"}
@@ -112,7 +112,7 @@ def test_electrolytes_interlayers_and_families_as_their_pages_list_them(client):
     llzto = client.get("/api/electrolytes/llzto/").json()
     assert (
         llzto["family"] == {"slug": "garnet", "label": "Garnet oxide"}
-        and llzto["url"] == "/electrolytes/llzto/"
+        and llzto["url"] == "http://testserver/electrolytes/llzto/"
     )
     assert (
         client.get("/api/references/kim2023interfacial/").json()["journal"]
@@ -326,3 +326,32 @@ def test_a_record_takes_no_filter(client):
     study = Study.objects.first()
     assert client.get(f"/api/studies/{study.pk}/").status_code == 200
     assert client.get(f"/api/studies/{study.pk}/", {"family": "garnet"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/studies/",
+        "/api/measurements/?family=garnet",
+        "/api/electrolytes/",
+        "/api/interlayers/",
+        "/api/families/",
+    ],
+)
+def test_every_address_in_a_record_is_absolute_and_answers(client, path):
+    records = api_pages(client, path + ("&" if "?" in path else "?") + "page_size=100")
+    addresses = [r[name] for r in records for name in ("url", "study_url") if name in r]
+    assert addresses and all(a.startswith("http://testserver/") for a in addresses)
+    for address in set(addresses[:40]):
+        assert client.get(address.removeprefix("http://testserver")).status_code == 200
+
+
+def test_behind_a_tls_proxy_the_addresses_are_https(client, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = False
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "atlas.example.org"]
+    study = Study.objects.first()
+    record = client.get(
+        f"/api/studies/{study.pk}/", HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="atlas.example.org"
+    ).json()
+    assert record["url"] == f"https://atlas.example.org/studies/{study.pk}/"
