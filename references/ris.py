@@ -1,6 +1,8 @@
-"""RIS export, for EndNote, Mendeley and Zotero users."""
+"""RIS export, for EndNote, Mendeley and Zotero users, written by rispy."""
 
 import re
+
+import rispy
 
 from .models import EntryType, Reference
 
@@ -21,44 +23,59 @@ RIS_TYPES = {
 _VENUE_TAG = {"THES": "PB", "RPRT": "PB"}
 
 
-def _line(tag: str, value) -> str:
-    # One line per tag: RIS has no continuation lines.
-    return f"{tag}  - " + " ".join(str(value).split())
+class _AtlasRisWriter(rispy.RisWriter):
+    """rispy's writer, as the contract fixes the file: CRLF line ends, no record numbers, and
+    `PB` a tag that may repeat (a thesis's university, then its publisher)."""
+
+    NEWLINE = "\r\n"
+    SEPARATOR = None
+    DEFAULT_LIST_TAGS = [*rispy.LIST_TYPE_TAGS, "PB"]
+
+    def set_header(self, count: int) -> str:
+        return ""
 
 
-def ris_lines(reference: Reference) -> list[str]:
-    """The RIS record of one reference (prefetched with ReferenceQuerySet.with_authors())."""
+_WRITER = _AtlasRisWriter()
+
+
+def _one_line(value) -> str:
+    # RIS has no continuation lines: a value's line breaks and runs of spaces become one space.
+    return " ".join(str(value).split())
+
+
+def ris_entry(reference: Reference) -> dict:
+    """One reference as rispy's entry (prefetched with ReferenceQuerySet.with_authors()), its
+    keys in the order the record lists its tags."""
     ris_type = RIS_TYPES[EntryType(reference.entry_type)]
-    lines = [_line("TY", ris_type), _line("ID", reference.citekey)]
-    lines += [_line("AU", author.inverted) for author in reference.author_list]
-    lines.append(_line("TI", reference.title))
-    if reference.journal:
-        lines.append(_line(_VENUE_TAG.get(ris_type, "T2"), reference.journal))
-    if reference.publisher:
-        lines.append(_line("PB", reference.publisher))
+    entry = {"type_of_reference": ris_type, "id": reference.citekey}
+    entry["authors"] = [author.inverted for author in reference.author_list]
+    entry["title"] = reference.title
+    publishers = [reference.publisher] if reference.publisher else []
+    if reference.journal and _VENUE_TAG.get(ris_type) == "PB":
+        publishers.insert(0, reference.journal)
+    elif reference.journal:
+        entry["secondary_title"] = reference.journal
+    entry["publisher"] = publishers
     if reference.year:
         month = f"{reference.month:02d}" if reference.month else ""
-        lines.append(_line("PY", reference.year))
-        lines.append(_line("DA", f"{reference.year}/{month}//"))
-    for tag, value in (("VL", reference.volume), ("IS", reference.number)):
-        if value:
-            lines.append(_line(tag, value))
+        entry["year"] = reference.year
+        entry["date"] = f"{reference.year}/{month}//"
+    entry["volume"] = reference.volume
+    entry["number"] = reference.number
     if reference.pages:
         first, _, last = re.sub(r"\s*[-–—]+\s*", "-", reference.pages.strip()).partition("-")
-        lines.append(_line("SP", first))
-        if last:
-            lines.append(_line("EP", last))
-    if reference.doi:
-        lines.append(_line("DO", reference.doi))
-    if reference.url or reference.doi:
-        lines.append(_line("UR", reference.url or reference.doi_url))
-    if reference.abstract:
-        lines.append(_line("AB", reference.abstract))
-    lines.append("ER  - ")
-    return lines
+        entry["start_page"], entry["end_page"] = first, last
+    entry["doi"] = reference.doi
+    entry["urls"] = [reference.url or reference.doi_url] if (reference.url or reference.doi) else []
+    entry["abstract"] = reference.abstract
+    # A field without a value has no line.
+    return {
+        key: [_one_line(v) for v in value] if isinstance(value, list) else _one_line(value)
+        for key, value in entry.items()
+        if value not in ("", None, [])
+    }
 
 
 def write_ris(references) -> str:
-    """RIS for references (prefetched with with_authors()), with the CRLF line ends RIS asks for."""
-    records = ["\r\n".join(ris_lines(reference)) for reference in references]
-    return "".join(record + "\r\n\r\n" for record in records)
+    """RIS for references (prefetched with with_authors()), one blank line after each record."""
+    return "".join(_WRITER.formats([ris_entry(reference)]) + "\r\n" for reference in references)

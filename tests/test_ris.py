@@ -3,6 +3,7 @@
 import re
 
 import pytest
+import rispy
 
 from references.models import EntryType, Reference
 from references.ris import write_ris
@@ -89,3 +90,14 @@ def test_entry_types_map_to_ris_types(entry_type, ris_type, venue_tag):
     assert record["TY"] == [ris_type]
     assert record[venue_tag] == ["Venue"]
     assert record["SP"] == ["17"] and "EP" not in record
+
+
+def test_a_ris_reader_reads_every_field_back():
+    references = list(Reference.objects.with_authors())
+    entries = rispy.loads(write_ris(references))
+    assert len(entries) == len(references)
+    for reference, entry in zip(references, entries, strict=True):
+        assert entry["id"] == reference.citekey and entry["title"] == " ".join(reference.title.split())
+        assert entry.get("authors", []) == [a.inverted for a in reference.author_list]
+        assert entry.get("doi", "") == reference.doi
+        assert entry.get("year", "") == (str(reference.year) if reference.year else "")
