@@ -74,7 +74,10 @@ def test_measurements_are_the_rows_of_the_csv_export(client):
     assert sorted(m["id"] for m in api) == sorted(int(r["measurement_id"]) for r in rows)
     by_id = {int(r["measurement_id"]): r for r in rows}
     for m in api:
-        assert m["study"] == int(by_id[m["id"]]["study_id"]) and m["study_url"] == f"http://testserver/studies/{m['study']}/"
+        assert (
+            m["study"] == int(by_id[m["id"]]["study_id"])
+            and m["study_url"] == f"http://testserver/studies/{m['study']}/"
+        )
         assert m["control"] == (int(by_id[m["id"]]["control_id"]) if by_id[m["id"]]["control_id"] else None)
     ccd = api_pages(client, "/api/measurements/?family=garnet&quantity=ccd")
     assert ccd and {m["quantity"] for m in ccd} == {"ccd"}
