@@ -16,6 +16,12 @@ SCHEMA_TYPES = {
     "report": "Report",
 }
 BOOK_TYPES = {"book", "chapter"}
+HIGHWIRE_CONTAINER = {
+    "chapter": "citation_inbook_title",
+    "paper-conference": "citation_conference_title",
+    "thesis": "citation_dissertation_institution",  # a thesis's container is its university
+    "report": "citation_technical_report_institution",
+}
 # Written as \uXXXX inside a JSON-LD block, so no text of a record can end the <script>.
 JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
@@ -48,9 +54,10 @@ def highwire(reference: Reference) -> list[tuple[str, str]]:
     ]
     date = _date(item, "/")
     tags += [("citation_publication_date", date), ("citation_date", date)]
-    container = "citation_inbook_title" if item["type"] == "chapter" else "citation_journal_title"
-    if item["type"] == "paper-conference":
-        container = "citation_conference_title"
+    # The container's tag names the kind of work for Zotero's Embedded Metadata translator: a journal
+    # title makes a journal article, a conference a conference paper, a book title a book
+    # section, a thesis's university a thesis and a report's institution a report.
+    container = HIGHWIRE_CONTAINER.get(item["type"], "citation_journal_title")
     first, last = _pages(item)
     tags += [
         (container, item.get("container-title", "")),
@@ -60,6 +67,7 @@ def highwire(reference: Reference) -> list[tuple[str, str]]:
         ("citation_lastpage", last),
         ("citation_doi", item.get("DOI", "")),
         ("citation_publisher", item.get("publisher", "")),
+        ("citation_abstract", item.get("abstract", "")),
     ]
     return [(name, str(content)) for name, content in tags if content]
 
@@ -126,18 +134,24 @@ def coins(reference: Reference) -> str:
     """The reference as an OpenURL ContextObject in KEV form: the title of a COinS span."""
     item = csl_item(reference)
     is_book = item["type"] in BOOK_TYPES
+    is_thesis = item["type"] == "thesis"
+    kev_format = "book" if is_book else "dissertation" if is_thesis else "journal"
     fields = [
         ("ctx_ver", "Z39.88-2004"),
-        ("rft_val_fmt", f"info:ofi/fmt:kev:mtx:{'book' if is_book else 'journal'}"),
+        ("rft_val_fmt", f"info:ofi/fmt:kev:mtx:{kev_format}"),
     ]
     if doi := item.get("DOI"):
         fields.append(("rft_id", f"info:doi/{doi}"))
-    genre = {"book": "book", "chapter": "bookitem", "paper-conference": "proceeding"}.get(
+    genre = {"book": "book", "chapter": "bookitem", "paper-conference": "proceeding", "report": "report"}.get(
         item["type"], "article"
     )
-    fields.append(("rft.genre", genre))
-    title_key = "rft.btitle" if item["type"] == "book" else "rft.atitle"
-    container_key = "rft.btitle" if is_book else "rft.jtitle"
+    if not is_thesis:  # the dissertation format has no genre
+        fields.append(("rft.genre", genre))
+    title_key = "rft.btitle" if item["type"] == "book" else "rft.title" if is_thesis else "rft.atitle"
+    # A thesis's university is its institution; a report's institution, its publisher.
+    container_key = {"thesis": "rft.inst", "report": "rft.pub"}.get(
+        item["type"], "rft.btitle" if is_book else "rft.jtitle"
+    )
     first, last = _pages(item)
     fields += [
         (title_key, item["title"]),

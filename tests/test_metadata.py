@@ -217,3 +217,95 @@ def test_a_filtered_list_says_its_filter_in_words(client):
     properties = dict(data["opengraph"][0]["properties"])
     assert properties["og:title"] == "Studies: Electrolyte family Garnet oxide"
     assert "filtered by electrolyte family Garnet oxide" in properties["og:description"]
+
+
+# How Zotero's Embedded Metadata translator reads Highwire tags (zotero/translators, "Embedded
+# Metadata.js": its HIGHWIRE_MAPPINGS, and the item type the container's tag sets in init()).
+ZOTERO_FIELDS = {
+    "citation_title": "title",
+    "citation_date": "date",
+    "citation_journal_title": "publicationTitle",
+    "citation_inbook_title": "publicationTitle",
+    "citation_conference_title": "conferenceName",
+    "citation_dissertation_institution": "university",
+    "citation_technical_report_institution": "institution",
+    "citation_volume": "volume",
+    "citation_issue": "issue",
+    "citation_publisher": "publisher",
+    "citation_abstract": "abstractNote",
+    "citation_doi": "DOI",
+}
+ZOTERO_TYPES = {
+    "citation_journal_title": "journalArticle",
+    "citation_technical_report_institution": "report",
+    "citation_conference_title": "conferencePaper",
+    "citation_inbook_title": "bookSection",
+    "citation_dissertation_institution": "thesis",
+}
+
+
+def zotero_item(tags: Tags) -> dict:
+    """The item Zotero's connector saves from a page's Highwire tags."""
+    item_type = None
+    for name, _ in tags.meta:
+        item_type = ZOTERO_TYPES.get(name, item_type)
+    item = {"itemType": item_type or ("journalArticle" if tags.values("citation_title") else "webpage")}
+    item |= {ZOTERO_FIELDS[name]: content for name, content in tags.meta if name in ZOTERO_FIELDS}
+    item["creators"] = [tuple(author.split(", ", 1)) for author in tags.values("citation_author")]
+    pages = tags.values("citation_firstpage") + tags.values("citation_lastpage")
+    if pages:
+        item["pages"] = "-".join(pages)
+    return item
+
+
+@pytest.mark.parametrize(
+    ("entry_type", "zotero_type", "container_field"),
+    [
+        ("article", "journalArticle", "publicationTitle"),
+        ("inproceedings", "conferencePaper", "conferenceName"),
+        ("incollection", "bookSection", "publicationTitle"),
+        ("phdthesis", "thesis", "university"),
+        ("techreport", "report", "institution"),
+    ],
+)
+def test_zoteros_button_saves_the_paper_with_its_fields(client, entry_type, zotero_type, container_field):
+    reference = paper(entry_type=entry_type, abstract="Li₃PO₄ lowers the interfacial resistance.")
+    _, tags, _ = page_of(client, make_study(reference=reference).get_absolute_url())
+    assert zotero_item(tags) == {
+        "itemType": zotero_type,
+        "title": reference.title,
+        "creators": [(family, given) for family, given in AUTHORS],
+        "date": "2021/03",
+        container_field: "Journal of Interfaces",
+        "volume": "12",
+        "issue": "4",
+        "pages": "101-110",
+        "DOI": "10.1234/jint.2021.101",
+        "publisher": "Test Society",
+        "abstractNote": "Li₃PO₄ lowers the interfacial resistance.",
+    }
+    # The page has no COinS: Zotero's COinS translator, which comes first, leaves it to these tags.
+    assert tags.coins == []
+
+
+UNIVERSITY = "Journal of Interfaces"  # paper()'s container: a thesis's university
+
+
+@pytest.mark.parametrize(
+    ("entry_type", "fields"),
+    [
+        ("article", {"rft_val_fmt": "info:ofi/fmt:kev:mtx:journal", "rft.genre": "article"}),
+        ("techreport", {"rft_val_fmt": "info:ofi/fmt:kev:mtx:journal", "rft.genre": "report"}),
+        (
+            "phdthesis",
+            {"rft_val_fmt": "info:ofi/fmt:kev:mtx:dissertation", "rft.inst": "Journal of Interfaces"},
+        ),
+    ],
+)
+def test_a_lists_coins_name_the_kind_of_work(client, entry_type, fields):
+    reference = paper(entry_type=entry_type)
+    make_study(reference=reference)
+    _, tags, _ = page_of(client, f"/references/?citekey={reference.citekey}")
+    (coins,) = [c for c in tags.coins if c.get("rft_id") == ["info:doi/10.1234/jint.2021.101"]]
+    assert {key: coins[key] for key in fields} == {key: [value] for key, value in fields.items()}
+    assert coins["rft.au"] == [f"{family}, {given}" for family, given in AUTHORS]
