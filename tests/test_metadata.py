@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 import extruct
 import pytest
 
-from interfaces.models import Quantity
+from interfaces.models import Quantity, Study
 from tests.helpers import make_reference, make_study
 
 pytestmark = pytest.mark.django_db
@@ -184,13 +184,37 @@ def test_a_bare_paper_gives_coins_without_empty_fields(client):
     }
 
 
+SITE_DESCRIPTION = (
+    "A curated literature database of strategies that stabilise the interface between Li metal and solid "
+    "electrolytes."
+)
+
+
 @pytest.mark.parametrize(
-    "url", ["/", "/studies/", "/references/", "/electrolytes/", "/interlayers/", "/matrix/", "/about/"]
+    "url",
+    [
+        "/",
+        "/studies/",
+        "/references/",
+        "/electrolytes/",
+        "/electrolytes/llzto/",
+        "/interlayers/",
+        "/interlayers/li3po4/",
+        "/matrix/",
+        "/about/",
+        "/data/",
+        "/studies/charts/",
+        "/compare/",
+    ],
 )
 def test_every_public_page_has_opengraph_and_a_twitter_card(client, url):
+    if url == "/compare/":
+        url += "?" + "&".join(f"id={pk}" for pk in Study.objects.values_list("pk", flat=True)[:2])
     html, tags, data = page_of(client, url)
     properties = dict(data["opengraph"][0]["properties"])
     assert properties["og:title"] and properties["og:description"]
+    # Each page says what it holds, not only the site's one line.
+    assert properties["og:description"] != SITE_DESCRIPTION
     assert properties["og:site_name"] == "Interphase Atlas"
     assert properties["og:url"] == f"http://testserver{url}"
     assert properties["og:type"] == "website"
