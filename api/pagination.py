@@ -1,4 +1,6 @@
-"""Pages of an API list: the HTML list's page size by default, `page_size` up to a maximum."""
+"""Pages of an API list, read as the HTML list reads them (ids first, from the nearer end), with
+the HTML list's page size by default and `page_size` up to a maximum. The number of rows a
+filter matches is counted once per data version, so a page costs its rows, not a count."""
 
 import re
 
@@ -7,7 +9,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from atlas.pagination import STUDIES_PER_PAGE
+from atlas.caching import cached
+from atlas.pagination import STUDIES_PER_PAGE, FromEitherEnd
 
 MAX_PAGE_SIZE = 100
 _DIGITS = re.compile(r"[0-9]{1,9}")
@@ -18,6 +21,7 @@ _PAGE = re.compile(r"[0-9]+")
 class AtlasPagination(PageNumberPagination):
     """Like the HTML lists, but a page number or size that is not one is an error, not a guess."""
 
+    django_paginator_class = FromEitherEnd
     page_size = STUDIES_PER_PAGE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
@@ -39,6 +43,8 @@ class AtlasPagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         paginator = self.django_paginator_class(queryset, self.get_page_size(request))
+        # The rows a filter matches, keyed by the query itself (its SQL with the values in).
+        paginator.count = cached("api-count", str(queryset.order_by().query), queryset.order_by().count)
         number = self.get_page_number(request, paginator)
         try:
             self.page = paginator.page(number)

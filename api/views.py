@@ -136,7 +136,7 @@ class ElectrolyteViewSet(AtlasViewSet):
     queryset = (
         Electrolyte.objects.select_related("family")
         .annotate(study_count=Count("studies"))
-        .order_by("family__position", "family__label", "name")
+        .order_by("family__position", "family__label", "name", "pk")
     )
     serializer_class = serializers.ElectrolyteSerializer
     lookup_field = "slug"
@@ -147,7 +147,9 @@ class ElectrolyteViewSet(AtlasViewSet):
 class InterlayerViewSet(AtlasViewSet):
     """Interlayer materials, in the order of /interlayers/ (by kind, then name)."""
 
-    queryset = InterlayerMaterial.objects.annotate(study_count=Count("studies")).order_by("kind", "name")
+    queryset = InterlayerMaterial.objects.annotate(study_count=Count("studies")).order_by(
+        "kind", "name", "pk"
+    )
     serializer_class = serializers.InterlayerSerializer
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
@@ -158,7 +160,7 @@ class FamilyViewSet(AtlasViewSet):
     """Electrolyte families (docs/contract.md), in the overview's order, with their study counts."""
 
     queryset = ElectrolyteFamily.objects.annotate(study_count=Count("electrolytes__studies")).order_by(
-        "position", "label"
+        "position", "label", "pk"
     )
     serializer_class = serializers.FamilySerializer
     lookup_field = "slug"

@@ -1,6 +1,8 @@
 """The read-only API: the HTML lists' rows, filters and pages as JSON, in the exports' shapes."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.validation import validate_schema
 
@@ -244,13 +246,33 @@ def test_the_docs_page_explains_the_api(client):
 
 
 def test_the_list_needs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
-    client.get("/api/studies/?page_size=5")  # the data's last change date is cached after this
-    with django_assert_max_num_queries(6):
+    client.get("/api/studies/?page_size=5")  # the last change date and the list's count are cached
+    with django_assert_max_num_queries(5):  # the page's ids, its rows, and three prefetches
         assert len(client.get("/api/studies/?page_size=100").json()["results"]) > 50
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # a new filter counts its rows once
         client.get("/api/studies/?family=garnet&sort=-ccd")
+    with django_assert_max_num_queries(6):
+        client.get("/api/studies/?family=garnet&sort=-ccd&page=2&page_size=5")
+    client.get("/api/measurements/?page_size=5")
     with django_assert_max_num_queries(2):
         client.get("/api/measurements/?page_size=100")
+
+
+def test_the_last_page_is_read_from_the_end_as_the_html_list_does(client):
+    first = client.get("/api/studies/?sort=-ccd&page_size=10").json()
+    with CaptureQueriesContext(connection) as last_queries:
+        last = client.get(f"/api/studies/?sort=-ccd&page_size=10&page={first['num_pages']}").json()
+    # The page's ids are read in the reversed order, skipping none of them, not past all the others.
+    (ids,) = [q["sql"] for q in last_queries.captured_queries if 'AS "pk" FROM' in q["sql"]]
+    assert "OFFSET" not in ids.upper()
+    everything = [s["id"] for s in client.get("/studies/?sort=-ccd&format=json").json()["results"]]
+    assert [s["id"] for s in last["results"]] == everything[(first["num_pages"] - 1) * 10 :]
+
+
+def test_a_new_study_is_counted_at_once(client):
+    before = client.get("/api/studies/?family=garnet").json()["count"]
+    make_study()
+    assert client.get("/api/studies/?family=garnet").json()["count"] == before + 1
 
 
 @pytest.mark.parametrize("path", ["/api/nothing/", "/api/studies/1/nothing/", "/api/openapi.yaml"])
