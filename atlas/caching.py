@@ -120,3 +120,22 @@ def cached(name: str, key: str, compute: Callable[[], object]):
         value = from_primary()
         _ask(lambda: cache.set(full_key, value, TIMEOUT_SECONDS), None)
     return value
+
+
+def cached_many(name: str, keys: list[str], compute: Callable[[list[str]], dict[str, object]]) -> dict:
+    """{key: value} for many keys in one round trip: those cached under the current data version
+    are read, compute(missing keys) gives the others (from the primary), which are then cached."""
+    version = data_version()
+    if version is None:
+        with primary_reads():
+            return compute(keys)
+    full = {key: f"atlas:{name}:{version}:{hashlib.sha1(key.encode()).hexdigest()}" for key in keys}
+    found = _ask(lambda: cache.get_many(list(full.values())), {})
+    values = {key: found[full[key]] for key in keys if full[key] in found}
+    missing = [key for key in keys if key not in values]
+    if missing:
+        with primary_reads():
+            computed = compute(missing)
+        _ask(lambda: cache.set_many({full[key]: computed[key] for key in missing}, TIMEOUT_SECONDS), None)
+        values |= computed
+    return values

@@ -4,9 +4,11 @@ words a search matched, marked."""
 import re
 
 from django import template
+from django.template.loader import get_template
 from django.utils.html import conditional_escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
+from atlas.caching import cached, cached_many
 from interfaces.headline import factor_text
 from interfaces.provenance import linked_addresses, paper_link, source_link
 from interfaces.search import fold, terms
@@ -255,3 +257,56 @@ def search_context(study, query) -> SafeString:
             excerpt = _SUBSCRIPTED_MARKED.sub(_subscript_marked, _excerpt(found))
             return mark_safe(f'<span class="match-label">{label}:</span> {excerpt}')
     return mark_safe("")
+
+
+@register.simple_tag(takes_context=True)
+def study_rows(context, studies) -> SafeString:
+    """The table rows of `studies` (interfaces/_study_row.html), each rendered once per data
+    version for each way a list shows it, read from the cache in one round trip. What a row
+    shows besides its study comes from the context: the search (`q`), whether rows are
+    `selectable` (with `form_id`) and which are `ticked`."""
+    query = context.get("q") or ""
+    selectable = bool(context.get("selectable"))
+    form_id = context.get("form_id") or ""
+    ticked = context.get("ticked") or ()
+    studies = list(studies)
+    keys = {f"{s.pk}|{query}|{selectable}|{form_id}|{s.pk in ticked}": s for s in studies}
+    row = get_template("interfaces/_study_row.html")
+
+    def render(missing: list[str]) -> dict[str, str]:
+        shown = {"query": query, "selectable": selectable, "form_id": form_id, "ticked": ticked}
+        return {key: str(row.render(shown | {"study": keys[key]})) for key in missing}
+
+    rendered = cached_many("study-row", list(keys), render)
+    return mark_safe("".join(rendered[key] for key in keys))  # noqa: S308 - rendered by the template engine, escaped there
+
+
+class _FragmentNode(template.Node):
+    def __init__(self, nodelist, name, key):
+        self.nodelist, self.name, self.key = nodelist, name, key
+
+    def render(self, context) -> SafeString:
+        name, key = self.name.resolve(context), str(self.key.resolve(context))
+        html = cached(f"fragment:{name}", key, lambda: str(self.nodelist.render(context)))
+        return mark_safe(html)  # noqa: S308 - rendered by the template engine, escaped there
+
+
+@register.tag
+def fragment(parser, token):
+    """`{% fragment "name" key %}…{% endfragment %}`: what it encloses, rendered once per data
+    version for each key and then read from the cache (a cache that is away costs a render, never
+    a page). The key must name everything the enclosed part shows besides the atlas's data."""
+    bits = token.split_contents()
+    if len(bits) != 3:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes a name and a key")
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return _FragmentNode(nodelist, parser.compile_filter(bits[1]), parser.compile_filter(bits[2]))
+
+
+@register.filter
+def query_without_page(params) -> str:
+    """A query string (request.GET) without its page number, its parameters in a fixed order."""
+    return "&".join(
+        f"{name}={value}" for name in sorted(params) if name != "page" for value in params.getlist(name)
+    )

@@ -1,0 +1,174 @@
+"""The rendered rows and filter panel of the lists are reused until the data change: each way of
+writing the atlas shows its change on the next page at once, and a cache that is away costs a
+render, never a page."""
+
+import pytest
+
+from interfaces.models import Electrolyte, Measurement, Study
+from tests.helpers import (
+    admin_change_url,
+    admin_form_data,
+    curated_copy,
+    make_study,
+    run_load_curated,
+    signed_in,
+)
+
+pytestmark = pytest.mark.django_db
+
+STUDY = "deng2020tuning-li3po4-llzto"
+
+
+@pytest.fixture
+def curator_client():
+    return signed_in("fragment-curator")
+
+
+def row_of(client, study: Study, **params) -> str:
+    """The list's row of a study (its <tr>), as a reader gets it."""
+    html = client.get("/studies/", {"id": study.pk, **params}).content.decode()
+    start = html.index(f'href="/studies/{study.pk}/" class="study-link"')
+    return html[html.rindex("<tr>", 0, start) : html.index("</tr>", start)]
+
+
+def form_data(page) -> dict:
+    data = admin_form_data(page)
+    for formset in page.context["inline_admin_formsets"]:
+        prefix = formset.formset.prefix
+        data |= {f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000}
+    return data
+
+
+def saved(client, obj, change) -> None:
+    data = form_data(client.get(admin_change_url(obj))) | change
+    response = client.post(admin_change_url(obj), data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+
+
+def test_a_row_is_rendered_once_and_then_read_from_the_cache(client, monkeypatch):
+    from interfaces.templatetags import atlas as tags
+
+    rendered = []
+    real = tags.get_template
+
+    def counting(name):
+        template = real(name)
+        render = template.render
+        template.render = lambda context: rendered.append(context["study"].pk) or render(context)
+        return template
+
+    monkeypatch.setattr(tags, "get_template", counting)
+    study = Study.objects.get(key=STUDY)
+    first = row_of(client, study)
+    assert rendered == [study.pk] and "Li3PO4" in first.replace("<sub>", "").replace("</sub>", "")
+    assert row_of(client, study) == first and rendered == [study.pk]  # the second time, from the cache
+    assert row_of(client, study, q="Li3PO4") != first and rendered == [study.pk, study.pk]
+
+
+def test_a_study_saved_in_the_admin_shows_at_once(client, curator_client):
+    study = Study.objects.get(key=STUDY)
+    assert "Anode design" not in row_of(client, study)
+    saved(curator_client, study, {"strategy": "anode-design"})
+    assert "Anode design" in row_of(client, study)
+
+
+def test_a_figure_changed_in_the_study_form_shows_at_once(client, curator_client):
+    study = Study.objects.get(key=STUDY)
+    page = curator_client.get(admin_change_url(study))
+    data = form_data(page)
+    (index,) = [
+        i
+        for i, f in enumerate(
+            f for f in page.context["inline_admin_formsets"][-1].formset.forms if f.instance.pk
+        )
+        if f.instance.pk == study.best_ccd.pk
+    ] or [None]
+    assert index is not None
+    prefix = page.context["inline_admin_formsets"][-1].formset.prefix
+    data[f"{prefix}-{index}-value"] = "7.25"
+    data[f"{prefix}-{index}-reported"] = "7.25 mA cm-2"
+    response = curator_client.post(admin_change_url(study), data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    assert "7.25" in row_of(client, study)
+
+
+def test_a_papers_doi_corrected_in_the_admin_shows_at_once(client, curator_client):
+    study = Study.objects.get(key=STUDY)
+    assert "10.1002/adma.202000030" in row_of(client, study).replace("<wbr>", "")
+    saved(curator_client, study.reference, {"doi": "10.1002/adma.202099999"})
+    assert "10.1002/adma.202099999" in row_of(client, study).replace("<wbr>", "")
+
+
+def test_an_electrolyte_renamed_in_the_admin_shows_at_once(client, curator_client):
+    study = Study.objects.get(key=STUDY)
+    electrolyte = study.electrolyte
+    saved(curator_client, electrolyte, {"name": "LLZTO-renamed"})
+    assert "LLZTO-renamed" in row_of(client, study)
+
+
+def test_a_change_loaded_from_the_curated_files_shows_at_once(client, tmp_path):
+    study = Study.objects.get(key=STUDY)
+    assert study.best_ccd.value == 2.2 and "2.2" in row_of(client, study)
+    folder = curated_copy(
+        tmp_path, "value: 2.2\n        reported: 2.2 mA/cm²", "value: 2.4\n        reported: 2.4 mA/cm²", 1
+    )
+    run_load_curated(folder)
+    assert "2.4" in row_of(client, study)
+
+
+def test_a_figure_checked_by_a_second_curator_shows_at_once_in_the_filter_counts(client):
+    from interfaces.second_reading import entered, mark_checked
+
+    study = Study.objects.get(key=STUDY)
+    figure = study.best_ccd
+    entered(figure, "first-reader")
+    figure.save()
+
+    def checked():
+        response = client.get("/studies/", {"reading": "checked"})
+        return response.context["page_obj"].paginator.count, [s.pk for s in response.context["page_obj"]]
+
+    before, shown = checked()
+    assert study.pk not in shown
+    mark_checked(Measurement.objects.filter(study=study), "second-reader")
+    after, shown = checked()
+    assert after == before + 1 and study.pk in shown
+
+
+def test_a_study_deleted_is_gone_from_the_list_at_once(client):
+    study = Study.objects.get(key=STUDY)
+    client.get("/studies/")
+    study.delete()
+    assert f'href="/studies/{study.pk}/"' not in client.get("/studies/").content.decode()
+
+
+def test_a_reference_saved_through_the_orm_shows_at_once(client):
+    study = Study.objects.get(key=STUDY)
+    row_of(client, study)
+    reference = study.reference
+    reference.doi = "10.1002/adma.202088888"
+    reference.save()
+    assert "10.1002/adma.202088888" in row_of(client, study).replace("<wbr>", "")
+
+
+def test_the_filter_panel_follows_a_new_electrolyte_at_once(client):
+    assert "FragmentSE" not in client.get("/studies/").content.decode()
+    family = Electrolyte.objects.get(slug="llzto").family
+    electrolyte = Electrolyte.objects.create(slug="fragment-test-se", name="FragmentSE", family=family)
+    make_study(electrolyte=electrolyte)
+    panel = client.get("/studies/", {"family": family.slug}).content.decode()
+    assert 'value="fragment-test-se"' in panel
+
+
+def test_with_the_cache_failing_the_lists_still_render(client, monkeypatch):
+    from atlas import caching
+
+    def away(*args, **kwargs):
+        raise ConnectionError("cache away")
+
+    for method in ("get", "get_many", "set", "set_many", "add"):
+        monkeypatch.setattr(caching.cache, method, away)
+    monkeypatch.setattr(caching, "_breaker", caching._Breaker())
+    study = Study.objects.get(key=STUDY)
+    assert "Li3PO4" in row_of(client, study).replace("<sub>", "").replace("</sub>", "")
+    assert client.get("/studies/", {"family": "garnet"}).status_code == 200
