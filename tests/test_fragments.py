@@ -172,3 +172,17 @@ def test_with_the_cache_failing_the_lists_still_render(client, monkeypatch):
     study = Study.objects.get(key=STUDY)
     assert "Li3PO4" in row_of(client, study).replace("<sub>", "").replace("</sub>", "")
     assert client.get("/studies/", {"family": "garnet"}).status_code == 200
+
+
+def test_a_study_page_is_rendered_once_and_follows_any_save_at_once(client, django_assert_max_num_queries):
+    study = Study.objects.get(key=STUDY)
+    first = client.get(study.get_absolute_url()).content.decode()
+    with django_assert_max_num_queries(4):  # the study and its prefetches; the rest is the cached page
+        assert client.get(study.get_absolute_url()).content.decode() == first
+    figure = study.best_ccd
+    figure.value, figure.reported = 2.45, "2.45 mA/cm²"
+    figure.save()
+    assert "2.45" in client.get(study.get_absolute_url()).content.decode()
+    # A save of another study changes the lists of related studies on this page at once too.
+    other = make_study(electrolyte=study.electrolyte, summary="A fragment test study")
+    assert other.get_absolute_url() in client.get(study.get_absolute_url()).content.decode()
