@@ -33,6 +33,9 @@ INDEX = SiteKind("index", "a library catalogue or index")
 NEWS = SiteKind("news", "a news site")
 AGGREGATOR = SiteKind("aggregator", "an abstract aggregator")
 DOCUMENT_SHARING = SiteKind("document-sharing", "a document-sharing site")
+# A public code host: a research group's or an author's own website source, or a collection of
+# papers' texts; the study's curation note says which.
+CODE_REPOSITORY = SiteKind("code-repository", "a public code repository")
 MIRROR = SiteKind("mirror", "an unofficial copy of a publisher's site", linked=False)
 OTHER = SiteKind("other", "another site")
 
@@ -82,6 +85,7 @@ SITES: dict[str, SiteKind] = {
         ["scribd.com", "researchgate.net", "academia.edu", "doc88.com", "datapdf.com", "coek.info"],
         DOCUMENT_SHARING,
     ),
+    **dict.fromkeys(["github.com", "gitlab.com"], CODE_REPOSITORY),
     **dict.fromkeys(["rsc.66557.net"], MIRROR),
 }  # fmt: skip
 

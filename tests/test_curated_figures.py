@@ -157,3 +157,27 @@ def test_the_figures_an_abstract_states_are_in_the_atlas(study, quantity, qualif
     figures = Measurement.objects.filter(study__key=study, quantity=quantity, value=value)
     assert [(m.qualifier, m.reported if reported else None) for m in figures] == [(qualifier, reported)]
     assert all(m.source == "abstract" and m.source_url for m in figures)
+
+
+def test_a_lower_bound_in_the_source_words_keeps_its_qualifier():
+    """ "Over 2,000 h", "more than 36 mAh cm−2", "exceeding 15 mA cm−2", ">3.4 mA cm−2": the figure
+    is a lower bound and says so, whichever curator or route entered it."""
+    lower = re.compile(r"^\s*(?:over|more than|exceeding|in excess of|>|&gt;)", re.IGNORECASE)
+    figures = [m for m in Measurement.objects.select_related("study") if lower.match(m.reported)]
+    assert len(figures) >= 10
+    assert [f"{m.study.key}: {m.reported}" for m in figures if m.qualifier not in (">", "≥")] == []
+
+
+def test_every_address_on_a_code_repository_is_fixed_to_a_commit_and_named_in_the_curation_note():
+    """A repository's files change: a figure read there carries the address of the file at one
+    commit, and its study's curation note says what the repository is (an author's or group's own
+    website, or a collection of papers' texts: an aggregator)."""
+    fixed = re.compile(r"^https://(?:github|gitlab)\.com/([^/]+/[^/]+)/(?:-/)?blob/[0-9a-f]{40}/\S+$")
+    read_there = Measurement.objects.filter(source_url__regex=r"^https?://(www\.)?(github|gitlab)\.com/")
+    assert read_there.exists()
+    for m in read_there.select_related("study"):
+        match = fixed.match(m.source_url)
+        assert match, (m.study.key, m.source_url)
+        note = m.study.curation_note.lower()
+        assert match.group(1).lower() in note, (m.study.key, match.group(1))
+        assert any(word in note for word in ("website", "author", "aggregator")), m.study.key

@@ -6,6 +6,7 @@ from interfaces.models import Measurement, Quantity, Study
 from interfaces.provenance import (
     ADDRESS,
     AGGREGATOR,
+    CODE_REPOSITORY,
     DOCUMENT_SHARING,
     INDEX,
     MIRROR,
@@ -46,6 +47,7 @@ from tests.helpers import make_study
         ("https://vufind-test.katalog.k.utb.cz/Record/1/Details", INDEX),
         ("https://graz.elsevierpure.com/en/publications/x", REPOSITORY),
         ("https://public-pages-files-2025.frontiersin.org/x.pdf", PUBLISHER),
+        ("https://github.com/owner/owner.github.io/blob/0123abc/content/publication/x/index.md", CODE_REPOSITORY),
         ("https://example.org/page", OTHER),
         ("https://notpubs.rsc.org.evil.example/x", OTHER),
     ],
