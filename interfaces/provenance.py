@@ -31,6 +31,8 @@ PREPRINT = SiteKind("preprint", "a preprint server", of_record=True)
 REPOSITORY = SiteKind("repository", "a university repository", of_record=True)
 INDEX = SiteKind("index", "a library catalogue or index")
 NEWS = SiteKind("news", "a news site")
+# A file in a public code repository: a researcher's site, a dataset's record of a paper.
+CODE_REPOSITORY = SiteKind("code-repository", "a file in a public code repository")
 AGGREGATOR = SiteKind("aggregator", "an abstract aggregator")
 DOCUMENT_SHARING = SiteKind("document-sharing", "a document-sharing site")
 MIRROR = SiteKind("mirror", "an unofficial copy of a publisher's site", linked=False)
@@ -44,7 +46,7 @@ SITES: dict[str, SiteKind] = {
             "sciencedirect.com", "link.springer.com", "nature.com", "science.org", "sciencemag.org",
             "mdpi.com", "frontiersin.org", "iopscience.iop.org", "pnas.org", "cell.com",
             "tandfonline.com", "journals.aps.org", "pubs.aip.org", "cambridge.org", "academic.oup.com",
-            "ecsdl.org", "koreascience.kr", "j-cst.org", "e-cst.org",
+            "ecsdl.org", "koreascience.kr", "j-cst.org", "e-cst.org", "oaepublish.com", "oaes.cc",
         ],
         PUBLISHER,
     ),
@@ -69,6 +71,7 @@ SITES: dict[str, SiteKind] = {
         INDEX,
     ),
     **dict.fromkeys(["scienmag.com"], NEWS),
+    **dict.fromkeys(["github.com", "raw.githubusercontent.com"], CODE_REPOSITORY),
     **dict.fromkeys(
         [
             "bohrium.dp.tech", "scilit.net", "scilit.com", "scholarmate.com", "mendeley.com",
