@@ -47,7 +47,7 @@ SITES: dict[str, SiteKind] = {
             "sciencedirect.com", "link.springer.com", "nature.com", "science.org", "sciencemag.org",
             "mdpi.com", "frontiersin.org", "iopscience.iop.org", "pnas.org", "cell.com",
             "tandfonline.com", "journals.aps.org", "pubs.aip.org", "cambridge.org", "academic.oup.com",
-            "ecsdl.org", "koreascience.kr", "j-cst.org", "e-cst.org",
+            "ecsdl.org", "koreascience.kr", "j-cst.org", "e-cst.org", "oaepublish.com", "oaes.cc",
         ],
         PUBLISHER,
     ),
@@ -85,7 +85,7 @@ SITES: dict[str, SiteKind] = {
         ["scribd.com", "researchgate.net", "academia.edu", "doc88.com", "datapdf.com", "coek.info"],
         DOCUMENT_SHARING,
     ),
-    **dict.fromkeys(["github.com", "gitlab.com"], CODE_REPOSITORY),
+    **dict.fromkeys(["github.com", "raw.githubusercontent.com", "gitlab.com"], CODE_REPOSITORY),
     **dict.fromkeys(["rsc.66557.net"], MIRROR),
 }  # fmt: skip
 

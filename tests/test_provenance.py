@@ -48,6 +48,8 @@ from tests.helpers import make_study
         ("https://graz.elsevierpure.com/en/publications/x", REPOSITORY),
         ("https://public-pages-files-2025.frontiersin.org/x.pdf", PUBLISHER),
         ("https://github.com/owner/owner.github.io/blob/0123abc/content/publication/x/index.md", CODE_REPOSITORY),
+        ("https://oaepublish.com/articles/energymater.2024.201", PUBLISHER),
+        ("https://f.oaes.cc/read_online/special_issue/energymater/2079/files/basic-html/page23.html", PUBLISHER),
         ("https://example.org/page", OTHER),
         ("https://notpubs.rsc.org.evil.example/x", OTHER),
     ],
@@ -71,6 +73,13 @@ def test_an_unofficial_copy_is_named_but_never_linked():
     html = source_link("https://rsc.66557.net/en/content/articlehtml/2019/ta/c9ta01234a")
     assert "<a " not in html and "66557" not in html
     assert "read on an unofficial copy of a publisher&#x27;s site" in html
+
+
+def test_a_file_in_a_code_repository_is_linked_and_named_as_one():
+    html = source_link("https://github.com/owner/repo/blob/0123456789abcdef0123456789abcdef01234567/a.json")
+    assert 'class="source-site source-site-code-repository"' in html
+    assert '>github.com</a> <span class="site-kind">(a public code repository)</span>' in html
+    assert not CODE_REPOSITORY.of_record
 
 
 def test_a_page_is_linked_with_its_host_and_its_kind():
