@@ -1,6 +1,8 @@
 """The public pages: overview, the study list with its exports and charts, a study, electrolytes,
 interlayers, comparison, matrix, readers' reports, data releases and about."""
 
+from collections import Counter
+
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -32,17 +34,19 @@ from .models import (
     Electrolyte,
     ElectrolyteFamily,
     InterlayerMaterial,
+    Measurement,
     Quantity,
     Report,
     Strategy,
     Study,
     StudyInterlayer,
 )
+from .provenance import site_kind
 from .release_metadata import dataset, datasets, json_ld
 from .releases import CHECKSUMS, latest_release, list_releases, release_bibtex, release_citation
 from .search import terms
 from .suggest import suggestions
-from .vocabularies import QUALIFIER_RULE
+from .vocabularies import QUALIFIER_RULE, Source
 
 RELATED_LIMIT = 8
 STUDY_FORMATS = ("json", "csv", *BIBLIOGRAPHY_FORMATS)
@@ -410,11 +414,35 @@ def release_file(request: HttpRequest, version: str, name: str) -> FileResponse:
     return FileResponse((release.path / name).open("rb"), as_attachment=name.endswith((".csv", ".bib")))
 
 
+def _figures_read_where() -> dict:
+    """How many figures were read in each kind of source and on each kind of site, and how many
+    carry each test condition: the atlas's provenance in numbers, for the about page."""
+    rows = Measurement.objects.values_list(
+        "source", "source_url", "temperature_c", "stack_pressure_mpa", "areal_capacity_mah_cm2"
+    )
+    by_source, by_site = Counter(), Counter()
+    conditions = Counter()
+    for source, url, temperature, pressure, areal in rows:
+        by_source[source] += 1
+        if url:
+            by_site[site_kind(url).label] += 1
+        conditions["temperature"] += temperature is not None
+        conditions["stack pressure"] += pressure is not None
+        conditions["areal capacity"] += areal is not None
+    return {
+        "total": sum(by_source.values()),
+        "sources": [(Source(value).label, by_source[value]) for value in Source.values if by_source[value]],
+        "sites": by_site.most_common(),
+        "conditions": list(conditions.items()),
+    }
+
+
 @require_safe
 def about(request: HttpRequest) -> HttpResponse:
     review = Reference.objects.with_authors().filter(citekey=FOUNDING_REVIEW).first()
     context = cached("overview", "", _overview_counts) | {
         "review": review,
+        "read_where": cached("figures-read-where", "", _figures_read_where),
         "quantities": Quantity,
         "qualifier_rule": QUALIFIER_RULE,
         "reading_checked": READING_CHECKED,

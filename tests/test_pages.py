@@ -133,7 +133,7 @@ def test_reference_list_queries(client, django_assert_num_queries, one_row):
     "url, queries",
     [
         ("/", 11),  # 10, and the founding review the overview links to
-        ("/about/", 8),  # the overview's counts (cached afterwards), the review and its authors
+        ("/about/", 9),  # the overview's and the figures' counts (cached afterwards), the review, its authors
         ("/data/", 2),  # the founding review and its authors; releases are files
         ("/api/", 0),
         ("/electrolytes/", 2),
@@ -205,3 +205,18 @@ def test_pages_past_the_middle_read_from_the_end_hold_the_same_rows(client, url,
     assert from_either_end == rows(Paginator)
     flat = [pk for page in from_either_end for pk in page]
     assert len(flat) == len(set(flat))
+
+
+def test_the_about_page_says_where_the_figures_were_read(client):
+    from interfaces.models import Measurement as Figure
+
+    where = client.get("/about/").context["read_where"]
+    assert where["total"] == Figure.objects.count()
+    full_text = Figure.objects.filter(source="full-text").count()
+    assert dict(where["sources"])["The paper's full text"] == full_text
+    on_github = Figure.objects.filter(source_url__contains="github.com/").count()
+    assert dict(where["sites"])["a public code repository"] == on_github
+    areal = Figure.objects.filter(areal_capacity_mah_cm2__isnull=False).count()
+    assert dict(where["conditions"])["areal capacity"] == areal
+    html = client.get("/about/").content.decode()
+    assert f"Where the atlas's {where['total']} figures were read" in html
