@@ -210,6 +210,23 @@ def test_the_changelog_counts_and_lists_what_changed(releases):
     assert "this is the first release" in first and f"{Study.objects.count() - 1} added" in first
 
 
+def test_the_changelog_lists_the_studies_read_on_pages_kept_in_code_repositories(releases, settings):
+    from_repositories = sorted(
+        Study.objects.filter(measurements__source_url__contains="github.com/")
+        .distinct()
+        .values_list("key", flat=True)
+    )
+    assert len(from_repositories) >= 10
+    Study.objects.filter(key__in=from_repositories).delete()
+    release("1.0")
+    load_curated(settings.CURATED_DATA_DIR, take_files=True)  # the curated files bring them back
+    release("1.1")
+    changes = (releases / "1.1" / "CHANGELOG.md").read_text()
+    assert f"{len(from_repositories)} added" in changes
+    for key in from_repositories:
+        assert key in changes
+
+
 def test_every_page_footer_shows_the_data_version(client, releases):
     for url in ("/", "/studies/", "/about/", "/api/"):
         assert "Data: unreleased" in client.get(url).content.decode()
