@@ -56,3 +56,27 @@ def test_the_architecture_names_every_module_that_exists():
     ]
     assert len(modules) > 30
     assert [module for module in modules if f"`{module}`" not in architecture] == []
+
+
+def test_the_readmes_counts_are_the_curated_files():
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parent.parent
+    data = yaml.safe_load((root / "fixtures" / "atlas.yaml").read_text())
+    figures = [m for study in data["studies"] for m in study.get("measurements", [])]
+    bib = (root / "fixtures" / "references.bib").read_text()
+    papers = len(re.findall(r"^@(?!comment)\w+\{", bib, re.M))
+    readme = " ".join((root / "README.md").read_text().split())
+    said = f"{len(data['studies'])} studies, {papers} references and {len(figures)} figures"
+    assert said in readme.replace("**", "")
+    stated = {
+        key: sum(1 for m in figures if m.get(key) is not None)
+        for key in ("temperature", "stack_pressure", "areal_capacity")
+    }
+    assert (
+        f"{stated['temperature']} of them state a temperature, {stated['stack_pressure']} a stack "
+        f"pressure and {stated['areal_capacity']} an areal capacity"
+    ) in readme
