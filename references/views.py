@@ -1,6 +1,7 @@
 """The bibliography's pages: the filtered list with its exports, a reference, its BibTeX."""
 
 from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
@@ -37,9 +38,16 @@ def reference_list(request: HttpRequest) -> HttpResponse:
     )
     sort = sort if sort in REFERENCE_SORTS else "-year"
     first = Authorship.objects.filter(reference=OuterRef("pk"), position=1).values("author__family")[:1]
+    # Each paper's studies counted by a subquery, not a join grouped over every paper: a page's
+    # ids are then read from the year's and the key's indexes, and only its rows are counted
+    # (the "most studies" orders count every paper, as they must).
+    studies = Study.objects.filter(reference=OuterRef("pk")).order_by().values("reference")
     queryset = (
         Reference.objects.with_authors()
-        .annotate(study_count=Count("studies"), first_author=Subquery(first))
+        .annotate(
+            study_count=Coalesce(Subquery(studies.annotate(n=Count("pk")).values("n")[:1]), 0),
+            first_author=Subquery(first),
+        )
         .order_by(*REFERENCE_SORTS[sort][1])
     )
     references = ReferenceFilter(request.GET, queryset=queryset)

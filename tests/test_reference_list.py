@@ -4,6 +4,7 @@ import pytest
 from django.db.models import F, Q
 from django.utils import timezone
 
+from interfaces.models import Study
 from references.models import Reference
 from tests.helpers import bib_keys, ris_ids
 
@@ -137,3 +138,17 @@ def test_the_founding_review_lists_what_the_atlas_took_from_it(client):
     assert f"{from_review.count()} of them have figures read in the review" in html
     for study in from_review:
         assert f'href="{study.get_absolute_url()}"' in html
+
+
+def test_a_page_reads_its_ids_without_counting_every_papers_studies(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/references/")
+    (ids,) = [q["sql"] for q in queries.captured_queries if 'AS "pk" FROM "references_reference"' in q["sql"]]
+    assert "GROUP BY" not in ids and "JOIN" not in ids
+    shown = list(page.context["page_obj"])
+    assert any(r.study_count for r in shown)
+    for reference in shown:
+        assert reference.study_count == Study.objects.filter(reference=reference).count()
