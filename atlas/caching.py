@@ -139,3 +139,16 @@ def cached_many(name: str, keys: list[str], compute: Callable[[list[str]], dict[
         _ask(lambda: cache.set_many({full[key]: computed[key] for key in missing}, TIMEOUT_SECONDS), None)
         values |= computed
     return values
+
+
+def cached_for(name: str, seconds: int, compute: Callable[[], object]):
+    """compute(), from the primary, cached for `seconds` whatever the data do meanwhile: for what
+    may lag a save without misleading anyone (a vocabulary that only proposes searches, each
+    checked against the data before it is offered)."""
+    key = f"atlas:{name}:timed"
+    value = _ask(lambda: cache.get(key, _MISSING), _MISSING)
+    if value is _MISSING:
+        with primary_reads():
+            value = compute()
+        _ask(lambda: cache.set(key, value, seconds), None)
+    return value

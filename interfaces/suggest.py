@@ -9,12 +9,14 @@ import re
 
 from django.db.models import QuerySet
 
-from atlas.caching import cached
+from atlas.caching import cached_for
 from references.models import Author, Reference
 
 from .models import Electrolyte, ElectrolyteFamily, InterlayerMaterial
 from .search import fold, matching, term_of, terms
 from .vocabularies import Method, Strategy
+
+VOCABULARY_SECONDS = 600
 
 
 def vocabulary() -> list[str]:
@@ -51,7 +53,9 @@ def suggestions(studies: QuerySet, query: str, limit: int = 3) -> list[tuple[str
     ]
     if not missing:
         return []
-    words = cached("search-vocabulary", "", vocabulary)
+    # Read anew at most every VOCABULARY_SECONDS, not after every save: at 100,000 papers it
+    # takes seconds, and a word it lacks or keeps a while only changes which offers are tried.
+    words = cached_for("search-vocabulary", VOCABULARY_SECONDS, vocabulary)
     offers: list[tuple[str, int]] = []
     for term in missing:
         forms = set()  # "dendrite" and "dendrites" are one offer: a search finds both alike

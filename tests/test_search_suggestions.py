@@ -53,3 +53,18 @@ def test_highlight_marks_the_written_text_of_a_folded_match():
     )
     assert str(highlight("Dendrites suppressed", "dendrite")) == "<mark>Dendrite</mark>s suppressed"
     assert str(highlight("<script>", "")) == "&lt;script&gt;"
+
+
+def test_the_vocabulary_is_read_once_a_while_not_after_every_save(monkeypatch):
+    from interfaces import suggest
+    from tests.helpers import make_study
+
+    reads = []
+    monkeypatch.setattr(suggest, "vocabulary", lambda: reads.append(1) or vocabulary())
+    studies = Study.objects.all()
+    assert suggestions(studies, "argyrodyte")
+    make_study()  # a save: the data version changes, the vocabulary is kept
+    offers = suggestions(studies, "argyrodyte")
+    assert len(reads) == 1
+    # Each offer is still counted against the data of now.
+    assert all(count == Study.objects.search(text).count() for text, count in offers)
