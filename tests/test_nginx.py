@@ -6,15 +6,17 @@ import shutil
 import subprocess
 import time
 import urllib.request
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.core.signals import request_started
 from django.test import Client
 
-from interfaces.models import Study
+from tests.helpers import make_study
 from tests.test_serving import free_port
 
 NGINX = next(
@@ -82,7 +84,12 @@ class Proxy:
 
 
 @pytest.fixture
-def proxy(live_server, curated_live, tmp_path, settings):
+def study(transactional_db):
+    return make_study(interlayers=("Al2O3",), measurements=[{"value": 1.2}])
+
+
+@pytest.fixture
+def proxy(live_server, study, tmp_path, settings):
     settings.PUBLIC_MAX_AGE, settings.PUBLIC_STALE_SECONDS = MAX_AGE, STALE
     settings.ETAGS_FROM_DATA_VERSION = True  # one process, one data version
     proxy = Proxy(tmp_path, live_server.url.removeprefix("http://"))
@@ -120,8 +127,7 @@ def test_an_expired_copy_is_renewed_by_a_304_from_django(proxy, reached_django):
     assert status == "REVALIDATED" and reached_django == ["/references/", "/references/"]
 
 
-def test_a_curators_save_is_seen_through_the_proxy_within_the_bound(proxy):
-    study = Study.objects.order_by("pk").first()
+def test_a_curators_save_is_seen_through_the_proxy_within_the_bound(proxy, study):
     url = study.get_absolute_url()
     proxy.get(url)
     study.summary = "A value a curator corrected just now."
@@ -134,11 +140,10 @@ def test_a_curators_save_is_seen_through_the_proxy_within_the_bound(proxy):
         time.sleep(0.1)
 
 
-def test_a_signed_in_curator_is_never_served_from_the_cache(proxy, reached_django):
+def test_a_signed_in_curator_is_never_served_from_the_cache(proxy, study, reached_django):
     browser = Client()
     browser.force_login(User.objects.create_user("carla", password="pw", is_staff=True))
     session = f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}"
-    study = Study.objects.order_by("pk").first()
     url = study.get_absolute_url()
     assert [proxy.get(url)[0] for _ in range(2)] == ["MISS", "HIT"]
     study.summary = "Saved by carla."
@@ -151,10 +156,21 @@ def test_a_signed_in_curator_is_never_served_from_the_cache(proxy, reached_djang
     assert status == "HIT" and "Saved by carla." not in page
 
 
-def test_a_form_holding_a_csrf_token_and_the_admin_are_never_kept(proxy, reached_django):
-    form = f"/studies/{Study.objects.order_by('pk').first().pk}/report/"
+def test_a_form_holding_a_csrf_token_and_the_admin_are_never_kept(proxy, study, reached_django):
+    form = f"/studies/{study.pk}/report/"
     assert [proxy.get(form)[0] for _ in range(2)] == ["MISS", "MISS"]
     assert proxy.get(form, cookie="csrftoken=abc")[0] == "BYPASS"
     _, headers, _ = proxy.get("/admin/login/")
     assert "X-Cache-Status" not in headers and "private" in headers["Cache-Control"]
     assert reached_django == [form, form, form, "/admin/login/"]
+
+
+def test_the_load_script_says_how_the_proxy_answered(proxy, study):
+    out = StringIO()
+    call_command(
+        "loadtest", f"http://127.0.0.1:{proxy.port}", "--seconds", "2", "--clients", "2",
+        "--study", str(study.pk), "--kinds", "list,study,api", stdout=out,
+    )  # fmt: skip
+    assert (
+        "proxy cache (X-Cache-Status): HIT" in out.getvalue() and "every answer a success" in out.getvalue()
+    )
