@@ -155,3 +155,12 @@ def test_an_answer_no_reader_should_keep_is_not_stored(client):
 def test_the_health_check_keeps_its_own_never_cache(client):
     response = client.get("/health/")
     assert "no-cache" in response["Cache-Control"] and "public" not in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_while_the_cache_is_away_the_etag_is_the_bodys(client, settings, monkeypatch):
+    settings.ETAGS_FROM_DATA_VERSION = True
+    monkeypatch.setattr("atlas.freshness.data_version", lambda: None)
+    response = client.get("/studies/")
+    assert is_public(response, settings) and not response["ETag"].startswith("W/")
+    assert client.get("/studies/", headers={"If-None-Match": response["ETag"]}).status_code == 304
