@@ -174,3 +174,15 @@ def test_the_load_script_says_how_the_proxy_answered(proxy, study):
     assert (
         "proxy cache (X-Cache-Status): HIT" in out.getvalue() and "every answer a success" in out.getvalue()
     )
+
+
+def test_an_export_is_sent_by_nginx_from_the_folder_django_wrote_it_to(proxy, settings, reached_django):
+    settings.EXPORTS_ACCEL_REDIRECT = "/protected-exports/"
+    bodies = []
+    for _ in range(2):
+        _, headers, body = proxy.get("/studies/?format=csv")
+        assert "attachment" in headers["Content-Disposition"] and "X-Accel-Redirect" not in headers
+        bodies.append(body)
+    assert bodies[0] == bodies[1] and bodies[0].count("\n") > 1
+    # Not a second copy in the proxy's cache: Django names the file it wrote, nginx sends it.
+    assert reached_django == ["/studies/", "/studies/"]
