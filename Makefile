@@ -45,7 +45,7 @@ run: $(STAMP)
 
 # Production serving: gunicorn behind a reverse proxy; DEBUG, SECRET_KEY, ALLOWED_HOSTS (and
 # DATABASE_URL, DATABASE_REPLICA_URLS …) come from the environment, not from here.
-WORKERS ?= 3
+WORKERS ?= 2
 serve: $(STAMP)
 	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput
 	DEBUG=0 $(BIN)/python manage.py migrate --noinput

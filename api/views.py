@@ -6,7 +6,6 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.decorators import method_decorator
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
@@ -25,7 +24,6 @@ from references.models import Reference
 from references.views import REFERENCE_SORTS
 
 from . import schema, serializers  # noqa: F401  (schema: the filters' OpenAPI types)
-from .conditional import conditional_get
 from .filters import MeasurementFilter
 from .pagination import AtlasPagination
 
@@ -68,7 +66,6 @@ def _documented(name: str, detail_lookup: str, serializer):
 COMMON_PARAMETERS = frozenset({"page", "page_size", "format"})
 
 
-@method_decorator(conditional_get, name="dispatch")
 class AtlasViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = AtlasPagination
 

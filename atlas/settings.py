@@ -112,6 +112,9 @@ MIDDLEWARE = [
     # CORS headers on /api/ only (CORS_URLS_REGEX), before anything that may answer.
     "corsheaders.middleware.CorsMiddleware",
     "atlas.routers.ReplicaReadsMiddleware",
+    # Outside the session, CSRF and auth middleware, so it sees their cookies: Cache-Control,
+    # Vary and an ETag on every response, and 304 for a copy that still holds.
+    "atlas.freshness.FreshnessMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -240,6 +243,20 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 CACHE_RETRY_SECONDS = 15
+
+# Public pages and the API, read by someone not signed in, may be kept by the reverse proxy and
+# browsers for PUBLIC_MAX_AGE seconds, and a browser may show its expired copy PUBLIC_STALE_SECONDS
+# longer while it asks again: a save reaches every reader within 2 × PUBLIC_MAX_AGE +
+# PUBLIC_STALE_SECONDS, 90 s by default (README, "Caching"). Curators, the admin and forms: never kept.
+PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 30)
+PUBLIC_STALE_SECONDS = env_int("PUBLIC_STALE_SECONDS", 30)
+# A page's ETag from the data version (a copy that still holds costs no rendering) needs every
+# worker to share that version (Redis) and no replica that may lag behind it; otherwise the
+# ETag is the body's hash.
+ETAGS_FROM_DATA_VERSION = env_bool(
+    "ETAGS_FROM_DATA_VERSION",
+    bool(os.environ.get("REDIS_URL")) and not os.environ.get("DATABASE_REPLICA_URLS"),
+)
 
 # A .bib upload larger than this is refused before parsing.
 BIBTEX_UPLOAD_MAX_BYTES = 2 * 1024 * 1024

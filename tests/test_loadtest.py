@@ -28,3 +28,21 @@ def test_the_load_script_refuses_anything_but_this_machine(url):
 def test_the_load_script_is_bounded():
     with pytest.raises(CommandError, match="at most|up to"):
         call_command("loadtest", "http://127.0.0.1:9", "--seconds", "100000", stdout=StringIO())
+
+
+def test_the_load_script_runs_only_the_kinds_asked_for(live_server, curated_live):
+    out = StringIO()
+    study = Study.objects.order_by("pk").first().pk
+    call_command(
+        "loadtest", live_server.url, "--seconds", "2", "--clients", "2", "--study", str(study),
+        "--kinds", "list,study", stdout=out,
+    )  # fmt: skip
+    kinds = [line.split()[0] for line in out.getvalue().splitlines()[2:] if line.split()[-1].isdigit()]
+    assert kinds == ["list", "study", "all"], out.getvalue()
+
+
+def test_the_load_script_refuses_a_kind_it_does_not_know():
+    with pytest.raises(CommandError, match="No such kind"):
+        call_command(
+            "loadtest", "http://127.0.0.1:9", "--seconds", "1", "--kinds", "list,lists", stdout=StringIO()
+        )

@@ -1,24 +1,25 @@
 """Load a running atlas with a readers' mix, exports included, and report what it sustained.
 
     manage.py loadtest http://127.0.0.1:8000 --seconds 30 --clients 16
+    manage.py loadtest http://127.0.0.1:8080 --clients 32 --kinds list,search,study,api
 
 Bounded (at most --seconds, at most MAX_CLIENTS clients) and loopback only: it refuses any
-address that is not this machine, so it cannot be pointed at someone else's site. Prints
-requests per second and the 50th, 95th and 99th percentile times, overall and for each kind
-of request, and every answer that was not a success.
+address that is not this machine, so it cannot be pointed at someone else's site. Each client
+keeps one connection open, as a browser does. Prints requests per second and the 50th, 95th
+and 99th percentile times, overall and for each kind of request, how a reverse proxy's cache
+answered (its X-Cache-Status), and every answer that was not a success.
 """
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import random
 import socket
 import statistics
 import threading
 import time
-import urllib.error
-import urllib.request
-from collections import defaultdict
+from collections import Counter, defaultdict
 from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
@@ -67,36 +68,61 @@ class Command(BaseCommand):
             "--clients", type=int, default=8, help=f"Readers at once (at most {MAX_CLIENTS})."
         )
         parser.add_argument("--study", type=int, default=1, help="The id of a study to open.")
+        parser.add_argument(
+            "--kinds",
+            default="",
+            help=f"Only these kinds, comma-separated, in their weights: {', '.join(k for k, _, _ in MIX)}.",
+        )
 
-    def handle(self, url, seconds, clients, study, **options):
+    def handle(self, url, seconds, clients, study, kinds, **options):
         base = loopback_only(url)
         if not 0 < seconds <= MAX_SECONDS or not 0 < clients <= MAX_CLIENTS:
             raise CommandError(f"--seconds up to {MAX_SECONDS} and --clients up to {MAX_CLIENTS}.")
-        kinds = [kind for kind, weight, _ in MIX for _ in range(weight)]
-        paths = {kind: path.format(study=study) for kind, _, path in MIX}
+        chosen = [kind.strip() for kind in kinds.split(",") if kind.strip()] or [kind for kind, _, _ in MIX]
+        unknown = sorted(set(chosen) - {kind for kind, _, _ in MIX})
+        if unknown:
+            raise CommandError(f"No such kind of request: {', '.join(unknown)}.")
+        mix = [entry for entry in MIX if entry[0] in chosen]
+        kinds = [kind for kind, weight, _ in mix for _ in range(weight)]
+        paths = {kind: path.format(study=study) for kind, _, path in mix}
         times: dict[str, list[float]] = defaultdict(list)
         failures: dict[str, int] = defaultdict(int)
+        cache_statuses: Counter[str] = Counter()
         lock = threading.Lock()
         deadline = time.monotonic() + seconds
+        parts = urlsplit(base)
+        connection_class = (
+            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        )
 
         def reader(seed: int) -> None:
             chooser = random.Random(seed)
+            connection = None
             while time.monotonic() < deadline:
                 kind = chooser.choice(kinds)
                 started = time.monotonic()
+                outcome = cache_status = None
                 try:
-                    with urllib.request.urlopen(base + paths[kind], timeout=60) as response:
-                        response.read()
-                        outcome = None
-                except urllib.error.HTTPError as exc:
-                    outcome = f"{kind}: HTTP {exc.code}"
-                except (urllib.error.URLError, OSError) as exc:
+                    connection = connection or connection_class(parts.hostname, parts.port, timeout=60)
+                    connection.request("GET", parts.path + paths[kind])
+                    response = connection.getresponse()
+                    response.read()
+                    cache_status = response.getheader("X-Cache-Status")
+                    if response.status >= 400:
+                        outcome = f"{kind}: HTTP {response.status}"
+                except (http.client.HTTPException, OSError) as exc:
                     outcome = f"{kind}: {type(exc).__name__}"
+                    connection.close()
+                    connection = None  # a new one for the next request
                 took = time.monotonic() - started
                 with lock:
                     times[kind].append(took)
                     if outcome:
                         failures[outcome] += 1
+                    if cache_status:
+                        cache_statuses[cache_status] += 1
+            if connection:
+                connection.close()
 
         threads = [threading.Thread(target=reader, args=(n,), daemon=True) for n in range(clients)]
         started = time.monotonic()
@@ -108,7 +134,7 @@ class Command(BaseCommand):
         every = [t for kind_times in times.values() for t in kind_times]
         self.stdout.write(f"{len(every)} requests in {elapsed:.1f} s from {clients} clients against {base}")
         self.stdout.write(f"{'kind':<14}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
-        for kind in [k for k, _, _ in MIX if times[k]] + ["all"]:
+        for kind in [k for k, _, _ in mix if times[k]] + ["all"]:
             sample = every if kind == "all" else times[kind]
             self.stdout.write(
                 f"{kind:<14}{len(sample):>9}{len(sample) / elapsed:>8.1f}"
@@ -117,6 +143,12 @@ class Command(BaseCommand):
             )
         if every:
             self.stdout.write(f"mean {statistics.fmean(every) * 1000:.0f} ms")
+        if cache_statuses:
+            answered = sum(cache_statuses.values())
+            shares = ", ".join(
+                f"{status} {count / answered:.1%}" for status, count in cache_statuses.most_common()
+            )
+            self.stdout.write(f"proxy cache (X-Cache-Status): {shares}")
         for outcome, count in sorted(failures.items()):
             self.stdout.write(f"not a success: {outcome} × {count}")
         if not failures:
