@@ -149,12 +149,13 @@ def _paired_figures(studies: QuerySet) -> QuerySet:
 
 def _counts(studies: QuerySet) -> dict:
     """The studies of the filter, those with a best CCD of zero, with a stored lowest interfacial
-    resistance above zero, and with one given without its area, in one query."""
+    resistance above zero and of zero, and with one given without its area, in one query."""
     unnormalised = Measurement.objects.filter(quantity=UNNORMALISED).values("study_id")
     return studies.aggregate(
         count=Count("pk"),
         zero=Count("pk", filter=Q(best_ccd_value__lte=0)),
         resistance=Count("pk", filter=Q(lowest_resistance_value__gt=0)),
+        zero_resistance=Count("pk", filter=Q(lowest_resistance_value=0)),
         unnormalised=Count("pk", filter=Q(pk__in=unnormalised)),
     )
 
@@ -304,7 +305,7 @@ def chart_data(studies: QuerySet) -> dict:
     studies: from their stored headline figures, reading the figures only of studies drawn one by one."""
     studies = studies.order_by()
     counts = _counts(studies)
-    above_zero = _lowest_above_zero(studies)
+    above_zero = _lowest_above_zero(studies) if counts["zero_resistance"] else {}
     rows = list(
         studies.filter(best_ccd_value__gt=0)
         .order_by("pk")
@@ -387,7 +388,7 @@ def summary(pairs: list[dict], totals: dict, highest_ccd: dict | None, years) ->
     if pairs:
         top, n = pairs[0], totals["pairs"]
         texts["pairs"] = (
-            f"{n} stud{'y' if n == 1 else 'ies'} report an interfacial resistance with "
+            f"{n:,} stud{'y' if n == 1 else 'ies'} report an interfacial resistance with "
             f"and without the strategy; the largest cut is {top['improvement_text']} "
             f"({top['before_text']} → {top['value_text']}, {top['label']})."
         )
@@ -399,7 +400,7 @@ def summary(pairs: list[dict], totals: dict, highest_ccd: dict | None, years) ->
     if highest_ccd is not None:
         n = totals["ccd"]
         texts["ccd"] = (
-            f"{n} stud{'y' if n == 1 else 'ies'} report a critical current density; "
+            f"{n:,} stud{'y' if n == 1 else 'ies'} report a critical current density; "
             f"the highest is {highest_ccd['value_text']} ({highest_ccd['label']}, {highest_ccd['strategy']})."
         )
     else:
@@ -407,7 +408,7 @@ def summary(pairs: list[dict], totals: dict, highest_ccd: dict | None, years) ->
     if totals["ccd_resistance"]:
         n = totals["ccd_resistance"]
         texts["ccd_resistance"] = (
-            f"{n} stud{'y' if n == 1 else 'ies'} report both a critical current density "
+            f"{n:,} stud{'y' if n == 1 else 'ies'} report both a critical current density "
             "and an interfacial resistance (Ω·cm²)."
         )
     else:
@@ -428,18 +429,20 @@ def notes(data: dict) -> list[str]:
     if left_out["unnormalised"]:
         n = left_out["unnormalised"]
         result.append(
-            f"{n} stud{'y gives' if n == 1 else 'ies give'} an interfacial resistance without the "
+            f"{n:,} stud{'y gives' if n == 1 else 'ies give'} an interfacial resistance without the "
             "electrode area (Ω, not Ω·cm²): left out, as it cannot be compared."
         )
     if left_out["resistance_without_control"]:
         n = left_out["resistance_without_control"]
         result.append(
-            f"{n} stud{'y reports' if n == 1 else 'ies report'} an interfacial resistance (Ω·cm²) with no "
+            f"{n:,} stud{'y reports' if n == 1 else 'ies report'} an interfacial resistance (Ω·cm²) with no "
             "untreated control to pair it with: not in the before → after chart."
         )
     if left_out["zero"]:
         n = left_out["zero"]
-        result.append(f"{n} figure{'' if n == 1 else 's'} of zero cannot be placed on a log axis: left out.")
+        result.append(
+            f"{n:,} figure{'' if n == 1 else 's'} of zero cannot be placed on a log axis: left out."
+        )
     return result
 
 

@@ -236,7 +236,7 @@
       className: "atlas-plot",
       x: options.x,
       y: { type: "log", tickFormat: "~g", label: "Best CCD (mA/cm²)", grid: true },
-      color: { type: "sqrt", range: [css("--series-tint") || "#dbe6f3", css("--series-1")], legend: true, label: "Studies per cell" },
+      color: { type: "sqrt", range: [css("--series-tint") || "#dbe6f3", css("--series-1")], legend: true, label: "Studies per cell", marginRight: 16 },
       marks: [
         Plot.rect(cells, { x1: "x1", x2: "x2", y1: "y1", y2: "y2", fill: "count", inset: 0.5, title: options.title }),
       ],

@@ -110,14 +110,14 @@ def test_a_bad_filter_is_a_clear_message_not_a_500(client):
 
 
 def test_chart_data_queries(client, django_assert_max_num_queries, monkeypatch):
-    # the family slugs' check, the counts, the zero resistances, the CCD rows, the pairs, then the
+    # the family slugs' check, the counts, the CCD rows, the pairs (and any zero resistances), then the
     # studies drawn one by one: their values, layers, authors and figures; as many when binned
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         chart_json(client, family="garnet")
     with django_assert_max_num_queries(1):  # the slugs' check; the marks are cached until the data change
         chart_json(client, family="garnet")
     monkeypatch.setattr(charts, "MARKS_MAX", 3)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         assert chart_json(client)["binned"]["ccd"]
 
 
