@@ -243,10 +243,6 @@ def _grouped(rows) -> dict[int, list[tuple]]:
     return grouped
 
 
-def _bin(value: float, per_decade: int) -> int:
-    return math.floor(math.log10(value) * per_decade)
-
-
 def _edges(k: int, per_decade: int) -> tuple[float, float]:
     """A bin's ends, to four significant figures (the next bin starts where this one ends)."""
     return float(f"{10 ** (k / per_decade):.4g}"), float(f"{10 ** ((k + 1) / per_decade):.4g}")
@@ -255,11 +251,15 @@ def _edges(k: int, per_decade: int) -> tuple[float, float]:
 def _bins(rows: list[tuple]) -> dict:
     """The CCD charts as counts: by strategy and family on a strip, by year, and against the
     interfacial resistance; rows are (id, strategy, family, year, best CCD, resistance)."""
-    strips = Counter((s, f, _bin(ccd, STRIP_BINS_PER_DECADE)) for _, s, f, _, ccd, _ in rows)
-    years = Counter((y, _bin(ccd, GRID_BINS_PER_DECADE)) for _, _, _, y, ccd, _ in rows if y)
-    grid = Counter(
-        (_bin(r, GRID_BINS_PER_DECADE), _bin(ccd, GRID_BINS_PER_DECADE)) for _, _, _, _, ccd, r in rows if r
-    )
+    strips, years, grid = Counter(), Counter(), Counter()
+    log10, floor, strip, cell = math.log10, math.floor, STRIP_BINS_PER_DECADE, GRID_BINS_PER_DECADE
+    for _, strategy, family, year, ccd, resistance in rows:
+        decades = log10(ccd)  # a bin is [10**(k / per_decade), 10**((k + 1) / per_decade))
+        strips[strategy, family, floor(decades * strip)] += 1
+        if year:
+            years[year, floor(decades * cell)] += 1
+        if resistance:
+            grid[floor(log10(resistance) * cell), floor(decades * cell)] += 1
     strip_bins = []
     for (strategy, family, k), n in sorted(strips.items()):
         x1, x2 = _edges(k, STRIP_BINS_PER_DECADE)
@@ -306,10 +306,9 @@ def chart_data(studies: QuerySet) -> dict:
     studies = studies.order_by()
     counts = _counts(studies)
     above_zero = _lowest_above_zero(studies) if counts["zero_resistance"] else {}
+    # Unordered: a sort of every row would cost more than the rest; the marks are ordered below.
     rows = list(
-        studies.filter(best_ccd_value__gt=0)
-        .order_by("pk")
-        .values_list(
+        studies.filter(best_ccd_value__gt=0).values_list(
             "pk",
             "strategy",
             "electrolyte__family__label",
@@ -324,8 +323,8 @@ def chart_data(studies: QuerySet) -> dict:
     best_pairs = _best_pairs(studies)
     binned = len(rows) > MARKS_MAX
     # Drawn one by one: every CCD study, or only the highest (the summary names it) when binned.
-    highest = max(rows, key=lambda row: row[4], default=None)  # the first of equals, in id order
-    ccd_ids = [highest[0]] if binned else [row[0] for row in rows]
+    highest = max(rows, key=lambda row: (row[4], -row[0]), default=None)  # the first of equals by id
+    ccd_ids = [highest[0]] if binned else sorted(row[0] for row in rows)
     pair_ids = sorted(best_pairs, key=lambda pk: (-best_pairs[pk][0], pk))[:MARKS_MAX]
     figure_ids = [best_pairs[pk][2] for pk in pair_ids]
     documents = _studies_as_documents(sorted({*ccd_ids, *pair_ids}), figure_ids)

@@ -261,6 +261,13 @@ class Study(models.Model):
             models.Index(fields=["electrolyte", "-id"], name="study_electrolyte_recent"),
             models.Index(fields=["electrolyte_name", "-id"], name="study_electrolyte_name"),
             models.Index(fields=["-electrolyte_name", "-id"], name="study_electrolyte_name_desc"),
+            # The charts read a family's studies (or all) from this index alone, never the wide
+            # rows: PostgreSQL keeps these columns in it (SQLite indexes the electrolyte only).
+            models.Index(
+                fields=["electrolyte"],
+                include=["id", "strategy", "reference", "best_ccd_value", "lowest_resistance_value"],
+                name="study_chart_figures",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -393,6 +400,12 @@ class Measurement(models.Model):
         # Curators and readers call a measurement a figure.
         verbose_name = "figure"
         ordering = ["study", "position"]
+        # The charts count the studies with a resistance given without its area: a few figures.
+        indexes = [
+            models.Index(
+                fields=["study"], condition=Q(quantity=Quantity.RESISTANCE), name="measurement_unnormalised"
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(checked_by="", checked_at__isnull=True)
