@@ -236,7 +236,7 @@
       className: "atlas-plot",
       x: options.x,
       y: { type: "log", tickFormat: "~g", label: "Best CCD (mA/cm²)", grid: true },
-      color: { type: "sqrt", range: [css("--series-tint") || "#dbe6f3", css("--series-1")], legend: true, label: "Studies per cell", marginRight: 16 },
+      color: { type: "sqrt", range: [css("--series-tint") || "#dbe6f3", css("--series-1")], legend: true, label: "Studies per cell", ticks: 4, tickFormat: "~s", marginRight: 16 },
       marks: [
         Plot.rect(cells, { x1: "x1", x2: "x2", y1: "y1", y2: "y2", fill: "count", inset: 0.5, title: options.title }),
       ],
@@ -264,6 +264,8 @@
 
   function fill() {
     section.querySelectorAll("[data-summary]").forEach(function (p) { p.textContent = data.summary[p.dataset.summary]; });
+    var binnedHelp = section.querySelector(".binned-help");
+    if (binnedHelp) binnedHelp.hidden = !Object.keys(data.binned).length;
     // A chart that counts its studies in bins (or draws only the largest cuts) says so under its title.
     section.querySelectorAll("[data-binned]").forEach(function (p) {
       var text = data.binned[p.dataset.binned] || "";
