@@ -253,7 +253,8 @@ class Study(models.Model):
         # One per filter and sort the list offers (the stored figures and the foreign keys have
         # theirs): a page reads its 25 rows from an index, whatever the size of the atlas. The
         # figures' highest-first orders (missing figures last) have PostgreSQL indexes of their
-        # own, made in migration 0009: SQLite cannot index NULLS LAST.
+        # own, made in migration 0009: SQLite cannot index NULLS LAST. So has the charts' covering
+        # index (migration 0018): SQLite cannot keep other columns in an index.
         indexes = [
             models.Index(F("created_at").desc(), F("id").desc(), name="study_recent"),
             models.Index(fields=["strategy"], name="study_strategy"),
@@ -261,13 +262,6 @@ class Study(models.Model):
             models.Index(fields=["electrolyte", "-id"], name="study_electrolyte_recent"),
             models.Index(fields=["electrolyte_name", "-id"], name="study_electrolyte_name"),
             models.Index(fields=["-electrolyte_name", "-id"], name="study_electrolyte_name_desc"),
-            # The charts read a family's studies (or all) from this index alone, never the wide
-            # rows: PostgreSQL keeps these columns in it (SQLite indexes the electrolyte only).
-            models.Index(
-                fields=["electrolyte"],
-                include=["id", "strategy", "reference", "best_ccd_value", "lowest_resistance_value"],
-                name="study_chart_figures",
-            ),
         ]
 
     def __str__(self) -> str:
