@@ -329,20 +329,22 @@ def chart_data(studies: QuerySet) -> dict:
     figure_ids = [best_pairs[pk][2] for pk in pair_ids]
     documents = _studies_as_documents(sorted({*ccd_ids, *pair_ids}), figure_ids)
 
+    # A study changed or deleted between these reads (a save empties the cache) is left out.
     ccd, ccd_resistance, pairs = [], [], []
-    for pk in ccd_ids:
-        study = documents[pk]
+    for study in (documents[pk] for pk in ccd_ids if pk in documents):
         point, with_resistance = _ccd_marks(study, study["measurements"])
-        ccd.append(point)
+        if point is not None:
+            ccd.append(point)
         if with_resistance is not None and not binned:
             ccd_resistance.append(with_resistance)
-    for pk in pair_ids:
-        study = documents[pk]
+    for study in (documents[pk] for pk in pair_ids if pk in documents):
         figures = study["measurements"]
-        pairs.append(_best_pair(study, figures, {m["id"]: m for m in figures}))
+        pair = _best_pair(study, figures, {m["id"]: m for m in figures})
+        if pair is not None:
+            pairs.append(pair)
     pairs.sort(key=lambda p: (-p["improvement"], p["label"]))
     totals = {"pairs": len(best_pairs), "ccd": len(rows), "ccd_resistance": both}
-    highest_ccd = ccd[0] if binned else max(ccd, key=lambda p: p["value"], default=None)
+    highest_ccd = max(ccd, key=lambda p: p["value"], default=None)  # when binned, the only mark read
     data = {
         "count": counts["count"],
         "units": {"ccd": "mA/cm²", "interfacial_resistance": "Ω·cm²"},
