@@ -1,4 +1,5 @@
-"""Chart data for the study list, built from the same per-study JSON the `format=json` export gives.
+"""Chart data for the study list: counts and stored headline figures read in SQL, and each mark
+drawn one by one worded from the same per-study JSON the `format=json` export gives.
 
 Only comparable figures share an axis: values in their canonical unit, a study's treated (or
 unlabelled) figure apart from its untreated control, and an interfacial resistance given
@@ -10,13 +11,17 @@ from __future__ import annotations
 import bisect
 import math
 import statistics
-from collections.abc import Iterable
+from collections import Counter
 
-from references.models import ANONYMOUS
+from django.db.models import Count, F, Min, Q, QuerySet
 
+from atlas.lookups import AnyOf
+from references.models import ANONYMOUS, Authorship, first_author_label
+
+from .exports.documents import FIGURE_COLUMNS, STRATEGY_LABELS, figure_document, study_url_pattern
 from .fields import conditions_of
 from .headline import factor_text, headline_of_documents, top
-from .models import Strategy
+from .models import Measurement, Role, Strategy, Study, StudyInterlayer
 from .vocabularies import SOURCE_PHRASES
 
 CCD, RESISTANCE, UNNORMALISED = "ccd", "interfacial_resistance", "resistance"
@@ -75,52 +80,6 @@ def _point(study: dict, m: dict, what: str) -> dict:
     }
 
 
-def chart_data(studies: Iterable[dict]) -> dict:
-    """The marks of each chart and what was left out of them, from export-shaped studies."""
-    pairs, ccd, ccd_resistance = [], [], []
-    count = 0
-    left_out = {"unnormalised": 0, "zero": 0, "resistance_without_control": 0}
-    for study in studies:
-        count += 1
-        figures = study["measurements"]
-        by_id = {m["id"]: m for m in figures}
-        if any(m["quantity"] == UNNORMALISED for m in figures):
-            left_out["unnormalised"] += 1
-        best_ccd = headline_of_documents(figures, CCD)
-        if best_ccd is not None and _top(best_ccd) <= 0:
-            left_out["zero"] += 1
-            best_ccd = None
-        lowest = headline_of_documents([m for m in figures if m["value"] > 0], RESISTANCE)
-        if best_ccd is not None:
-            point = _point(study, best_ccd, "Best CCD")
-            ccd.append(point)
-            if lowest is not None:
-                resistance = _point(study, lowest, "Interfacial resistance")
-                ccd_resistance.append(
-                    point
-                    | {
-                        "resistance": lowest["value"],
-                        "resistance_text": resistance["value_text"],
-                        "title": point["title"] + "\n" + resistance["title"].split("\n", 1)[1],
-                    }
-                )
-        pair = _best_pair(study, figures, by_id)
-        if pair is not None:
-            pairs.append(pair)
-        elif lowest is not None:
-            left_out["resistance_without_control"] += 1
-    pairs.sort(key=lambda p: (-p["improvement"], p["label"]))
-    return {
-        "count": count,
-        "units": {"ccd": "mA/cm²", "interfacial_resistance": "Ω·cm²"},
-        "strategies": [str(label) for label in Strategy.labels],
-        "pairs": pairs,
-        "ccd": ccd,
-        "ccd_resistance": ccd_resistance,
-        "left_out": left_out,
-    }
-
-
 def _best_pair(study: dict, figures: list[dict], by_id: dict) -> dict | None:
     """The study's treated interfacial resistance with its control that improved the most."""
     best = None
@@ -150,6 +109,265 @@ def _best_pair(study: dict, figures: list[dict], by_id: dict) -> dict | None:
     }
 
 
+def _ccd_marks(study: dict, figures: list[dict]) -> tuple[dict | None, dict | None]:
+    """A study's mark on the CCD charts and, with an interfacial resistance, on CCD against it."""
+    best_ccd = headline_of_documents(figures, CCD)
+    if best_ccd is None or _top(best_ccd) <= 0:
+        return None, None
+    point = _point(study, best_ccd, "Best CCD")
+    lowest = headline_of_documents([m for m in figures if m["value"] > 0], RESISTANCE)
+    if lowest is None:
+        return point, None
+    resistance = _point(study, lowest, "Interfacial resistance")
+    return point, point | {
+        "resistance": lowest["value"],
+        "resistance_text": resistance["value_text"],
+        "title": point["title"] + "\n" + resistance["title"].split("\n", 1)[1],
+    }
+
+
+# -- the charts of a filter, read from the database ---------------------------------------
+# A chart draws at most this many marks one by one; beyond, it counts the studies in bins of
+# a log axis (a tenth of a decade on one axis, a fifth on two) or, for the pairs, draws the
+# largest cuts. The JSON's `binned` says which charts were, in a sentence the page shows.
+MARKS_MAX = 2000
+STRIP_BINS_PER_DECADE, GRID_BINS_PER_DECADE = 10, 5
+
+
+def _paired_figures(studies: QuerySet) -> QuerySet:
+    """Treated interfacial resistances compared with a control of their own study, both above
+    zero (the few figures with a control, found by its index)."""
+    return Measurement.objects.filter(
+        study__in=studies.values("pk"),
+        control__isnull=False,
+        quantity=RESISTANCE,
+        control__study=F("study"),
+        value__gt=0,
+        control__value__gt=0,
+    )
+
+
+def _counts(studies: QuerySet) -> dict:
+    """The studies of the filter, those with a best CCD of zero, with a stored lowest interfacial
+    resistance above zero and of zero, and with one given without its area, in one query."""
+    unnormalised = Measurement.objects.filter(quantity=UNNORMALISED).values("study_id")
+    return studies.aggregate(
+        count=Count("pk"),
+        zero=Count("pk", filter=Q(best_ccd_value__lte=0)),
+        resistance=Count("pk", filter=Q(lowest_resistance_value__gt=0)),
+        zero_resistance=Count("pk", filter=Q(lowest_resistance_value=0)),
+        unnormalised=Count("pk", filter=Q(pk__in=unnormalised)),
+    )
+
+
+def _lowest_above_zero(studies: QuerySet) -> dict[int, float]:
+    """Where a study's stored lowest interfacial resistance is zero, which a log axis cannot
+    show: its lowest above zero, if it has one (the few such studies, found by the index)."""
+    figures = Measurement.objects.filter(
+        study__in=studies.filter(lowest_resistance_value=0).values("pk"), quantity=RESISTANCE, value__gt=0
+    ).exclude(role=Role.CONTROL)
+    return dict(figures.values("study_id").annotate(lowest=Min("value")).values_list("study_id", "lowest"))
+
+
+def _best_pairs(studies: QuerySet) -> dict[int, tuple[float, int, int]]:
+    """Each study's pair that improved the most, as (improvement, treated id, control id); the
+    first in the study's order of figures among equals, as _best_pair takes it."""
+    rows = (
+        _paired_figures(studies)
+        .order_by("study_id", "position", "pk")
+        .values_list("study_id", "pk", "value", "control_id", "control__value")
+    )
+    best: dict[int, tuple[float, int, int]] = {}
+    for study_id, pk, value, control_id, control_value in rows:
+        improvement = control_value / value
+        if study_id not in best or improvement > best[study_id][0]:
+            best[study_id] = (improvement, pk, control_id)
+    return best
+
+
+def _studies_as_documents(ids: list[int], figure_ids: list[int]) -> dict[int, dict]:
+    """What a chart's mark says of each study, shaped as its export document (the fields the
+    marks read): its CCD and interfacial resistance figures, and the figures `figure_ids`."""
+    rows = Study.objects.filter(AnyOf(F("pk"), ids)).values_list(
+        "pk",
+        "strategy",
+        "reference_id",
+        "reference__year",
+        "reference__journal",
+        "electrolyte__name",
+        "electrolyte__family__label",
+    )
+    studies = {row[0]: row for row in rows}
+    layers = _grouped(
+        StudyInterlayer.objects.filter(AnyOf(F("study_id"), ids))
+        .order_by("study_id", "position")
+        .values_list("study_id", "material__name")
+    )
+    authors = _grouped(
+        Authorship.objects.filter(AnyOf(F("reference_id"), {row[2] for row in studies.values()}))
+        .order_by("reference_id", "position")
+        .values_list("reference_id", "author__family", "author__given")
+    )
+    figures = _grouped(
+        Measurement.objects.filter(
+            Q(quantity__in=(CCD, RESISTANCE)) | Q(AnyOf(F("pk"), figure_ids)), AnyOf(F("study_id"), ids)
+        )
+        .order_by("study_id", "position", "pk")
+        .values_list(*FIGURE_COLUMNS)
+    )
+    url = study_url_pattern()
+    documents = {}
+    for pk, strategy, reference, year, journal, electrolyte, family in studies.values():
+        names = authors.get(reference, ())
+        documents[pk] = {
+            "id": pk,
+            "url": url.format(pk),
+            "first_author": first_author_label([family_name for _, family_name, _ in names]),
+            "strategy": {"label": STRATEGY_LABELS[strategy]},
+            "electrolyte": {"name": electrolyte, "family": {"label": family}},
+            "interlayers": [{"name": name} for _, name in layers.get(pk, ())],
+            "reference": {
+                "authors": [f"{given} {family_name}".strip() for _, family_name, given in names],
+                "year": year,
+                "journal": journal,
+            },
+            "measurements": [figure_document(row) for row in figures.get(pk, ())],
+        }
+    return documents
+
+
+def _grouped(rows) -> dict[int, list[tuple]]:
+    grouped: dict[int, list[tuple]] = {}
+    for row in rows:
+        grouped.setdefault(row[0], []).append(row)
+    return grouped
+
+
+def _edges(k: int, per_decade: int) -> tuple[float, float]:
+    """A bin's ends, to four significant figures (the next bin starts where this one ends)."""
+    return float(f"{10 ** (k / per_decade):.4g}"), float(f"{10 ** ((k + 1) / per_decade):.4g}")
+
+
+def _bins(rows: list[tuple]) -> dict:
+    """The CCD charts as counts: by strategy and family on a strip, by year, and against the
+    interfacial resistance; rows are (id, strategy, family, year, best CCD, resistance)."""
+    strips, years, grid = Counter(), Counter(), Counter()
+    log10, floor, strip, cell = math.log10, math.floor, STRIP_BINS_PER_DECADE, GRID_BINS_PER_DECADE
+    for _, strategy, family, year, ccd, resistance in rows:
+        decades = log10(ccd)  # a bin is [10**(k / per_decade), 10**((k + 1) / per_decade))
+        strips[strategy, family, floor(decades * strip)] += 1
+        if year:
+            years[year, floor(decades * cell)] += 1
+        if resistance:
+            grid[floor(log10(resistance) * cell), floor(decades * cell)] += 1
+    strip_bins = []
+    for (strategy, family, k), n in sorted(strips.items()):
+        x1, x2 = _edges(k, STRIP_BINS_PER_DECADE)
+        strip_bins.append(
+            {"strategy": STRATEGY_LABELS[strategy], "family": family, "x1": x1, "x2": x2, "count": n}
+        )
+    year_bins = []
+    for (year, k), n in sorted(years.items()):
+        y1, y2 = _edges(k, GRID_BINS_PER_DECADE)
+        year_bins.append({"year": year, "y1": y1, "y2": y2, "count": n})
+    grid_bins = []
+    for (kx, ky), n in sorted(grid.items()):
+        (x1, x2), (y1, y2) = _edges(kx, GRID_BINS_PER_DECADE), _edges(ky, GRID_BINS_PER_DECADE)
+        grid_bins.append({"x1": x1, "x2": x2, "y1": y1, "y2": y2, "count": n})
+    return {"ccd_bins": strip_bins, "ccd_year_bins": year_bins, "ccd_resistance_bins": grid_bins}
+
+
+def _binned_notes(totals: dict, binned: bool) -> dict[str, str]:
+    """What each binned or cut chart says of itself, under its title: by chart, as `summary`."""
+    notes, most = {}, f"more than the {MARKS_MAX:,} marks a chart draws one by one"
+    if binned:
+        notes["ccd"] = (
+            f"{totals['ccd']:,} studies, {most}: each bar counts the studies whose best CCD falls "
+            "in the same tenth of a decade."
+        )
+        notes["ccd_year"] = (
+            f"{totals['ccd']:,} studies, {most}: each cell counts the studies of a year whose best "
+            "CCD falls in the same fifth of a decade; the darker, the more."
+        )
+        notes["ccd_resistance"] = (
+            f"{totals['ccd_resistance']:,} studies, {most}: each cell counts the studies in the same "
+            "fifth of a decade on both axes; the darker, the more."
+        )
+    if totals["pairs"] > MARKS_MAX:
+        notes["pairs"] = (
+            f"{totals['pairs']:,} studies, {most}: the {MARKS_MAX:,} largest cuts are drawn and listed."
+        )
+    return notes
+
+
+def chart_data(studies: QuerySet) -> dict:
+    """The marks of each chart, or their bins, and what was left out of them, for the filtered
+    studies: from their stored headline figures, reading the figures only of studies drawn one by one."""
+    studies = studies.order_by()
+    counts = _counts(studies)
+    above_zero = _lowest_above_zero(studies) if counts["zero_resistance"] else {}
+    # Unordered: a sort of every row would cost more than the rest; the marks are ordered below.
+    rows = list(
+        studies.filter(best_ccd_value__gt=0).values_list(
+            "pk",
+            "strategy",
+            "electrolyte__family__label",
+            "reference__year",
+            "best_ccd_value",
+            "lowest_resistance_value",
+        )
+    )
+    if above_zero:  # rows: (id, strategy, family, year, best CCD, lowest resistance above zero)
+        rows = [row if row[5] != 0 else (*row[:5], above_zero.get(row[0])) for row in rows]
+    both = sum(1 for row in rows if row[5] is not None)
+    best_pairs = _best_pairs(studies)
+    binned = len(rows) > MARKS_MAX
+    # Drawn one by one: every CCD study, or only the highest (the summary names it) when binned.
+    highest = max(rows, key=lambda row: (row[4], -row[0]), default=None)  # the first of equals by id
+    ccd_ids = [highest[0]] if binned else sorted(row[0] for row in rows)
+    pair_ids = sorted(best_pairs, key=lambda pk: (-best_pairs[pk][0], pk))[:MARKS_MAX]
+    figure_ids = [best_pairs[pk][2] for pk in pair_ids]
+    documents = _studies_as_documents(sorted({*ccd_ids, *pair_ids}), figure_ids)
+
+    # A study changed or deleted between these reads (a save empties the cache) is left out.
+    ccd, ccd_resistance, pairs = [], [], []
+    for study in (documents[pk] for pk in ccd_ids if pk in documents):
+        point, with_resistance = _ccd_marks(study, study["measurements"])
+        if point is not None:
+            ccd.append(point)
+        if with_resistance is not None and not binned:
+            ccd_resistance.append(with_resistance)
+    for study in (documents[pk] for pk in pair_ids if pk in documents):
+        figures = study["measurements"]
+        pair = _best_pair(study, figures, {m["id"]: m for m in figures})
+        if pair is not None:
+            pairs.append(pair)
+    pairs.sort(key=lambda p: (-p["improvement"], p["label"]))
+    totals = {"pairs": len(best_pairs), "ccd": len(rows), "ccd_resistance": both}
+    highest_ccd = max(ccd, key=lambda p: p["value"], default=None)  # when binned, the only mark read
+    data = {
+        "count": counts["count"],
+        "units": {"ccd": "mA/cm²", "interfacial_resistance": "Ω·cm²"},
+        "strategies": [str(label) for label in Strategy.labels],
+        "totals": totals,
+        "marks_max": MARKS_MAX,
+        "binned": _binned_notes(totals, binned),
+        "pairs": pairs,
+        "ccd": [] if binned else ccd,
+        "ccd_resistance": ccd_resistance,
+        **(_bins(rows) if binned else {"ccd_bins": [], "ccd_year_bins": [], "ccd_resistance_bins": []}),
+        "left_out": {
+            "unnormalised": counts["unnormalised"],
+            "zero": counts["zero"],
+            # A pair's treated figure is a resistance above zero (only a treated figure has a control).
+            "resistance_without_control": counts["resistance"] + len(above_zero) - len(best_pairs),
+        },
+    }
+    years = [row[3] for row in rows if row[3]]
+    years = (min(years), max(years)) if years else None
+    return data | {"summary": summary(pairs, totals, highest_ccd, years), "notes": notes(data)}
+
+
 # What the browser needs of each mark; the tables of the charts page use the rest.
 DRAWN_FIELDS = {
     "pairs": ("id", "url", "label", "strategy", "before", "after", "title"),
@@ -164,14 +382,14 @@ def drawn(data: dict) -> dict:
     return data | marks
 
 
-def summary(data: dict) -> dict[str, str]:
-    """One sentence per chart saying what it shows, or why it is empty."""
-    pairs, ccd, both = data["pairs"], data["ccd"], data["ccd_resistance"]
+def summary(pairs: list[dict], totals: dict, highest_ccd: dict | None, years) -> dict[str, str]:
+    """One sentence per chart saying what it shows, or why it is empty: `pairs` biggest cut first,
+    how many studies each chart holds, the highest CCD's mark, and the (first, last) year."""
     texts = {}
     if pairs:
-        top = pairs[0]
+        top, n = pairs[0], totals["pairs"]
         texts["pairs"] = (
-            f"{len(pairs)} stud{'y' if len(pairs) == 1 else 'ies'} report an interfacial resistance with "
+            f"{n:,} stud{'y' if n == 1 else 'ies'} report an interfacial resistance with "
             f"and without the strategy; the largest cut is {top['improvement_text']} "
             f"({top['before_text']} → {top['value_text']}, {top['label']})."
         )
@@ -180,17 +398,18 @@ def summary(data: dict) -> dict[str, str]:
             "No study in this filter reports an interfacial resistance (Ω·cm²) together with its "
             "untreated control."
         )
-    if ccd:
-        top = max(ccd, key=lambda p: p["value"])
+    if highest_ccd is not None:
+        n = totals["ccd"]
         texts["ccd"] = (
-            f"{len(ccd)} stud{'y' if len(ccd) == 1 else 'ies'} report a critical current density; "
-            f"the highest is {top['value_text']} ({top['label']}, {top['strategy']})."
+            f"{n:,} stud{'y' if n == 1 else 'ies'} report a critical current density; "
+            f"the highest is {highest_ccd['value_text']} ({highest_ccd['label']}, {highest_ccd['strategy']})."
         )
     else:
         texts["ccd"] = "No study in this filter reports a critical current density."
-    if both:
+    if totals["ccd_resistance"]:
+        n = totals["ccd_resistance"]
         texts["ccd_resistance"] = (
-            f"{len(both)} stud{'y' if len(both) == 1 else 'ies'} report both a critical current density "
+            f"{n:,} stud{'y' if n == 1 else 'ies'} report both a critical current density "
             "and an interfacial resistance (Ω·cm²)."
         )
     else:
@@ -198,9 +417,8 @@ def summary(data: dict) -> dict[str, str]:
             "No study in this filter reports both a critical current density and an interfacial "
             "resistance in Ω·cm²."
         )
-    years = sorted({p["year"] for p in ccd if p["year"]})
     if years:
-        texts["ccd_year"] = f"Critical current densities reported from {years[0]} to {years[-1]}."
+        texts["ccd_year"] = f"Critical current densities reported from {years[0]} to {years[1]}."
     else:
         texts["ccd_year"] = "No study in this filter reports a critical current density with a year."
     return texts
@@ -212,18 +430,20 @@ def notes(data: dict) -> list[str]:
     if left_out["unnormalised"]:
         n = left_out["unnormalised"]
         result.append(
-            f"{n} stud{'y gives' if n == 1 else 'ies give'} an interfacial resistance without the "
+            f"{n:,} stud{'y gives' if n == 1 else 'ies give'} an interfacial resistance without the "
             "electrode area (Ω, not Ω·cm²): left out, as it cannot be compared."
         )
     if left_out["resistance_without_control"]:
         n = left_out["resistance_without_control"]
         result.append(
-            f"{n} stud{'y reports' if n == 1 else 'ies report'} an interfacial resistance (Ω·cm²) with no "
+            f"{n:,} stud{'y reports' if n == 1 else 'ies report'} an interfacial resistance (Ω·cm²) with no "
             "untreated control to pair it with: not in the before → after chart."
         )
     if left_out["zero"]:
         n = left_out["zero"]
-        result.append(f"{n} figure{'' if n == 1 else 's'} of zero cannot be placed on a log axis: left out.")
+        result.append(
+            f"{n:,} figure{'' if n == 1 else 's'} of zero cannot be placed on a log axis: left out."
+        )
     return result
 
 

@@ -253,7 +253,8 @@ class Study(models.Model):
         # One per filter and sort the list offers (the stored figures and the foreign keys have
         # theirs): a page reads its 25 rows from an index, whatever the size of the atlas. The
         # figures' highest-first orders (missing figures last) have PostgreSQL indexes of their
-        # own, made in migration 0009: SQLite cannot index NULLS LAST.
+        # own, made in migration 0009: SQLite cannot index NULLS LAST. So has the charts' covering
+        # index (migration 0018): SQLite cannot keep other columns in an index.
         indexes = [
             models.Index(F("created_at").desc(), F("id").desc(), name="study_recent"),
             models.Index(fields=["strategy"], name="study_strategy"),
@@ -393,6 +394,12 @@ class Measurement(models.Model):
         # Curators and readers call a measurement a figure.
         verbose_name = "figure"
         ordering = ["study", "position"]
+        # The charts count the studies with a resistance given without its area: a few figures.
+        indexes = [
+            models.Index(
+                fields=["study"], condition=Q(quantity=Quantity.RESISTANCE), name="measurement_unnormalised"
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(checked_by="", checked_at__isnull=True)

@@ -19,9 +19,9 @@ from references.bibtex import write_bibtex
 from references.exports import BIBLIOGRAPHY_FORMATS, bibliography_response
 from references.models import FOUNDING_REVIEW, Authorship, Reference
 
-from .charts import chart_data, drawn, family_strip, notes, placed, summary
+from .charts import chart_data, drawn, family_strip, placed
 from .compare import compared_ids, facts, figure_rows, stacks
-from .exports import csv_response, export_ids, json_response, study_documents
+from .exports import csv_response, json_response
 from .filters import SLUG_PARAMETERS, StudyFilter, active_filters, facets
 from .forms import ReportForm, client_key
 from .matrix import COLUMNS as MATRIX_COLUMNS
@@ -209,14 +209,8 @@ def _filter_key(params) -> str:
 
 
 def _chart_data(studies: QuerySet, params) -> dict:
-    """The charts' marks for the filtered studies, from their export JSON; cached until the data change."""
-
-    def compute() -> dict:
-        exported = study_documents(export_ids(studies.order_by("pk")))
-        data = chart_data(s.document | {"first_author": s.first_author} for s in exported)
-        return data | {"summary": summary(data), "notes": notes(data)}
-
-    return cached("charts", _filter_key(params), compute)
+    """The charts' marks (or bins) for the filtered studies; cached until the data change."""
+    return cached("charts", _filter_key(params), lambda: chart_data(studies))
 
 
 @require_safe

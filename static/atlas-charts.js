@@ -103,9 +103,17 @@
         })] : []),
       });
     },
-    "ccd-strategy": function (width) { return strip(width, "strategy"); },
-    "ccd-family": function (width) { return strip(width, "family"); },
+    "ccd-strategy": function (width) { return data.binned.ccd ? binnedStrip(width, "strategy") : strip(width, "strategy"); },
+    "ccd-family": function (width) { return data.binned.ccd ? binnedStrip(width, "family") : strip(width, "family"); },
     "ccd-resistance": function (width) {
+      if (data.binned.ccd_resistance) {
+        return grid(width, data.ccd_resistance_bins, {
+          x: { type: "log", tickFormat: "~g", label: "Lowest interfacial resistance (Ω·cm²)", grid: true, labelAnchor: "center" },
+          title: function (b) {
+            return b.x1 + "–" + b.x2 + " Ω·cm², " + b.y1 + "–" + b.y2 + " mA/cm²: " + studies(b.count);
+          },
+        });
+      }
       var points = data.ccd_resistance;
       if (!points.length) return null;
       return Plot.plot({
@@ -124,6 +132,14 @@
       });
     },
     "ccd-year": function (width) {
+      if (data.binned.ccd_year) {
+        return grid(width, data.ccd_year_bins.map(function (b) {
+          return Object.assign({ x1: b.year - 0.45, x2: b.year + 0.45 }, b);
+        }), {
+          x: { label: "Year of publication", tickFormat: "d", grid: true, labelAnchor: "center", nice: true },
+          title: function (b) { return b.year + ", " + b.y1 + "–" + b.y2 + " mA/cm²: " + studies(b.count); },
+        });
+      }
       var points = data.ccd.filter(function (p) { return p.year; });
       if (!points.length) return null;
       return Plot.plot({
@@ -171,6 +187,62 @@
     });
   }
 
+  function studies(n) { return n.toLocaleString("en") + (n === 1 ? " study" : " studies"); }
+
+  // Past the marks drawn one by one: a histogram of the studies' best CCDs per group, on the same
+  // log axis, each bar stacked by strategy (so the colours mean what they mean elsewhere).
+  function binnedStrip(width, key) {
+    var bins = data.ccd_bins;
+    if (!bins.length) return null;
+    var groups = order(bins.map(function (b) { return { value: b.x2, strategy: b.strategy, family: b.family }; }), key);
+    var stacks = new Map();
+    var strategies = data.strategies;
+    var bars = bins.slice().sort(function (a, b) {
+      return strategies.indexOf(a.strategy) - strategies.indexOf(b.strategy);
+    }).map(function (b) {
+      var at = b[key] + "|" + b.x1;
+      var below = stacks.get(at) || 0;
+      stacks.set(at, below + b.count);
+      return Object.assign({ y1: below, y2: below + b.count }, b);
+    });
+    return Plot.plot({
+      width: width,
+      height: groups.length * 110 + 50,
+      marginLeft: 44,
+      className: "atlas-plot",
+      x: { type: "log", tickFormat: "~g", label: "Best CCD (mA/cm²)", grid: true, labelAnchor: "center" },
+      y: { label: "Studies", grid: true, ticks: 3 },
+      fy: { domain: groups, axis: null, padding: 0.15 },
+      color: colour(bins),
+      marks: [
+        Plot.frame({ stroke: css("--line"), anchor: "bottom" }),
+        Plot.text(groups, { fy: function (g) { return g; }, text: function (g) { return g; }, frameAnchor: "top-left", dx: 4, dy: 2, fontWeight: 600, fill: css("--ink") }),
+        Plot.rect(bars, {
+          x1: "x1", x2: "x2", y1: "y1", y2: "y2", fy: key, fill: "strategy", inset: 0.5,
+          title: function (b) {
+            return b[key] + (key === "family" ? " · " + b.strategy : "") + "\nBest CCD " + b.x1 + "–" + b.x2 + " mA/cm²: " + studies(b.count);
+          },
+        }),
+      ],
+    });
+  }
+
+  // A 2-D histogram: each cell's shade is the number of studies in it (log CCD upward).
+  function grid(width, cells, options) {
+    if (!cells.length) return null;
+    return Plot.plot({
+      width: width,
+      height: Math.min(420, Math.max(260, width * 0.6)),
+      className: "atlas-plot",
+      x: options.x,
+      y: { type: "log", tickFormat: "~g", label: "Best CCD (mA/cm²)", grid: true },
+      color: { type: "sqrt", range: [css("--series-tint") || "#dbe6f3", css("--series-1")], legend: true, label: "Studies per cell", ticks: 4, tickFormat: "~s", marginRight: 16 },
+      marks: [
+        Plot.rect(cells, { x1: "x1", x2: "x2", y1: "y1", y2: "y2", fill: "count", inset: 0.5, title: options.title }),
+      ],
+    });
+  }
+
   var EMPTY = {
     pairs: "pairs", "ccd-strategy": "ccd", "ccd-family": "ccd", "ccd-resistance": "ccd_resistance", "ccd-year": "ccd_year",
   };
@@ -192,6 +264,14 @@
 
   function fill() {
     section.querySelectorAll("[data-summary]").forEach(function (p) { p.textContent = data.summary[p.dataset.summary]; });
+    var binnedHelp = section.querySelector(".binned-help");
+    if (binnedHelp) binnedHelp.hidden = !Object.keys(data.binned).length;
+    // A chart that counts its studies in bins (or draws only the largest cuts) says so under its title.
+    section.querySelectorAll("[data-binned]").forEach(function (p) {
+      var text = data.binned[p.dataset.binned] || "";
+      p.textContent = text;
+      p.hidden = !text;
+    });
     var notes = section.querySelector(".chart-notes");
     notes.replaceChildren.apply(notes, data.notes.map(function (text) {
       var li = document.createElement("li");

@@ -1,10 +1,22 @@
-"""The charts' data for a filter: built from the export JSON, comparable figures only, empties explained."""
+"""The charts' data for a filter: comparable figures only, empties explained, and the same marks
+(or their bins) as every study's export document gives."""
+
+import math
+from collections import Counter
 
 import pytest
+from django.http import QueryDict
+from django.utils.http import urlencode
 from hypothesis import given
 from hypothesis import strategies as st
 
-from interfaces.models import Quantity, Role, Study
+from interfaces import charts
+from interfaces.charts import UNNORMALISED, _best_pair, _ccd_marks, chart_data, notes
+from interfaces.exports import export_ids, study_documents
+from interfaces.filters import StudyFilter
+from interfaces.headline import headline_of_documents
+from interfaces.management.benchmark import synthetic_atlas
+from interfaces.models import Measurement, Quantity, Role, Strategy, Study
 from tests.helpers import make_study
 
 pytestmark = pytest.mark.django_db
@@ -97,12 +109,161 @@ def test_a_bad_filter_is_a_clear_message_not_a_500(client):
     assert response.status_code == 400 and "format" in response.json()["errors"]
 
 
-def test_chart_data_queries(client, django_assert_num_queries):
-    # the ids, then the studies, their layers, authors and figures (per 500), the family slugs' check
-    with django_assert_num_queries(6):
+def test_chart_data_queries(client, django_assert_max_num_queries, monkeypatch):
+    # the family slugs' check, the counts, the CCD rows, the pairs (and any zero resistances), then the
+    # studies drawn one by one: their values, layers, authors and figures; as many when binned
+    with django_assert_max_num_queries(8):
         chart_json(client, family="garnet")
-    with django_assert_num_queries(1):  # the slugs' check; the marks are cached until the data change
+    with django_assert_max_num_queries(1):  # the slugs' check; the marks are cached until the data change
         chart_json(client, family="garnet")
+    monkeypatch.setattr(charts, "MARKS_MAX", 3)
+    with django_assert_max_num_queries(8):
+        assert chart_json(client)["binned"]["ccd"]
+
+
+# -- the same marks as the export documents give --------------------------------------------
+def charts_from_documents(studies) -> dict:
+    """The charts as computed from every filtered study's export document: the reference the
+    database's reading must agree with (its marks, or their bins, left-out counts and texts)."""
+    pairs, ccd, ccd_resistance, count = [], [], [], 0
+    left_out = {"unnormalised": 0, "zero": 0, "resistance_without_control": 0}
+    for exported in study_documents(export_ids(studies.order_by("pk"))):
+        study = exported.document | {"first_author": exported.first_author}
+        count += 1
+        figures = study["measurements"]
+        if any(m["quantity"] == UNNORMALISED for m in figures):
+            left_out["unnormalised"] += 1
+        best_ccd = headline_of_documents(figures, Quantity.CCD)
+        if best_ccd is not None and charts._top(best_ccd) <= 0:
+            left_out["zero"] += 1
+        point, with_resistance = _ccd_marks(study, figures)
+        if point is not None:
+            ccd.append(point)
+        if with_resistance is not None:
+            ccd_resistance.append(with_resistance)
+        pair = _best_pair(study, figures, {m["id"]: m for m in figures})
+        lowest = headline_of_documents(
+            [m for m in figures if m["value"] > 0], Quantity.INTERFACIAL_RESISTANCE
+        )
+        if pair is not None:
+            pairs.append(pair)
+        elif lowest is not None:
+            left_out["resistance_without_control"] += 1
+    pairs.sort(key=lambda p: (-p["improvement"], p["label"]))
+    years = sorted(p["year"] for p in ccd if p["year"])
+    totals = {"pairs": len(pairs), "ccd": len(ccd), "ccd_resistance": len(ccd_resistance)}
+    highest = max(ccd, key=lambda p: p["value"], default=None)
+    data = {
+        "count": count,
+        "pairs": pairs,
+        "ccd": ccd,
+        "ccd_resistance": ccd_resistance,
+        "left_out": left_out,
+    }
+    summary = charts.summary(pairs, totals, highest, (years[0], years[-1]) if years else None)
+    return data | {"totals": totals, "summary": summary, "notes": notes(data)}
+
+
+def filtered(**params):
+    return StudyFilter(QueryDict(urlencode(params)), queryset=Study.objects.for_list()).qs
+
+
+FILTERS = [{}, {"family": "garnet"}, {"family": "thiophosphate"}, {"electrolyte": "llzto"}, {"q": "LiF"}]
+
+
+@pytest.mark.parametrize("params", FILTERS, ids=lambda p: "&".join(p) or "all")
+def test_the_curated_studies_give_every_mark_the_export_documents_give(params):
+    data, expected = chart_data(filtered(**params)), charts_from_documents(filtered(**params))
+    assert expected["ccd"], "the filter has marks to compare"
+    assert (
+        data["binned"] == {}
+        and data["ccd_bins"] == data["ccd_year_bins"] == data["ccd_resistance_bins"] == []
+    )
+    for key in ("count", "totals", "pairs", "ccd", "ccd_resistance", "left_out", "summary", "notes"):
+        assert data[key] == expected[key], key
+
+
+def test_a_study_with_a_zero_beside_its_resistances_is_drawn_at_its_lowest_above_zero():
+    electrolyte = Study.objects.get(key="deng2020tuning-li3po4-llzto").electrolyte
+    made = make_study(
+        electrolyte=electrolyte,
+        measurements=[
+            {"quantity": Quantity.CCD, "value": 1.5},
+            {"quantity": Quantity.INTERFACIAL_RESISTANCE, "value": 0},
+            {"quantity": Quantity.INTERFACIAL_RESISTANCE, "value": 40},
+        ],
+    )
+    data = chart_data(filtered(electrolyte="llzto"))
+    assert data["ccd_resistance"] == charts_from_documents(filtered(electrolyte="llzto"))["ccd_resistance"]
+    assert next(p for p in data["ccd_resistance"] if p["id"] == made.pk)["resistance"] == 40
+
+
+def paired_study(before: float, after: float, ccd: float) -> Study:
+    study = make_study(
+        measurements=[
+            {"quantity": Quantity.CCD, "value": ccd},
+            {"quantity": Quantity.INTERFACIAL_RESISTANCE, "value": before, "role": Role.CONTROL},
+        ]
+    )
+    control = study.measurements.get(role=Role.CONTROL)
+    Measurement.objects.create(
+        study=study,
+        position=3,
+        quantity=Quantity.INTERFACIAL_RESISTANCE,
+        value=after,
+        role=Role.TREATED,
+        control=control,
+        locator="Fig. 2",
+    )
+    return study
+
+
+def bin_of(value: float, per_decade: int) -> int:
+    return math.floor(math.log10(value) * per_decade)
+
+
+def bin_at(edge: float, per_decade: int) -> int:
+    """The bin a (rounded) lower edge starts."""
+    return round(math.log10(edge) * per_decade)
+
+
+@pytest.mark.parametrize("params", [{}, {"family": "garnet"}], ids=["all", "garnet"])
+def test_past_the_threshold_the_charts_count_the_documents_marks_in_bins(params, monkeypatch):
+    synthetic_atlas(60)
+    for i in range(8):
+        paired_study(before=100 + 37 * i, after=1 + i, ccd=0.2 + i)
+    monkeypatch.setattr(charts, "MARKS_MAX", 5)
+    data, expected = chart_data(filtered(**params)), charts_from_documents(filtered(**params))
+    assert len(expected["ccd"]) > 5 and len(expected["pairs"]) > 5 and len(expected["ccd_resistance"]) > 5
+    assert set(data["binned"]) == {"pairs", "ccd", "ccd_year", "ccd_resistance"}
+    assert (
+        "largest cuts are drawn" in data["binned"]["pairs"] and "tenth of a decade" in data["binned"]["ccd"]
+    )
+    for key in ("count", "totals", "left_out", "summary", "notes"):
+        assert data[key] == expected[key], key
+    assert data["ccd"] == data["ccd_resistance"] == []
+    assert data["pairs"] == expected["pairs"][:5]  # the largest cuts, each drawn as before
+
+    strips = Counter((p["strategy"], p["family"], bin_of(p["value"], 10)) for p in expected["ccd"])
+    assert {(b["strategy"], b["family"], bin_at(b["x1"], 10)): b["count"] for b in data["ccd_bins"]} == strips
+    years = Counter((p["year"], bin_of(p["value"], 5)) for p in expected["ccd"] if p["year"])
+    assert {(b["year"], bin_at(b["y1"], 5)): b["count"] for b in data["ccd_year_bins"]} == years
+    grid = Counter((bin_of(p["resistance"], 5), bin_of(p["value"], 5)) for p in expected["ccd_resistance"])
+    assert {(bin_at(b["x1"], 5), bin_at(b["y1"], 5)): b["count"] for b in data["ccd_resistance_bins"]} == grid
+    assert all(b["x1"] < b["x2"] and b["count"] > 0 for b in data["ccd_bins"])
+    assert {b["strategy"] for b in data["ccd_bins"]} <= {str(label) for label in Strategy.labels}
+
+
+def test_the_binned_chart_json_is_small_and_says_so(client, monkeypatch):
+    synthetic_atlas(60)
+    monkeypatch.setattr(charts, "MARKS_MAX", 5)
+    response = client.get("/studies/charts/", {"format": "json"})
+    data = response.json()
+    assert data["marks_max"] == 5 and data["totals"]["ccd"] > 5
+    assert data["binned"]["ccd"].startswith(f"{data['totals']['ccd']} studies, more than the 5 marks")
+    assert sum(b["count"] for b in data["ccd_bins"]) == data["totals"]["ccd"]
+    html = client.get("/studies/charts/").content.decode()
+    assert data["binned"]["ccd"] in html and "Studies per bin of best CCD" in html
 
 
 def test_a_family_of_thousands_draws_one_dot_per_occupied_pixel():

@@ -99,14 +99,19 @@ def test_clicking_a_mark_opens_its_study(page, live_server, curated_live):
         wait_for_charts(page)
 
 
-def test_thousands_of_points_draw_without_freezing_the_page(page, live_server, curated_live):
-    strategies = ["Artificial interlayer", "Electrolyte composition", "Anode design", "Other"]
+STRATEGIES = ["Artificial interlayer", "Electrolyte composition", "Anode design", "Other"]
+SUMMARY_KEYS = ["pairs", "ccd", "ccd_resistance", "ccd_year"]
+
+
+def test_the_most_marks_drawn_one_by_one_draw_without_freezing_the_page(page, live_server, curated_live):
+    from interfaces.charts import MARKS_MAX
+
     points = [
         {
             "id": i,
             "url": f"/studies/{i}/",
             "label": f"Study {i}",
-            "strategy": strategies[i % 4],
+            "strategy": STRATEGIES[i % 4],
             "family": f"Family {i % 7}",
             "year": 2000 + i % 25,
             "value": 0.05 * (1 + i % 300),
@@ -114,29 +119,77 @@ def test_thousands_of_points_draw_without_freezing_the_page(page, live_server, c
             "value_text": "x",
             "title": f"Study {i}",
         }
-        for i in range(1, 3001)
+        for i in range(1, MARKS_MAX + 1)
     ]
     pairs = [p | {"before": 100 + p["id"], "after": 1 + p["id"] % 50, "improvement": 2} for p in points]
     body = {
-        "count": 3000,
-        "strategies": strategies,
+        "count": MARKS_MAX,
+        "strategies": STRATEGIES,
+        "binned": {},
         "pairs": pairs,
         "ccd": points,
         "ccd_resistance": points,
         "left_out": {},
         "notes": [],
-        "summary": {k: "" for k in ["pairs", "ccd", "ccd_resistance", "ccd_year"]},
+        "summary": {k: "" for k in SUMMARY_KEYS},
     }
     page.route("**/studies/charts/?*", lambda route: route.fulfill(json=body))
     started = time.monotonic()
     page.goto(f"{live_server.url}/studies/")
     wait_for_charts(page)
     elapsed = time.monotonic() - started
-    assert len(marks(page, "ccd-strategy")) == 3000
-    assert len(marks(page, "pairs")) == 3000
+    assert len(marks(page, "ccd-strategy")) == MARKS_MAX
+    assert len(marks(page, "pairs")) == MARKS_MAX
     # Each chart is drawn in its own task: the longest task stays well under the whole.
     assert elapsed < 20, elapsed
-    print(f"3,000 studies, 5 charts drawn in {elapsed:.1f} s")
+    print(f"{MARKS_MAX:,} studies, 5 charts drawn in {elapsed:.1f} s")
+
+
+def test_a_large_atlas_draws_its_bins_and_each_binned_chart_says_so(page, live_server, curated_live):
+    """Past the marks drawn one by one, the chart JSON of 100,000 studies is a few hundred bins."""
+    families = ["Garnet oxide", "Argyrodite"]
+    edges = [round(10 ** (k / 10), 3) for k in range(-10, 31)]
+    ccd_bins = [
+        {"strategy": s, "family": f, "x1": edges[k], "x2": edges[k + 1], "count": 1 + (k * 7 + i) % 40}
+        for i, s in enumerate(STRATEGIES)
+        for f in families
+        for k in range(0, 40, 2)
+    ]
+    grid = [edges[k] for k in range(0, 41, 2)]
+    cells = [
+        {"x1": grid[i], "x2": grid[i + 1], "y1": grid[j], "y2": grid[j + 1], "count": 1 + (i * j) % 90}
+        for i in range(20)
+        for j in range(10)
+    ]
+    years = [
+        {"year": 2000 + i, "y1": c["y1"], "y2": c["y2"], "count": c["count"]}
+        for i, c in enumerate(cells[:25])
+    ]
+    note = "40,000 studies, more than the 2,000 marks a chart draws one by one: each bar counts …"
+    body = {
+        "count": 100000,
+        "strategies": STRATEGIES,
+        "binned": {"ccd": note, "ccd_year": note + " (year)", "ccd_resistance": note + " (cells)"},
+        "pairs": [],
+        "ccd": [],
+        "ccd_resistance": [],
+        "ccd_bins": ccd_bins,
+        "ccd_year_bins": years,
+        "ccd_resistance_bins": cells,
+        "left_out": {},
+        "notes": [],
+        "summary": {k: f"Summary of {k}." for k in SUMMARY_KEYS},
+    }
+    page.route("**/studies/charts/?*", lambda route: route.fulfill(json=body))
+    page.goto(f"{live_server.url}/studies/")
+    wait_for_charts(page)
+    for chart in ["ccd-strategy", "ccd-family", "ccd-resistance", "ccd-year"]:
+        assert page.locator(f'[data-chart="{chart}"] svg rect').count() > 10, chart
+    assert page.locator('[data-binned="ccd"]').first.inner_text() == note
+    assert page.locator('[data-binned="ccd_resistance"]').is_visible()
+    assert page.locator('[data-binned="pairs"]').is_hidden()
+    bar = page.locator('[data-chart="ccd-family"] svg rect title').first.text_content()
+    assert bar.startswith("Garnet oxide · ") and "Best CCD" in bar and "mA/cm²: " in bar
 
 
 def test_compare_two_ticked_rows_then_six(page, live_server, curated_live):

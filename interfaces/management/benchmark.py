@@ -342,3 +342,36 @@ def page_benchmark(paths: dict[str, tuple[str, int]], studies: int, repeats: int
         )
     shutil.rmtree(exports, ignore_errors=True)
     return timings
+
+
+@dataclass
+class ChartTiming:
+    label: str
+    studies: int
+    cold: float
+    warm: float
+    queries: int
+    bytes: int
+
+
+def chart_benchmark(paths: dict[str, str], studies: int, repeats: int = 3) -> list[ChartTiming]:
+    """Each chart path fetched cold (the cache emptied first, as any save empties it) and warm
+    (from the cache): the best of `repeats` of each, the cold run's queries and the body's size."""
+    client = Client(HTTP_HOST="localhost")
+    timings = []
+    for label, path in paths.items():
+        cold, warm = [], []
+        for _ in range(repeats):
+            data_changed(Study)
+            queries = _QueryCount()
+            with connection.execute_wrapper(queries):
+                start = time.perf_counter()
+                response = client.get(path)
+                size = _consume(response)
+                cold.append(time.perf_counter() - start)
+            assert response.status_code == 200, (path, response.status_code)
+            start = time.perf_counter()
+            _consume(client.get(path))
+            warm.append(time.perf_counter() - start)
+        timings.append(ChartTiming(label, studies, min(cold), min(warm), queries.count, size))
+    return timings

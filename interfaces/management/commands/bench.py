@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 from interfaces.abstract_figures import score
-from interfaces.management.benchmark import import_benchmark, page_benchmark, synthetic_atlas
+from interfaces.management.benchmark import chart_benchmark, import_benchmark, page_benchmark, synthetic_atlas
 from interfaces.models import Study
 
 LABELLED_ABSTRACTS = Path(settings.BASE_DIR) / "tests" / "samples" / "abstract_figures.yaml"
@@ -45,6 +45,14 @@ def page_paths(studies: int) -> dict[str, tuple[str, int]]:
     }
 
 
+def chart_paths(family: str) -> dict[str, str]:
+    return {
+        f"chart JSON {family}": f"/studies/charts/?family={family}&format=json",
+        "chart JSON, all": "/studies/charts/?format=json",
+        f"charts page {family}": f"/studies/charts/?family={family}",
+    }
+
+
 class Command(BaseCommand):
     help = (
         "Benchmark the atlas in a database of its own (a test copy of the configured one, destroyed "
@@ -66,6 +74,12 @@ class Command(BaseCommand):
         parser.add_argument("--baseline", type=int, default=500, help="Entries in the baseline import file.")
         parser.add_argument("--skip-pages", action="store_true", help="Only the import benchmark.")
         parser.add_argument("--skip-imports", action="store_true", help="Only the pages and exports.")
+        parser.add_argument(
+            "--charts-only", action="store_true", help="Of the pages, only the charts' data (no imports)."
+        )
+        parser.add_argument(
+            "--chart-family", default="garnet", help="The family the charts are filtered by (a slug)."
+        )
 
     def handle(self, *args, **options):
         self.stdout.write(abstract_figures_line())
@@ -75,19 +89,27 @@ class Command(BaseCommand):
         try:
             self.stdout.write(f"database: {connection.vendor} ({name}), its own, destroyed afterwards")
             if not options["skip_pages"]:
-                self.pages(options["base_studies"], options["studies"])
-            if not options["skip_imports"]:
+                self.pages(options["base_studies"], options["studies"], options)
+            if not options["skip_imports"] and not options["charts_only"]:
                 self.imports(options["baseline"], options["entries"])
         finally:
             connection.creation.destroy_test_db(name, verbosity=0)
 
-    def pages(self, base: int, sizes: list[int]) -> None:
+    def pages(self, base: int, sizes: list[int], options) -> None:
+        charts = chart_paths(options["chart_family"])
         synthetic_atlas(base)
+        chart_timings = chart_benchmark(charts, base)
+        if options["charts_only"]:
+            for size in sorted({*sizes} - {base}):
+                synthetic_atlas(size - Study.objects.count(), seed=size)
+                chart_timings += chart_benchmark(charts, size)
+            return self.charts(chart_timings)
         baseline = {t.label: t for t in page_benchmark(page_paths(base), base)}
         timings, built = list(baseline.values()), base
         for size in sorted(sizes):
             synthetic_atlas(size - built, seed=size)
             built = size
+            chart_timings += chart_benchmark(charts, size)
             timings += page_benchmark(page_paths(size), size)
         columns = ("studies", 9), ("first ms", 10), ("best ms", 9), ("median ms", 11), ("queries", 9)
         columns += ("raw SQL ms", 12), ("÷ SQL", 8), ("after save ms", 15), ("rows/s", 9)
@@ -112,6 +134,19 @@ class Command(BaseCommand):
             "included.\n÷ SQL: the best time over its raw SQL's. after save: the page's first request "
             "after one figure is saved again.\nvs baseline: best time relative to the same page on the "
             "baseline atlas (exports: per row)."
+        )
+        self.charts(chart_timings)
+
+    def charts(self, timings) -> None:
+        columns = ("studies", 9), ("cold ms", 10), ("warm ms", 10), ("queries", 9), ("bytes", 12)
+        self.stdout.write("charts' data".ljust(26) + "".join(name.rjust(width) for name, width in columns))
+        for t in timings:
+            self.stdout.write(
+                f"{t.label:<26}{t.studies:>9}{t.cold * 1000:>10.0f}{t.warm * 1000:>10.1f}{t.queries:>9}"
+                f"{t.bytes:>12,}"
+            )
+        self.stdout.write(
+            "cold: the cache emptied first, as after any save; warm: from the cache; best of 3 each."
         )
 
     def imports(self, base: int, entries: int) -> None:
