@@ -2,9 +2,12 @@
 
 import re
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
+
+from .caching import cached
 
 # Rows on a page of the study list and of its API; the bibliography's pages are longer.
 STUDIES_PER_PAGE = 25
@@ -28,12 +31,18 @@ class FromEitherEnd(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         if bottom <= self.count // 2:
-            ids = list(queryset.values_list("pk", flat=True)[bottom:top])
+            read = queryset.values_list("pk", flat=True)[bottom:top]
         else:
-            ids = list(
-                queryset.reverse().values_list("pk", flat=True)[self.count - top : self.count - bottom]
-            )
-            ids.reverse()
+            read = queryset.reverse().values_list("pk", flat=True)[self.count - top : self.count - bottom]
+        # A page's ids are kept until the data change, keyed by the query that reads them: a
+        # search's ranked ids, the costliest part of its page, are read once.
+        try:
+            key = str(read.query)
+        except EmptyResultSet:  # a filter that can match nothing: nothing to read or keep
+            key = None
+        ids = cached("page-ids", key, lambda: list(read)) if key is not None else []
+        if bottom > self.count // 2:
+            ids = ids[::-1]
         rows = queryset.in_bulk(ids)
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 

@@ -186,3 +186,25 @@ def test_a_study_page_is_rendered_once_and_follows_any_save_at_once(client, djan
     # A save of another study changes the lists of related studies on this page at once too.
     other = make_study(electrolyte=study.electrolyte, summary="A fragment test study")
     assert other.get_absolute_url() in client.get(study.get_absolute_url()).content.decode()
+
+
+def test_a_pages_ids_are_read_once_until_the_data_change(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def ids_queries(path):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        reads = [
+            q
+            for q in queries.captured_queries
+            if q["sql"].startswith('SELECT "interfaces_study"."id" AS "pk"') and "LIMIT" in q["sql"]
+        ]
+        return len(reads), [s.pk for s in response.context["page_obj"]]
+
+    assert ids_queries("/studies/?q=Li3PO4")[0] == 1
+    reads, shown = ids_queries("/studies/?q=Li3PO4")
+    assert reads == 0 and shown  # the second time, from the cache
+    newest = make_study()
+    reads, shown = ids_queries("/studies/")
+    assert reads == 1 and shown[0] == newest.pk  # a save: read anew, the new study first
