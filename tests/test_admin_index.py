@@ -40,9 +40,16 @@ def counts(client) -> dict:
 
 def listed_pks(client, url: str) -> set:
     """The primary keys of every row an admin changelist shows at `url` (all its pages)."""
-    response = client.get(url, {"all": ""}) if "?" not in url else client.get(url + "&all=")
-    assert response.status_code == 200
-    return {row.pk for row in response.context["cl"].result_list}
+    joiner = "&" if "?" in url else "?"
+    pks, page = set(), 1
+    while True:
+        response = client.get(f"{url}{joiner}p={page}")
+        assert response.status_code == 200
+        changelist = response.context["cl"]
+        pks |= {row.pk for row in changelist.result_list}
+        if page >= changelist.paginator.num_pages:
+            return pks
+        page += 1
 
 
 def conflicting_load() -> CurationLoad:
