@@ -233,12 +233,14 @@ def form_values(form) -> dict:
 
 
 def admin_form_data(page) -> dict:
-    """What an admin change page would post back unchanged: its form and its inlines' saved rows."""
+    """What an admin change page would post back unchanged: its form and its inlines' saved rows,
+    with each inline's management form as the browser sends it."""
     data = form_values(page.context["adminform"].form)
     for formset in page.context["inline_admin_formsets"]:
         fs = formset.formset
         forms = [f for f in fs.forms if f.instance.pk]
         data |= {f"{fs.prefix}-TOTAL_FORMS": len(forms), f"{fs.prefix}-INITIAL_FORMS": len(forms)}
+        data |= {f"{fs.prefix}-MIN_NUM_FORMS": 0, f"{fs.prefix}-MAX_NUM_FORMS": 1000}
         for index, f in enumerate(forms):
             for name in f.fields:
                 value = f[name].value()
