@@ -209,8 +209,8 @@ def _write(folder: Path, version: str, base_url: str, previous: Release | None, 
 
     results = []
     for study in study_documents(export_ids(studies)):
-        study.document["url"] = base_url + study.document["url"]
-        results.append(study.document)
+        study["url"] = base_url + study["url"]
+        results.append(study)
     atlas = {
         "title": f"Interphase Atlas, data release {version}",
         "version": version,

@@ -127,8 +127,10 @@ def charts_from_documents(studies) -> dict:
     database's reading must agree with (its marks, or their bins, left-out counts and texts)."""
     pairs, ccd, ccd_resistance, count = [], [], [], 0
     left_out = {"unnormalised": 0, "zero": 0, "resistance_without_control": 0}
-    for exported in study_documents(export_ids(studies.order_by("pk"))):
-        study = exported.document | {"first_author": exported.first_author}
+    ids = export_ids(studies.order_by("pk"))
+    labels = {s.pk: s.reference.first_author_label for s in Study.objects.for_list().filter(pk__in=ids)}
+    for document in study_documents(ids):
+        study = document | {"first_author": labels[document["id"]]}
         count += 1
         figures = study["measurements"]
         if any(m["quantity"] == UNNORMALISED for m in figures):

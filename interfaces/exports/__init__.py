@@ -8,7 +8,6 @@
 from .as_csv import CSV_HEADER, csv_chunks, csv_response, spreadsheet_safe
 from .as_json import json_chunks, json_response
 from .documents import (
-    Exported,
     electrolyte_json,
     export_ids,
     family_json,
@@ -20,7 +19,6 @@ from .documents import (
 
 __all__ = [
     "CSV_HEADER",
-    "Exported",
     "csv_chunks",
     "csv_response",
     "electrolyte_json",

@@ -19,7 +19,7 @@ def json_chunks(studies: QuerySet) -> Iterator[bytes]:
     size, separator = 0, b""
     for study in study_documents(ids):
         # orjson writes UTF-8 directly, without the str round trip of json.dumps.
-        text = separator + orjson.dumps(study.document)
+        text = separator + orjson.dumps(study)
         piece.append(text)
         size += len(text)
         separator = b","

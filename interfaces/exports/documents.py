@@ -172,14 +172,6 @@ FIGURE_ROW = ("study_id", *(field.name for field in STORED_FIELDS))
 FIGURE_COLUMNS = ("study_id", *(field.column for field in STORED_FIELDS))  # attributes of a model too
 
 
-@dataclass
-class Exported:
-    """A study as its export gives it, and what the charts add: its paper's first-author label."""
-
-    document: dict
-    first_author: str
-
-
 def _grouped(rows) -> dict[int, list[tuple]]:
     """Rows sorted by their first value, grouped by it (each row keeps it)."""
     return {key: list(group) for key, group in groupby(rows, key=itemgetter(0))}
@@ -267,7 +259,7 @@ def study_url_pattern() -> str:
     return reverse("interfaces:study-detail", args=[0]).replace("/0/", "/{}/")
 
 
-def _documents(batch: Batch, study_url: str) -> Iterator[Exported]:
+def _documents(batch: Batch, study_url: str) -> Iterator[dict]:
     for pk in batch.ids:
         study = batch.studies[pk]
         document = study_document(
@@ -280,7 +272,7 @@ def _documents(batch: Batch, study_url: str) -> Iterator[Exported]:
                 for _, family, given in batch.authors.get(study["reference_id"], ())
             ],
         )
-        yield Exported(document, batch.first_author(study))
+        yield document
 
 
 def export_ids(studies: QuerySet) -> list[int]:
@@ -288,7 +280,7 @@ def export_ids(studies: QuerySet) -> list[int]:
     return list(studies.values_list("pk", flat=True))
 
 
-def study_documents(ids: list[int]) -> Iterator[Exported]:
+def study_documents(ids: list[int]) -> Iterator[dict]:
     """The export of each study, in the order of ids, read in batches."""
     study_url = study_url_pattern()
     for batch in batches(ids):
