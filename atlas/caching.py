@@ -152,3 +152,14 @@ def cached_for(name: str, seconds: int, compute: Callable[[], object]):
             value = compute()
         _ask(lambda: cache.set(key, value, seconds), None)
     return value
+
+
+def kept_answer(key: str):
+    """What keep_answer stored under `key`, or None (not stored, or the cache away)."""
+    return _ask(lambda: cache.get(f"atlas:answer:{key}"), None)
+
+
+def keep_answer(key: str, answer) -> None:
+    """Store an answer under `key`, a name that holds the data version (an ETag from it): a save
+    gives every address a new name, so a kept answer is never read after the data change."""
+    _ask(lambda: cache.set(f"atlas:answer:{key}", answer, TIMEOUT_SECONDS), None)

@@ -9,8 +9,11 @@ setting a cookie, any write) is never kept by any cache, so a curator sees a sav
 
 With ETAGS_FROM_DATA_VERSION a page's ETag is its address's under the current data version,
 code and releases, and a request that still holds it is answered 304 before any view runs.
-That needs one data version for every worker and no lagging replica; otherwise the ETag is the
-body's hash, as Django's ConditionalGetMiddleware makes it.
+The public answer itself is kept in the cache under that ETag, so the next reader of the same
+address gets it without any view running either: every address is rendered once per data
+version, whoever asks, until a save or a deploy. That needs one data version for every worker
+and no lagging replica; otherwise the ETag is the body's hash, as Django's
+ConditionalGetMiddleware makes it, and every answer is rendered.
 """
 
 from __future__ import annotations
@@ -26,12 +29,14 @@ from django.middleware.http import ConditionalGetMiddleware
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 
-from .caching import data_version
+from .caching import data_version, keep_answer, kept_answer
 
 SAFE_METHODS = {"GET", "HEAD"}
 # The answers a shared cache may keep: the same for every reader until the data change.
 PUBLIC_STATUSES = {200, 301, 304, 404, 410}
 ADMIN_PREFIX = "/admin/"
+# A public answer larger than this is rendered each time rather than kept whole in the cache.
+KEPT_ANSWER_MAX_BYTES = 1024 * 1024
 
 
 def personal_request(request: HttpRequest) -> bool:
@@ -82,6 +87,19 @@ def data_etag(request: HttpRequest) -> str | None:
     return f'W/"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
 
 
+def _keepable(response: HttpResponse, etag: str) -> bool:
+    """A whole answer the same for every reader of its address until the data change: public,
+    tagged with the data version's ETag (not one a view chose), no cookie, not streamed."""
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and response.get("ETag") == etag
+        and "public" in response.get("Cache-Control", "")
+        and len(response.content) <= KEPT_ANSWER_MAX_BYTES
+    )
+
+
 def _holds(request: HttpRequest, etag: str) -> bool:
     """If-None-Match names this ETag (compared weakly, as RFC 9110 asks for GET)."""
     sent = parse_etags(request.headers.get("If-None-Match", ""))
@@ -100,10 +118,14 @@ class FreshnessMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         etag = None if personal_request(request) else data_etag(request)
         if etag and _holds(request, etag):
-            response = HttpResponseNotModified()
-        else:
-            response = self.get_response(request)
-        return self.label(request, response, etag)
+            return self.label(request, HttpResponseNotModified(), etag)
+        if etag and request.method == "GET" and (kept := kept_answer(etag)) is not None:
+            status, headers, content = kept
+            return HttpResponse(content, status=status, headers=headers)
+        response = self.label(request, self.get_response(request), etag)
+        if etag and request.method == "GET" and _keepable(response, etag):
+            keep_answer(etag, (response.status_code, list(response.items()), response.content))
+        return response
 
     @staticmethod
     def label(request: HttpRequest, response: HttpResponse, etag: str | None) -> HttpResponse:

@@ -3,7 +3,9 @@ personal never kept."""
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from interfaces.models import Electrolyte, InterlayerMaterial, Study
 from references.models import Reference
@@ -164,3 +166,59 @@ def test_while_the_cache_is_away_the_etag_is_the_bodys(client, settings, monkeyp
     response = client.get("/studies/")
     assert is_public(response, settings) and not response["ETag"].startswith("W/")
     assert client.get("/studies/", headers={"If-None-Match": response["ETag"]}).status_code == 304
+
+
+@pytest.mark.django_db
+def test_every_public_answer_is_rendered_once_per_data_version(client, settings, django_assert_num_queries):
+    """With one shared data version, the second reader of an address gets the first one's answer,
+    byte for byte and with the same headers, without a view or a query running."""
+    settings.ETAGS_FROM_DATA_VERSION = True
+    for url in public_pages():
+        first = client.get(url)
+        with django_assert_num_queries(0):
+            again = Client().get(url)
+        assert again.status_code == 200 and again.content == first.content, url
+        for header in ["Content-Type", "ETag", "Cache-Control", "Vary", "X-Frame-Options"]:
+            assert again.get(header) == first.get(header), (url, header)
+
+
+@pytest.mark.django_db
+def test_a_kept_answer_is_never_read_after_a_save(client, settings):
+    settings.ETAGS_FROM_DATA_VERSION = True
+    study = Study.objects.order_by("pk").first()
+    for url in [study.get_absolute_url(), "/studies/", f"/api/studies/{study.pk}/"]:
+        assert b"Corrected a moment ago" not in client.get(url).content
+    study.summary = "Corrected a moment ago by a curator."
+    study.save()
+    for url in [study.get_absolute_url(), f"/api/studies/{study.pk}/"]:
+        assert b"Corrected a moment ago" in client.get(url).content, url
+
+
+@pytest.mark.django_db
+def test_a_curator_and_a_form_are_never_served_a_readers_kept_answer(client, curator, settings):
+    settings.ETAGS_FROM_DATA_VERSION = True
+    study = Study.objects.order_by("pk").first()
+    report = f"/studies/{study.pk}/report/"
+    for url in [study.get_absolute_url(), "/studies/", "/api/studies/", report]:
+        Client().get(url)
+        for reader in [client, Client()]:  # the curator, and (for the form) a second reader
+            with CaptureQueriesContext(connection) as queries:
+                response = reader.get(url)
+            if reader is client or url == report:
+                assert queries.captured_queries and is_never_kept(response), url
+
+
+@pytest.mark.django_db
+def test_answers_are_kept_only_whole_public_and_small(client, settings, monkeypatch):
+    settings.ETAGS_FROM_DATA_VERSION = True
+    kept = {}
+    monkeypatch.setattr("atlas.freshness.keep_answer", lambda key, answer: kept.setdefault(key, answer))
+    client.get("/studies/")
+    client.get("/api/studies/?family=no-such-family")  # a 400
+    client.get("/health/")  # its own never-cache
+    client.get("/studies/?format=csv")  # a download, sent from its file
+    client.head("/references/")
+    assert [answer[0] for answer in kept.values()] == [200] and len(kept) == 1
+    monkeypatch.setattr("atlas.freshness.KEPT_ANSWER_MAX_BYTES", 100)
+    client.get("/references/")
+    assert len(kept) == 1
