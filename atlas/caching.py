@@ -2,7 +2,10 @@
 
 Every cached value is keyed by a data version that any save or delete of the atlas's
 records replaces (at once, and again when the transaction commits), so a curator's save
-is never followed by old counts.
+is never followed by old counts. What reads no figure (how many studies each family,
+strategy or interlayer holds; which ids a filter finds) is keyed by the records' version
+instead, which a write of figures alone leaves as it is: a curator typing figures keeps
+the facets, counts and other rows warm.
 
 The cache is a helper, never a dependency: when it errs or does not answer within its
 short timeouts, the value is computed for the request and the cache is left alone for
@@ -28,6 +31,9 @@ from django.db import transaction
 from .routers import primary_reads
 
 VERSION_KEY = "atlas:data-version"
+# Replaced by every write but one that changes figures alone (see data_changed).
+RECORDS_VERSION_KEY = "atlas:records-version"
+VERSION_KEYS = (VERSION_KEY, RECORDS_VERSION_KEY)
 TIMEOUT_SECONDS = 3600
 logger = logging.getLogger(__name__)
 
@@ -62,28 +68,32 @@ def _ask(operation: Callable[[], object], default=_MISSING):
     try:
         if _breaker.version_owed:
             _breaker.version_owed = False
-            cache.set(VERSION_KEY, uuid4().hex, None)
+            cache.set_many(dict.fromkeys(VERSION_KEYS, uuid4().hex), None)
         return operation()
     except Exception as exc:  # noqa: BLE001 - any failure of a cache backend (socket, protocol, server)
         _breaker.trip(exc)
         return default
 
 
-def data_version() -> str | None:
-    """The current data version, or None while the cache is away."""
+def data_version(*, figures: bool = True) -> str | None:
+    """The current data version, or None while the cache is away; figures=False: the records'
+    version, which a write of figures alone does not replace."""
+    key = VERSION_KEY if figures else RECORDS_VERSION_KEY
 
     def read() -> str:
-        version = cache.get(VERSION_KEY)
+        version = cache.get(key)
         if version is None:
-            cache.add(VERSION_KEY, uuid4().hex, None)
-            version = cache.get(VERSION_KEY)
+            cache.add(key, uuid4().hex, None)
+            version = cache.get(key)
         return version
 
-    return _ask(read, None)
+    version = _ask(read, None)
+    return version if figures or version is None else f"records-{version}"
 
 
-def _new_version() -> None:
-    if _ask(lambda: cache.set(VERSION_KEY, uuid4().hex, None), _MISSING) is _MISSING:
+def _new_version(keys=VERSION_KEYS) -> None:
+    new = uuid4().hex
+    if _ask(lambda: cache.set_many(dict.fromkeys(keys, new), None), _MISSING) is _MISSING:
         _breaker.version_owed = True  # replaced once the cache answers again
 
 
@@ -93,25 +103,32 @@ ATLAS_APPS = {"interfaces", "references"}
 NOT_COUNTED = {"Report", "CuratedRecord", "CurationLoad"}
 
 
-def data_changed(sender, **kwargs) -> None:
-    """Signal receiver: a record of the atlas changed, so every cached count is out of date."""
+def data_changed(sender, instance=None, **kwargs) -> None:
+    """Signal receiver: a record of the atlas changed, so every cached count is out of date;
+    but for a record whose `changes_figures_only()` says this write changed figures alone
+    (a figure; a study saved with its figures, nothing else of it changed), what reads no
+    figure stays."""
     meta = getattr(sender, "_meta", None)
     if meta is None or meta.app_label not in ATLAS_APPS:
         return
     if sender.__name__ in NOT_COUNTED or sender.__name__.startswith("Historical"):
         return
-    _new_version()
-    transaction.on_commit(_new_version)  # what was computed before the commit is dropped too
+    figures_only = getattr(instance, "changes_figures_only", None)
+    keys = (VERSION_KEY,) if callable(figures_only) and figures_only() else VERSION_KEYS
+    _new_version(keys)
+    # What was computed before the commit is dropped too.
+    transaction.on_commit(lambda: _new_version(keys))
 
 
-def cached(name: str, key: str, compute: Callable[[], object]):
-    """compute(), from the primary, cached under the current data version while the cache answers."""
+def cached(name: str, key: str, compute: Callable[[], object], *, figures: bool = True):
+    """compute(), from the primary, cached under the current data version while the cache answers;
+    figures=False for what reads no figure: it is kept while only figures change."""
 
     def from_primary():
         with primary_reads():
             return compute()
 
-    version = data_version()
+    version = data_version(figures=figures)
     if version is None:
         return from_primary()
     full_key = f"atlas:{name}:{version}:{hashlib.sha1(key.encode()).hexdigest()}"
@@ -122,10 +139,13 @@ def cached(name: str, key: str, compute: Callable[[], object]):
     return value
 
 
-def cached_many(name: str, keys: list[str], compute: Callable[[list[str]], dict[str, object]]) -> dict:
+def cached_many(
+    name: str, keys: list[str], compute: Callable[[list[str]], dict[str, object]], *, figures: bool = True
+) -> dict:
     """{key: value} for many keys in one round trip: those cached under the current data version
-    are read, compute(missing keys) gives the others (from the primary), which are then cached."""
-    version = data_version()
+    (the records' with figures=False) are read, compute(missing keys) gives the others (from the
+    primary), which are then cached."""
+    version = data_version(figures=figures)
     if version is None:
         with primary_reads():
             return compute(keys)

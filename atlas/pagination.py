@@ -19,7 +19,10 @@ class FromEitherEnd(Paginator):
     rows' columns, then the rows of those ids with all they show. Pages past the middle are
     read from the end, in reverse order, and turned round: the database skips at most half of
     the ids, so the last page costs what the first does. The lists' orders all end on a unique
-    field, so the reverse order is exactly reversed."""
+    field, so the reverse order is exactly reversed. figures=False: the ids read no figure, so
+    they stay cached while figures alone change."""
+
+    figures = True
 
     def page(self, number) -> Page:
         number = self.validate_number(number)
@@ -40,7 +43,7 @@ class FromEitherEnd(Paginator):
             key = str(read.query)
         except EmptyResultSet:  # a filter that can match nothing: nothing to read or keep
             key = None
-        ids = cached("page-ids", key, lambda: list(read)) if key is not None else []
+        ids = cached("page-ids", key, lambda: list(read), figures=self.figures) if key is not None else []
         if bottom > self.count // 2:
             ids = ids[::-1]
         rows = queryset.in_bulk(ids)
@@ -48,11 +51,17 @@ class FromEitherEnd(Paginator):
 
 
 def paginate(
-    request: HttpRequest, queryset: QuerySet, per_page: int = STUDIES_PER_PAGE, count: int | None = None
+    request: HttpRequest,
+    queryset: QuerySet,
+    per_page: int = STUDIES_PER_PAGE,
+    count: int | None = None,
+    figures: bool = True,
 ) -> tuple[Page, str]:
     """The requested page, or the nearest real one with a note saying so. count: the number of
-    rows when it is already known, so that the paginator does not count them again."""
+    rows when it is already known, so that the paginator does not count them again; figures:
+    whether the rows found, or their order, depend on figures."""
     paginator = FromEitherEnd(queryset, per_page)
+    paginator.figures = figures
     if count is not None:
         paginator.count = count
     asked = request.GET.get("page", "1")

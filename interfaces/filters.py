@@ -43,6 +43,16 @@ SORTS = {
     "-author": "First author, Z–A",
 }
 SORT_FIELDS = {"ccd": "sort_ccd", "resistance": "sort_resistance", "year": "reference__year"}
+# What reads the figures: the filters and sorts by the stored headline figures, the second reading.
+FIGURE_PARAMETERS = frozenset({"ccd_min", "ccd_max", "resistance_max", "reading"})
+FIGURE_SORTS = frozenset({"ccd", "resistance"})
+
+
+def reads_figures(params) -> bool:
+    """Whether the studies a query string finds (and their order) depend on figures: if not, its
+    counts and ids stay cached while curators change figures alone."""
+    sort = params.get("sort") or ""
+    return any(params.get(name) for name in FIGURE_PARAMETERS) or sort.lstrip("-") in FIGURE_SORTS
 
 
 class FloatFilter(django_filters.Filter):
@@ -264,9 +274,10 @@ def toggle_url(params: QueryDict, param: str, value: str) -> str:
 def facets(filtered: QuerySet, params: QueryDict) -> list[Facet]:
     """Every option of the sidebar's lists (family, strategy, method, interlayer kind, electrolyte,
     interlayer) with the number of filtered studies it holds, zero included; the counts are
-    cached for the same filter until the data change."""
+    cached for the same filter until the data change (figures, only if the filter reads them)."""
     counted = {k: sorted(params.getlist(k)) for k in sorted(params) if k not in {"page", "sort", "format"}}
-    specs = cached("facets", repr(counted), lambda: _facet_counts(filtered))
+    figures = any(params.get(name) for name in FIGURE_PARAMETERS)
+    specs = cached("facets", repr(counted), lambda: _facet_counts(filtered), figures=figures)
     result = []
     for param, label, rows in specs:
         selected = params.getlist(param)

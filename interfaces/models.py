@@ -268,8 +268,41 @@ class Study(models.Model):
         layers = " + ".join(layer.material.name for layer in self.layers.all())
         return f"{layers or self.get_strategy_display()} on {self.electrolyte} ({self.reference.citekey})"
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # The next save is compared with what this one stored (of the fields it holds: a deferred
+        # one is not read for it).
+        deferred = self.get_deferred_fields()
+        self._as_stored = {
+            f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields if f.attname not in deferred
+        }
+
     def get_absolute_url(self) -> str:
         return reverse("interfaces:study-detail", args=[self.pk])
+
+    # Written by every save (the form's version, the time) or from the figures (refresh_figures).
+    FIGURES_AND_BOOKKEEPING = frozenset(
+        {"version", "updated_at", "best_ccd_value", "lowest_resistance_value"}
+    )
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        study = super().from_db(db, field_names, values)
+        study._as_stored = dict(zip(field_names, values, strict=True))
+        return study
+
+    def changes_figures_only(self) -> bool:
+        """Whether saving this study now changes its figures and bookkeeping alone (every other
+        field as it was read or last saved): then the cache keeps what reads no figure
+        (atlas/caching.py). A study not read whole from the database changes everything."""
+        stored = getattr(self, "_as_stored", None)
+        if stored is None:
+            return False
+        return all(
+            field.attname in stored and getattr(self, field.attname) == stored[field.attname]
+            for field in self._meta.concrete_fields
+            if field.attname not in self.FIGURES_AND_BOOKKEEPING
+        )
 
     @property
     def ordered_layers(self) -> list["StudyInterlayer"]:
@@ -328,6 +361,7 @@ class Measurement(models.Model):
     reported = models.CharField(
         max_length=100, blank=True, help_text="The value and unit exactly as the source prints them."
     )
+
     temperature_c = models.FloatField("temperature (°C)", null=True, blank=True)
     stack_pressure_mpa = models.FloatField("stack pressure (MPa)", null=True, blank=True)
     current_density_ma_cm2 = models.FloatField(
@@ -451,6 +485,10 @@ class Measurement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_quantity_display()}: {self.display_value} {self.unit}"
+
+    def changes_figures_only(self) -> bool:
+        """A figure's write changes figures alone: the cache keeps what reads none (atlas/caching.py)."""
+        return True
 
     @property
     def unit(self) -> str:

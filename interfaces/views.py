@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -22,7 +23,7 @@ from references.models import FOUNDING_REVIEW, Authorship, Reference
 from .charts import chart_data, drawn, family_strip, placed
 from .compare import compared_ids, facts, figure_rows, stacks
 from .exports import csv_response, json_response
-from .filters import SLUG_PARAMETERS, StudyFilter, active_filters, facets
+from .filters import SLUG_PARAMETERS, StudyFilter, active_filters, facets, reads_figures
 from .forms import ReportForm, client_key
 from .matrix import COLUMNS as MATRIX_COLUMNS
 from .matrix import matrix
@@ -89,7 +90,7 @@ def _overview_counts() -> dict:
 def overview(request: HttpRequest) -> HttpResponse:
     review = Reference.objects.filter(citekey=FOUNDING_REVIEW).first()
     latest = latest_release()
-    context = cached("overview", "", _overview_counts) | {
+    context = cached("overview", "", _overview_counts, figures=False) | {
         "recent": Study.objects.for_list().order_by("-created_at", "-pk")[:6],
         "review": review,
         # What a dataset search engine reads: the latest release, as the data page describes it.
@@ -119,9 +120,11 @@ def study_list(request: HttpRequest) -> HttpResponse:
     counts = facets(studies.qs, request.GET)
     # Every study has one electrolyte family: the family counts add up to the rows found.
     found = sum(value.count for facet in counts if facet.param == "family" for value in facet.values)
-    page, page_note = paginate(request, studies.qs, count=found)
+    figures = reads_figures(request.GET)
+    page, page_note = paginate(request, studies.qs, count=found, figures=figures)
     active = active_filters(studies, request.GET)
     context = {
+        "reads_figures": figures,
         "filter": studies,
         "q": studies.form.cleaned_data.get("q") or "",
         "page_obj": page,
@@ -248,13 +251,13 @@ def _family_strips(family_id: int) -> tuple[dict, dict]:
     """The strips of a family's stored best CCDs and lowest resistances; cached until the data change."""
 
     def compute() -> tuple[dict, dict]:
-        rows = Study.objects.filter(electrolyte__family=family_id).values_list(
-            "best_ccd_value", "lowest_resistance_value"
-        )
-        ccds, resistances = zip(*rows, strict=True) if rows else ((), ())
-        return family_strip([v for v in ccds if v is not None]), family_strip(
-            [v for v in resistances if v is not None]
-        )
+        family = Study.objects.filter(electrolyte__family=family_id)
+
+        def values(field: str) -> list[float]:  # sorted by the database, read from its covering index
+            drawn = family.filter(**{f"{field}__gt": 0}).order_by(field)
+            return list(drawn.values_list(field, flat=True))
+
+        return family_strip(values("best_ccd_value")), family_strip(values("lowest_resistance_value"))
 
     return cached("family-strips", str(family_id), compute)
 
@@ -286,10 +289,10 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if layers
         else []
     )
-    ccds, resistances = _family_strips(study.electrolyte.family_id)
-    context = {
-        "study": study,
-        "in_family": [
+
+    def in_family():
+        ccds, resistances = _family_strips(study.electrolyte.family_id)
+        return [
             (
                 "ccd",
                 "Best critical current density",
@@ -306,7 +309,12 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "resistance",
                 placed(resistances, study.lowest_resistance_value, higher_is_better=False),
             ),
-        ],
+        ]
+
+    context = {
+        "study": study,
+        # Read only when the page's body is drawn, not when it comes from the cache.
+        "in_family": SimpleLazyObject(in_family),
         "layers": layers,
         "thickness": [m for m in measurements if m.quantity == Quantity.THICKNESS],
         "measurements": [(m, by_pk.get(m.control_id)) for m in measurements],
@@ -434,7 +442,7 @@ def _figures_read_where() -> dict:
 @require_safe
 def about(request: HttpRequest) -> HttpResponse:
     review = Reference.objects.with_authors().filter(citekey=FOUNDING_REVIEW).first()
-    context = cached("overview", "", _overview_counts) | {
+    context = cached("overview", "", _overview_counts, figures=False) | {
         "review": review,
         "read_where": cached("figures-read-where", "", _figures_read_where),
         "quantities": Quantity,

@@ -200,3 +200,106 @@ def test_a_pages_ids_are_read_once_until_the_data_change(client):
     newest = make_study()
     reads, shown = ids_queries("/studies/")
     assert reads == 1 and shown[0] == newest.pk  # a save: read anew, the new study first
+
+
+# -- a write of figures alone keeps what reads no figure --------------------------------------
+
+
+def queries_of(client, url, params=None) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params or {}).status_code == 200
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def counts_facets(sql: list[str]) -> bool:
+    """A facet count ran: the interlayer kinds' count of distinct studies."""
+    return any("COUNT(DISTINCT" in query.upper() for query in sql)
+
+
+def figure_form(curator_client, study, value: str) -> dict:
+    page = curator_client.get(admin_change_url(study))
+    data = admin_form_data(page)
+    formset = page.context["inline_admin_formsets"][-1].formset
+    saved_forms = [f for f in formset.forms if f.instance.pk]
+    index = next(i for i, f in enumerate(saved_forms) if f.instance.pk == study.best_ccd.pk)
+    data[f"{formset.prefix}-{index}-value"] = value
+    data[f"{formset.prefix}-{index}-reported"] = f"{value} mA cm-2"
+    return data
+
+
+def test_figures_typed_in_the_study_form_keep_the_counts_and_other_rows(client, curator_client, monkeypatch):
+    from interfaces.templatetags import atlas as tags
+
+    study = Study.objects.get(key=STUDY)
+    shown = {"id": [study.pk, *Study.objects.exclude(pk=study.pk).values_list("pk", flat=True)[:4]]}
+    assert counts_facets(queries_of(client, "/studies/", shown))
+    queries_of(client, "/")
+    overview_warm = len(queries_of(client, "/"))
+    response = curator_client.post(admin_change_url(study), figure_form(curator_client, study, "7.25"))
+    assert response.status_code == 302
+
+    rendered = []
+    real = tags.get_template
+
+    def counting(name):
+        template = real(name)
+        render = template.render
+        template.render = lambda context: rendered.append(context["study"].pk) or render(context)
+        return template
+
+    monkeypatch.setattr(tags, "get_template", counting)
+    after = queries_of(client, "/studies/", shown)
+    assert not counts_facets(after)  # the counts, filter panel and page ids: from the cache
+    assert rendered == [study.pk]  # of the page's rows, the changed study's alone is drawn again
+    assert "7.25" in row_of(client, study)
+    assert len(queries_of(client, "/")) == overview_warm  # the overview's counts, from the cache
+
+
+def test_a_figure_filter_or_sort_counts_again_after_a_figure_changes(client):
+    study = Study.objects.get(key=STUDY)
+    figure = study.best_ccd
+    params = {"ccd_min": "5"}
+    before = client.get("/studies/", params).context["page_obj"].paginator.count
+    for sort in ["-ccd", "ccd"]:
+        client.get("/studies/", {"sort": sort})
+    figure.value = 9.5
+    figure.save()
+    assert client.get("/studies/", params).context["page_obj"].paginator.count == before + 1
+    first = client.get("/studies/", {"sort": "-ccd"}).context["page_obj"].object_list[0]
+    assert first.pk == study.pk or first.best_ccd_value >= 9.5
+
+
+def test_a_study_saved_with_a_change_of_its_own_counts_again(client, curator_client):
+    study = Study.objects.get(key=STUDY)
+    count = lambda: next(  # noqa: E731
+        v.count
+        for f in client.get("/studies/").context["facets"]
+        if f.param == "strategy"
+        for v in f.values
+        if v.value == "anode-design"
+    )
+    before = count()
+    saved(curator_client, study, {"strategy": "anode-design"})
+    assert count() == before + 1
+    # Back as it was: the second save is compared with the first one's values, not the first read.
+    study.refresh_from_db()
+    study.strategy = "interlayer"
+    study.save()
+    study.strategy = "anode-design"
+    study.save()
+    assert count() == before + 1
+
+
+def test_which_writes_change_figures_alone():
+    study = Study.objects.get(key=STUDY)
+    assert study.changes_figures_only()  # read whole, nothing changed
+    study.version += 1
+    assert study.changes_figures_only()
+    study.summary += " More."
+    assert not study.changes_figures_only()
+    assert not Study.objects.defer("summary").get(pk=study.pk).changes_figures_only()  # not read whole
+    assert not Study(reference=study.reference, electrolyte=study.electrolyte).changes_figures_only()
+    assert Measurement.objects.filter(study=study).first().changes_figures_only()

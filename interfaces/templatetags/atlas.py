@@ -262,46 +262,56 @@ def search_context(study, query) -> SafeString:
 @register.simple_tag(takes_context=True)
 def study_rows(context, studies) -> SafeString:
     """The table rows of `studies` (interfaces/_study_row.html), each rendered once per data
-    version for each way a list shows it, read from the cache in one round trip. What a row
-    shows besides its study comes from the context: the search (`q`), whether rows are
-    `selectable` (with `form_id`) and which are `ticked`."""
+    version for each way a list shows it, read from the cache in one round trip. A row is keyed
+    by its study's own version and time of saving (a write of one of its figures or interlayers
+    replaces the version) under the records' version, so a curator changing one study's figures
+    makes that row alone be drawn again. What a row shows besides its study comes from the
+    context: the search (`q`), whether rows are `selectable` (with `form_id`) and which are
+    `ticked`."""
     query = context.get("q") or ""
     selectable = bool(context.get("selectable"))
     form_id = context.get("form_id") or ""
     ticked = context.get("ticked") or ()
     studies = list(studies)
-    keys = {f"{s.pk}|{query}|{selectable}|{form_id}|{s.pk in ticked}": s for s in studies}
+    keys = {
+        f"{s.pk}.{s.version}.{s.updated_at.isoformat()}|{query}|{selectable}|{form_id}|{s.pk in ticked}": s
+        for s in studies
+    }
     row = get_template("interfaces/_study_row.html")
 
     def render(missing: list[str]) -> dict[str, str]:
         shown = {"query": query, "selectable": selectable, "form_id": form_id, "ticked": ticked}
         return {key: str(row.render(shown | {"study": keys[key]})) for key in missing}
 
-    rendered = cached_many("study-row", list(keys), render)
+    rendered = cached_many("study-row", list(keys), render, figures=False)
     return mark_safe("".join(rendered[key] for key in keys))  # noqa: S308 - rendered by the template engine, escaped there
 
 
 class _FragmentNode(template.Node):
-    def __init__(self, nodelist, name, key):
-        self.nodelist, self.name, self.key = nodelist, name, key
+    def __init__(self, nodelist, name, key, figures):
+        self.nodelist, self.name, self.key, self.figures = nodelist, name, key, figures
 
     def render(self, context) -> SafeString:
         name, key = self.name.resolve(context), str(self.key.resolve(context))
-        html = cached(f"fragment:{name}", key, lambda: str(self.nodelist.render(context)))
+        figures = True if self.figures is None else bool(self.figures.resolve(context))
+        html = cached(f"fragment:{name}", key, lambda: str(self.nodelist.render(context)), figures=figures)
         return mark_safe(html)  # noqa: S308 - rendered by the template engine, escaped there
 
 
 @register.tag
 def fragment(parser, token):
-    """`{% fragment "name" key %}…{% endfragment %}`: what it encloses, rendered once per data
-    version for each key and then read from the cache (a cache that is away costs a render, never
-    a page). The key must name everything the enclosed part shows besides the atlas's data."""
+    """`{% fragment "name" key [figures] %}…{% endfragment %}`: what it encloses, rendered once
+    per data version for each key and then read from the cache (a cache that is away costs a
+    render, never a page). The key must name everything the enclosed part shows besides the
+    atlas's data. With a third argument that is false, the part shows no figure: it is kept
+    while figures alone change."""
     bits = token.split_contents()
-    if len(bits) != 3:
-        raise template.TemplateSyntaxError(f"{bits[0]} takes a name and a key")
+    if len(bits) not in {3, 4}:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes a name, a key and whether it shows figures")
     nodelist = parser.parse(("endfragment",))
     parser.delete_first_token()
-    return _FragmentNode(nodelist, parser.compile_filter(bits[1]), parser.compile_filter(bits[2]))
+    figures = parser.compile_filter(bits[3]) if len(bits) == 4 else None
+    return _FragmentNode(nodelist, parser.compile_filter(bits[1]), parser.compile_filter(bits[2]), figures)
 
 
 @register.filter
