@@ -274,7 +274,9 @@ class Study(models.Model):
         # one is not read for it).
         deferred = self.get_deferred_fields()
         self._as_stored = {
-            f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields if f.attname not in deferred
+            f.attname: getattr(self, f.attname)
+            for f in self._meta.concrete_fields
+            if f.attname not in deferred
         }
 
     def get_absolute_url(self) -> str:
