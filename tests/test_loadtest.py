@@ -46,3 +46,40 @@ def test_the_load_script_refuses_a_kind_it_does_not_know():
         call_command(
             "loadtest", "http://127.0.0.1:9", "--seconds", "1", "--kinds", "list,lists", stdout=StringIO()
         )
+
+
+def test_a_kept_alive_connection_the_server_closed_is_sent_again_as_a_browser_would():
+    """A server that closes each connection after one answer without saying so (as a worker
+    replaced after its last request does): every request succeeds, the resent ones are counted."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    stop = threading.Event()
+
+    def serve():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    out = StringIO()
+    try:
+        url = f"http://127.0.0.1:{server.getsockname()[1]}"
+        call_command("loadtest", url, seconds=1, clients=2, kinds="list", stdout=out)
+    finally:
+        stop.set()
+        thread.join()
+        server.close()
+    report = out.getvalue()
+    assert "every answer a success" in report, report
+    assert "sent again on a new connection after the server closed a kept-alive one: " in report

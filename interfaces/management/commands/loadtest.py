@@ -95,18 +95,37 @@ class Command(BaseCommand):
             http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         )
 
+        resent: Counter[str] = Counter()
+
+        def answer(connection, kind: str) -> http.client.HTTPResponse:
+            connection.request("GET", parts.path + paths[kind])
+            response = connection.getresponse()
+            response.read()
+            return response
+
         def reader(seed: int) -> None:
             chooser = random.Random(seed)
-            connection = None
+            connection, used = None, False
             while time.monotonic() < deadline:
                 kind = chooser.choice(kinds)
                 started = time.monotonic()
                 outcome = cache_status = None
                 try:
-                    connection = connection or connection_class(parts.hostname, parts.port, timeout=60)
-                    connection.request("GET", parts.path + paths[kind])
-                    response = connection.getresponse()
-                    response.read()
+                    if connection is None:
+                        connection, used = connection_class(parts.hostname, parts.port, timeout=60), False
+                    try:
+                        response = answer(connection, kind)
+                    except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                        if not used:
+                            raise
+                        # The server closed a kept-alive connection (a worker replaced, an idle
+                        # timeout) before answering: sent again on a new one, as browsers do.
+                        connection.close()
+                        connection = connection_class(parts.hostname, parts.port, timeout=60)
+                        response = answer(connection, kind)
+                        with lock:
+                            resent[kind] += 1
+                    used = True
                     cache_status = response.getheader("X-Cache-Status")
                     if response.status >= 400:
                         outcome = f"{kind}: HTTP {response.status}"
@@ -149,6 +168,11 @@ class Command(BaseCommand):
                 f"{status} {count / answered:.1%}" for status, count in cache_statuses.most_common()
             )
             self.stdout.write(f"proxy cache (X-Cache-Status): {shares}")
+        if resent:
+            self.stdout.write(
+                f"sent again on a new connection after the server closed a kept-alive one: "
+                f"{sum(resent.values())} ({', '.join(f'{k} {n}' for k, n in sorted(resent.items()))})"
+            )
         for outcome, count in sorted(failures.items()):
             self.stdout.write(f"not a success: {outcome} × {count}")
         if not failures:
