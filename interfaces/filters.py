@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
+from django.db import connections
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.http import QueryDict
 
@@ -302,11 +303,11 @@ def _facet_counts(filtered: QuerySet) -> list[tuple[str, str, list[tuple[str, st
     for pk, _slug, _name, family_slug, family_label in electrolytes:
         family = families.setdefault(family_slug, [family_slug, family_label, 0, ""])
         family[2] += by_electrolyte.get(pk, 0)  # a study has one electrolyte
-    layers = StudyInterlayer.objects.filter(study__in=studies.values("pk")).order_by()
+    layers = StudyInterlayer.objects.order_by()
+    if studies.query.has_filters():  # every study found; with no filter, every layer counts
+        layers = layers.filter(study__in=studies.values("pk"))
     by_material = dict(layers.values_list("material_id").annotate(n=Count("*")))  # one layer of each
-    by_kind = dict(
-        layers.values_list("material__kind").annotate(n=Count("study_id", distinct=True))  # two of a kind
-    )
+    by_kind = _studies_by_kind(layers)
     materials = InterlayerMaterial.objects.values_list("pk", "slug", "name", "kind").order_by("name", "slug")
     specs = [
         ("family", "Electrolyte family", [tuple(family) for family in families.values()]),
@@ -335,6 +336,17 @@ def _facet_counts(filtered: QuerySet) -> list[tuple[str, str, list[tuple[str, st
         (param, str(label), [(str(s), str(n), int(c), str(g)) for s, n, c, g in rows])
         for param, label, rows in specs
     ]
+
+
+def _studies_by_kind(layers: QuerySet) -> dict[str, int]:
+    """{interlayer kind: studies with a layer of that kind}: a study with two layers of a kind
+    counts once. Its distinct (study, kind) pairs are counted, which the database hashes in
+    memory, where COUNT(DISTINCT study) sorts every layer (on disk, at 200,000 layers)."""
+    pairs = layers.annotate(pair_kind=F("material__kind")).values_list("study_id", "pair_kind").distinct()
+    sql, params = pairs.query.sql_with_params()
+    with connections[pairs.db].cursor() as cursor:
+        cursor.execute(f"SELECT pair_kind, COUNT(*) FROM ({sql}) pairs GROUP BY pair_kind", params)  # noqa: S608 - the ORM's own SQL, its values as parameters
+        return dict(cursor.fetchall())
 
 
 def _counts(studies: QuerySet, field: str, choices) -> list[tuple[str, str, int, str]]:
