@@ -23,6 +23,7 @@ class FromEitherEnd(Paginator):
     they stay cached while figures alone change."""
 
     figures = True
+    rows = None  # the queryset a page's rows are read from, when not the list's own
 
     def page(self, number) -> Page:
         number = self.validate_number(number)
@@ -46,7 +47,7 @@ class FromEitherEnd(Paginator):
         ids = cached("page-ids", key, lambda: list(read), figures=self.figures) if key is not None else []
         if bottom > self.count // 2:
             ids = ids[::-1]
-        rows = queryset.in_bulk(ids)
+        rows = (queryset if self.rows is None else self.rows).in_bulk(ids)
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
 
@@ -56,12 +57,14 @@ def paginate(
     per_page: int = STUDIES_PER_PAGE,
     count: int | None = None,
     figures: bool = True,
+    rows: QuerySet | None = None,
 ) -> tuple[Page, str]:
     """The requested page, or the nearest real one with a note saying so. count: the number of
     rows when it is already known, so that the paginator does not count them again; figures:
-    whether the rows found, or their order, depend on figures."""
+    whether the rows found, or their order, depend on figures; rows: what a page's rows are read
+    from, when less than the list's queryset holds is needed (their drawings are cached)."""
     paginator = FromEitherEnd(queryset, per_page)
-    paginator.figures = figures
+    paginator.figures, paginator.rows = figures, rows
     if count is not None:
         paginator.count = count
     asked = request.GET.get("page", "1")

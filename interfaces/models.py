@@ -129,6 +129,8 @@ class InterlayerMaterial(models.Model):
 
 # Stored for search only: no page or export reads them.
 SEARCH_FIELDS = ("search_text", "search_names", "search_vector")  # electrolyte_name is read, small
+# What a list row's cached drawing is keyed by (interfaces/templatetags/atlas.py, study_rows).
+ROW_KEY_FIELDS = ("id", "version", "updated_at")
 
 
 def compared_figures(quantity: str) -> models.QuerySet:

@@ -30,6 +30,7 @@ from .matrix import matrix
 from .models import (
     READING_CHECKED,
     READING_UNCHECKED,
+    ROW_KEY_FIELDS,
     SEARCH_FIELDS,
     STRATEGY_SECTIONS,
     Electrolyte,
@@ -121,10 +122,14 @@ def study_list(request: HttpRequest) -> HttpResponse:
     # Every study has one electrolyte family: the family counts add up to the rows found.
     found = sum(value.count for facet in counts if facet.param == "family" for value in facet.values)
     figures = reads_figures(request.GET)
-    page, page_note = paginate(request, studies.qs, count=found, figures=figures)
+    # A row is drawn from the cache by its study's version: the page reads what keys it, and
+    # study_rows reads the rest only for a row it must draw.
+    rows = Study.objects.only(*ROW_KEY_FIELDS, "reference_id")
+    page, page_note = paginate(request, studies.qs, count=found, figures=figures, rows=rows)
     active = active_filters(studies, request.GET)
     context = {
         "reads_figures": figures,
+        "papers_key": ",".join(str(study.reference_id) for study in page.object_list),
         "filter": studies,
         "q": studies.form.cleaned_data.get("q") or "",
         "page_obj": page,

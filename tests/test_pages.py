@@ -86,20 +86,26 @@ def one_study_id() -> int:
 
 @pytest.mark.parametrize("one_row", [True, False])
 def test_study_list_queries(client, django_assert_num_queries, one_row):
-    # the page's ids, then its rows, 3 prefetches (layers, authors, measurements), 7 for the
-    # facets (studies by electrolyte, the electrolytes with their families, strategies, methods,
-    # interlayer kinds, studies by material, the materials), which also give the sidebar its
-    # options; the rows found are the sum of the family counts, not a count of their own
+    # Drawn for the first time: the page's ids, the keys of its rows (id, version, time), 7 for
+    # the facets (studies by electrolyte, the electrolytes with their families, strategies,
+    # methods, interlayer kinds, studies by material, the materials), which also give the
+    # sidebar its options; the rows found are the sum of the family counts, not a count of their
+    # own; then the rows to draw with their 3 prefetches (layers, authors, measurements), and
+    # the papers for Zotero's COinS with their authors.
     params = {"id": one_study_id()} if one_row else {}
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(15):
         response = client.get("/studies/", params)
     assert len(response.context["page_obj"].object_list) == (1 if one_row else 25)
+    # Again: the rows' keys alone; the ids, counts, drawn rows and papers come from the cache.
+    with django_assert_num_queries(1):
+        again = client.get("/studies/", params)
+    assert again.content == response.content
 
 
 @pytest.mark.parametrize("params", [{"family": "garnet"}, {"family": ["garnet", "lgps"], "sort": "-ccd"}])
 def test_study_list_queries_with_a_slug_filter(client, django_assert_num_queries, params):
     # one more to check the family slugs exist
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(16):
         client.get("/studies/", params)
 
 
@@ -158,14 +164,14 @@ def test_page_queries(client, django_assert_num_queries, url, queries):
     "key, queries",
     [
         # study with its prefetches (4), related by family (3), related by interlayer (3),
-        # the family's stored figures (1)
-        ("luo2016transition-si-llzo", 11),
-        ("kato2016enhancing-au-lps", 11),
-        ("xu2018interface-lif-lii-li7p3s11", 11),  # LiF is shared with a study beyond the review
+        # the family's stored CCDs and resistances, each sorted by the database (2)
+        ("luo2016transition-si-llzo", 12),
+        ("kato2016enhancing-au-lps", 12),
+        ("xu2018interface-lif-lii-li7p3s11", 12),  # LiF is shared with a study beyond the review
         # no other study shares the interlayer: its prefetches are skipped
-        ("deng2020tuning-li3po4-llzto", 9),
+        ("deng2020tuning-li3po4-llzto", 10),
         # no interlayer: nothing related by interlayer to look up
-        ("doux2020stack-pressure-li6ps5cl", 8),
+        ("doux2020stack-pressure-li6ps5cl", 9),
     ],
 )
 def test_study_detail_queries(client, django_assert_num_queries, key, queries):

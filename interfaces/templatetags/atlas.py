@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from atlas.caching import cached, cached_many
 from interfaces.headline import factor_text
+from interfaces.models import Study
 from interfaces.provenance import linked_addresses, paper_link, source_link
 from interfaces.search import fold, terms
 from interfaces.search import highlight as marked
@@ -281,10 +282,19 @@ def study_rows(context, studies) -> SafeString:
 
     def render(missing: list[str]) -> dict[str, str]:
         shown = {"query": query, "selectable": selectable, "form_id": form_id, "ticked": ticked}
-        return {key: str(row.render(shown | {"study": keys[key]})) for key in missing}
+        drawn = {key: keys[key] for key in missing}
+        light = [study.pk for study in drawn.values() if "layers" not in _prefetched(study)]
+        if light:  # read with what a row shows (Study.objects.for_list), as the page read only keys
+            whole = Study.objects.for_list().in_bulk(light)
+            drawn = {key: whole.get(study.pk, study) for key, study in drawn.items()}
+        return {key: str(row.render(shown | {"study": study})) for key, study in drawn.items()}
 
     rendered = cached_many("study-row", list(keys), render, figures=False)
     return mark_safe("".join(rendered[key] for key in keys))  # noqa: S308 - rendered by the template engine, escaped there
+
+
+def _prefetched(study) -> dict:
+    return getattr(study, "_prefetched_objects_cache", {})
 
 
 class _FragmentNode(template.Node):

@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from references.metadata import coins, highwire, json_ld, scholarly_article
+from references.models import Reference
 
 register = template.Library()
 
@@ -56,5 +57,7 @@ def coins_span(reference) -> SafeString:
 
 @register.filter
 def papers(studies) -> list:
-    """The distinct papers of some studies, in the order they first appear."""
-    return list({study.reference_id: study.reference for study in studies}.values())
+    """The distinct papers of some studies, in the order they first appear, read with their authors."""
+    ids = list(dict.fromkeys(study.reference_id for study in studies))
+    found = Reference.objects.with_authors().in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
