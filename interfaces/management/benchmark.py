@@ -234,7 +234,8 @@ class PageTiming:
     raw_sql: float | None
     rows: int
     peak_rss_mb: float
-    after_save: float | None = None  # a page's first request after a curator's save
+    after_save: float | None = None  # a page's first request after a curator saves a figure
+    after_study_save: float | None = None  # … after a curator saves a change of a study itself
 
     @property
     def over_sql(self) -> float | None:
@@ -287,6 +288,15 @@ def _save_one_figure() -> None:
         figure.save()
 
 
+def _save_one_study() -> None:
+    """A curator's save of a study itself: the first study's summary changed (the benchmark's
+    database is its own)."""
+    study = Study.objects.order_by("pk").first()
+    if study is not None:
+        study.summary = study.summary.removesuffix(" (saved again)") + " (saved again)"
+        study.save()
+
+
 def page_benchmark(paths: dict[str, tuple[str, int]], studies: int, repeats: int = 5) -> list[PageTiming]:
     """Each path fetched `repeats` times through Django's test client: best and median time,
     queries, raw SQL time of the last run, and the process's peak memory afterwards.
@@ -320,12 +330,16 @@ def page_benchmark(paths: dict[str, tuple[str, int]], studies: int, repeats: int
             fetch(path)
         first = seconds[0]
         seconds.sort()
-        after_save = None
-        if not rows:  # a page: its first request after a save of one figure, as a curator's
+        after_save = after_study_save = None
+        if not rows:  # a page: its first request after a curator's save of a figure, of a study
             _save_one_figure()
             start = time.perf_counter()
             fetch(path)
             after_save = time.perf_counter() - start
+            _save_one_study()
+            start = time.perf_counter()
+            fetch(path)
+            after_study_save = time.perf_counter() - start
         timings.append(
             PageTiming(
                 label,
@@ -338,6 +352,7 @@ def page_benchmark(paths: dict[str, tuple[str, int]], studies: int, repeats: int
                 rows,
                 resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                 after_save,
+                after_study_save,
             )
         )
     shutil.rmtree(exports, ignore_errors=True)
