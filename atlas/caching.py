@@ -2,10 +2,19 @@
 
 Every cached value is keyed by a data version that any save or delete of the atlas's
 records replaces (at once, and again when the transaction commits), so a curator's save
-is never followed by old counts. What reads no figure (how many studies each family,
-strategy or interlayer holds; which ids a filter finds) is keyed by the records' version
-instead, which a write of figures alone leaves as it is: a curator typing figures keeps
-the facets, counts and other rows warm.
+is never followed by old counts. What reads less than everything is keyed by a version
+that fewer writes replace (`reads`):
+
+- EVERYTHING, the data version: replaced by every write.
+- RECORDS, everything but figures (a search's counts and ids): not replaced by a write of
+  figures alone.
+- CLASSES, what classifies a study (its paper, electrolyte, strategy, method and layers: the
+  facets, the overview's counts, the unsearched lists' ids): not replaced by a write of
+  figures alone, nor by a change of a study's description alone (its summary, mechanism,
+  cell, notes).
+
+A record says how far its write reaches by `cache_reach()` ("figures", "description", or
+None for everything); a curator typing figures or rewording a summary keeps the counts warm.
 
 The cache is a helper, never a dependency: when it errs or does not answer within its
 short timeouts, the value is computed for the request and the cache is left alone for
@@ -31,9 +40,13 @@ from django.db import transaction
 from .routers import primary_reads
 
 VERSION_KEY = "atlas:data-version"
-# Replaced by every write but one that changes figures alone (see data_changed).
-RECORDS_VERSION_KEY = "atlas:records-version"
-VERSION_KEYS = (VERSION_KEY, RECORDS_VERSION_KEY)
+# What a cached value reads: the key of the version it is kept under.
+EVERYTHING = VERSION_KEY
+RECORDS = "atlas:records-version"
+CLASSES = "atlas:classes-version"
+VERSION_KEYS = (EVERYTHING, RECORDS, CLASSES)
+# The versions a write replaces, by how far it reaches (cache_reach()); anything else: all.
+REPLACED_BY = {"figures": (EVERYTHING,), "description": (EVERYTHING, RECORDS)}
 TIMEOUT_SECONDS = 3600
 logger = logging.getLogger(__name__)
 
@@ -75,20 +88,19 @@ def _ask(operation: Callable[[], object], default=_MISSING):
         return default
 
 
-def data_version(*, figures: bool = True) -> str | None:
-    """The current data version, or None while the cache is away; figures=False: the records'
-    version, which a write of figures alone does not replace."""
-    key = VERSION_KEY if figures else RECORDS_VERSION_KEY
+def data_version(reads: str = EVERYTHING) -> str | None:
+    """The current version of what `reads` names (the data version by default: any write replaces
+    it), or None while the cache is away."""
 
     def read() -> str:
-        version = cache.get(key)
+        version = cache.get(reads)
         if version is None:
-            cache.add(key, uuid4().hex, None)
-            version = cache.get(key)
+            cache.add(reads, uuid4().hex, None)
+            version = cache.get(reads)
         return version
 
     version = _ask(read, None)
-    return version if figures or version is None else f"records-{version}"
+    return version if reads == EVERYTHING or version is None else f"{reads.split(':')[1]}-{version}"
 
 
 def _new_version(keys=VERSION_KEYS) -> None:
@@ -105,30 +117,30 @@ NOT_COUNTED = {"Report", "CuratedRecord", "CurationLoad"}
 
 def data_changed(sender, instance=None, **kwargs) -> None:
     """Signal receiver: a record of the atlas changed, so every cached count is out of date;
-    but for a record whose `changes_figures_only()` says this write changed figures alone
-    (a figure; a study saved with its figures, nothing else of it changed), what reads no
-    figure stays."""
+    but for a record whose `cache_reach()` says this write changed figures alone (a figure; a
+    study saved with its figures, nothing else of it changed) or a study's description alone,
+    what reads less stays."""
     meta = getattr(sender, "_meta", None)
     if meta is None or meta.app_label not in ATLAS_APPS:
         return
     if sender.__name__ in NOT_COUNTED or sender.__name__.startswith("Historical"):
         return
-    figures_only = getattr(instance, "changes_figures_only", None)
-    keys = (VERSION_KEY,) if callable(figures_only) and figures_only() else VERSION_KEYS
+    reach = getattr(instance, "cache_reach", None)
+    keys = REPLACED_BY.get(reach() if callable(reach) else None, VERSION_KEYS)
     _new_version(keys)
     # What was computed before the commit is dropped too.
     transaction.on_commit(lambda: _new_version(keys))
 
 
-def cached(name: str, key: str, compute: Callable[[], object], *, figures: bool = True):
-    """compute(), from the primary, cached under the current data version while the cache answers;
-    figures=False for what reads no figure: it is kept while only figures change."""
+def cached(name: str, key: str, compute: Callable[[], object], *, reads: str = EVERYTHING):
+    """compute(), from the primary, cached under the current version of what it reads (the data
+    version by default) while the cache answers."""
 
     def from_primary():
         with primary_reads():
             return compute()
 
-    version = data_version(figures=figures)
+    version = data_version(reads)
     if version is None:
         return from_primary()
     full_key = f"atlas:{name}:{version}:{hashlib.sha1(key.encode()).hexdigest()}"
@@ -140,12 +152,12 @@ def cached(name: str, key: str, compute: Callable[[], object], *, figures: bool 
 
 
 def cached_many(
-    name: str, keys: list[str], compute: Callable[[list[str]], dict[str, object]], *, figures: bool = True
+    name: str, keys: list[str], compute: Callable[[list[str]], dict[str, object]], *, reads: str = EVERYTHING
 ) -> dict:
-    """{key: value} for many keys in one round trip: those cached under the current data version
-    (the records' with figures=False) are read, compute(missing keys) gives the others (from the
-    primary), which are then cached."""
-    version = data_version(figures=figures)
+    """{key: value} for many keys in one round trip: those cached under the current version of
+    what they read are read, compute(missing keys) gives the others (from the primary), which
+    are then cached."""
+    version = data_version(reads)
     if version is None:
         with primary_reads():
             return compute(keys)

@@ -7,7 +7,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .caching import cached
+from .caching import EVERYTHING, cached
 
 # Rows on a page of the study list and of its API; the bibliography's pages are longer.
 STUDIES_PER_PAGE = 25
@@ -19,10 +19,10 @@ class FromEitherEnd(Paginator):
     rows' columns, then the rows of those ids with all they show. Pages past the middle are
     read from the end, in reverse order, and turned round: the database skips at most half of
     the ids, so the last page costs what the first does. The lists' orders all end on a unique
-    field, so the reverse order is exactly reversed. figures=False: the ids read no figure, so
-    they stay cached while figures alone change."""
+    field, so the reverse order is exactly reversed. `reads`: what the ids depend on
+    (atlas/caching.py), which keys them in the cache."""
 
-    figures = True
+    reads = EVERYTHING
     rows = None  # the queryset a page's rows are read from, when not the list's own
 
     def page(self, number) -> Page:
@@ -44,7 +44,7 @@ class FromEitherEnd(Paginator):
             key = str(read.query)
         except EmptyResultSet:  # a filter that can match nothing: nothing to read or keep
             key = None
-        ids = cached("page-ids", key, lambda: list(read), figures=self.figures) if key is not None else []
+        ids = cached("page-ids", key, lambda: list(read), reads=self.reads) if key is not None else []
         if bottom > self.count // 2:
             ids = ids[::-1]
         rows = (queryset if self.rows is None else self.rows).in_bulk(ids)
@@ -56,15 +56,15 @@ def paginate(
     queryset: QuerySet,
     per_page: int = STUDIES_PER_PAGE,
     count: int | None = None,
-    figures: bool = True,
+    reads: str = EVERYTHING,
     rows: QuerySet | None = None,
 ) -> tuple[Page, str]:
     """The requested page, or the nearest real one with a note saying so. count: the number of
-    rows when it is already known, so that the paginator does not count them again; figures:
-    whether the rows found, or their order, depend on figures; rows: what a page's rows are read
-    from, when less than the list's queryset holds is needed (their drawings are cached)."""
+    rows when it is already known, so that the paginator does not count them again; reads: what
+    the rows found, and their order, depend on (atlas/caching.py); rows: what a page's rows are
+    read from, when less than the list's queryset holds is needed (their drawings are cached)."""
     paginator = FromEitherEnd(queryset, per_page)
-    paginator.figures, paginator.rows = figures, rows
+    paginator.reads, paginator.rows = reads, rows
     if count is not None:
         paginator.count = count
     asked = request.GET.get("page", "1")

@@ -10,7 +10,7 @@ from django.db import connections
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.http import QueryDict
 
-from atlas.caching import cached
+from atlas.caching import CLASSES, EVERYTHING, RECORDS, cached
 from atlas.selection import SelectionField, SelectionFilter
 from references.filters import YearFilter
 from references.models import Authorship
@@ -49,11 +49,15 @@ FIGURE_PARAMETERS = frozenset({"ccd_min", "ccd_max", "resistance_max", "reading"
 FIGURE_SORTS = frozenset({"ccd", "resistance"})
 
 
-def reads_figures(params) -> bool:
-    """Whether the studies a query string finds (and their order) depend on figures: if not, its
-    counts and ids stay cached while curators change figures alone."""
-    sort = params.get("sort") or ""
-    return any(params.get(name) for name in FIGURE_PARAMETERS) or sort.lstrip("-") in FIGURE_SORTS
+def reads(params, *, sort: bool = True) -> str:
+    """What the studies a query string finds depend on, and with `sort` their order too
+    (atlas/caching.py): figures with a figure's filter or sort, the studies' descriptions with a
+    search, else only what classifies the studies. It keys their counts and ids in the cache, so
+    that they stay while curators change only what they do not read."""
+    order = (params.get("sort") or "").lstrip("-") if sort else ""
+    if any(params.get(name) for name in FIGURE_PARAMETERS) or order in FIGURE_SORTS:
+        return EVERYTHING
+    return RECORDS if (params.get("q") or "").strip() else CLASSES
 
 
 class FloatFilter(django_filters.Filter):
@@ -275,10 +279,9 @@ def toggle_url(params: QueryDict, param: str, value: str) -> str:
 def facets(filtered: QuerySet, params: QueryDict) -> list[Facet]:
     """Every option of the sidebar's lists (family, strategy, method, interlayer kind, electrolyte,
     interlayer) with the number of filtered studies it holds, zero included; the counts are
-    cached for the same filter until the data change (figures, only if the filter reads them)."""
+    cached for the same filter until what it reads changes."""
     counted = {k: sorted(params.getlist(k)) for k in sorted(params) if k not in {"page", "sort", "format"}}
-    figures = any(params.get(name) for name in FIGURE_PARAMETERS)
-    specs = cached("facets", repr(counted), lambda: _facet_counts(filtered), figures=figures)
+    specs = cached("facets", repr(counted), lambda: _facet_counts(filtered), reads=reads(params, sort=False))
     result = []
     for param, label, rows in specs:
         selected = params.getlist(param)

@@ -288,6 +288,23 @@ class Study(models.Model):
     FIGURES_AND_BOOKKEEPING = frozenset(
         {"version", "updated_at", "best_ccd_value", "lowest_resistance_value"}
     )
+    # What describes a study without classifying it: no filter, count or order of a list reads
+    # them, a search does (and the study's own row and page).
+    DESCRIPTION = frozenset(
+        {
+            "key",
+            "method_detail",
+            "anode",
+            "cell_type",
+            "cell",
+            "summary",
+            "mechanism",
+            "review_locator",
+            "curation_note",
+            "figures_source",
+            *SEARCH_FIELDS,
+        }
+    )
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -295,18 +312,23 @@ class Study(models.Model):
         study._as_stored = dict(zip(field_names, values, strict=True))
         return study
 
-    def changes_figures_only(self) -> bool:
-        """Whether saving this study now changes its figures and bookkeeping alone (every other
-        field as it was read or last saved): then the cache keeps what reads no figure
-        (atlas/caching.py). A study not read whole from the database changes everything."""
+    def cache_reach(self) -> str | None:
+        """How far saving this study now reaches in the cache (atlas/caching.py), from the fields
+        changed since it was read or last saved: "figures" when none but its figures and
+        bookkeeping, "description" when none but those and its description, else None (all).
+        A study not read whole from the database reaches everything."""
         stored = getattr(self, "_as_stored", None)
         if stored is None:
-            return False
-        return all(
-            field.attname in stored and getattr(self, field.attname) == stored[field.attname]
+            return None
+        changed = {
+            field.attname
             for field in self._meta.concrete_fields
-            if field.attname not in self.FIGURES_AND_BOOKKEEPING
-        )
+            if field.attname not in stored or getattr(self, field.attname) != stored[field.attname]
+        }
+        changed -= self.FIGURES_AND_BOOKKEEPING
+        if not changed:
+            return "figures"
+        return "description" if changed <= self.DESCRIPTION else None
 
     @property
     def ordered_layers(self) -> list["StudyInterlayer"]:
@@ -490,9 +512,9 @@ class Measurement(models.Model):
     def __str__(self) -> str:
         return f"{self.get_quantity_display()}: {self.display_value} {self.unit}"
 
-    def changes_figures_only(self) -> bool:
+    def cache_reach(self) -> str:
         """A figure's write changes figures alone: the cache keeps what reads none (atlas/caching.py)."""
-        return True
+        return "figures"
 
     @property
     def unit(self) -> str:

@@ -12,7 +12,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
-from atlas.caching import cached
+from atlas.caching import CLASSES, cached
 from atlas.clients import client_ip
 from atlas.downloads import error_response, export_filename
 from atlas.pagination import paginate
@@ -23,7 +23,7 @@ from references.models import FOUNDING_REVIEW, Authorship, Reference
 from .charts import chart_data, drawn, family_strip, placed
 from .compare import compared_ids, facts, figure_rows, stacks
 from .exports import csv_response, json_response
-from .filters import SLUG_PARAMETERS, StudyFilter, active_filters, facets, reads_figures
+from .filters import SLUG_PARAMETERS, StudyFilter, active_filters, facets, reads
 from .forms import ReportForm, client_key
 from .matrix import COLUMNS as MATRIX_COLUMNS
 from .matrix import matrix
@@ -91,7 +91,7 @@ def _overview_counts() -> dict:
 def overview(request: HttpRequest) -> HttpResponse:
     review = Reference.objects.filter(citekey=FOUNDING_REVIEW).first()
     latest = latest_release()
-    context = cached("overview", "", _overview_counts, figures=False) | {
+    context = cached("overview", "", _overview_counts, reads=CLASSES) | {
         "recent": Study.objects.for_list().order_by("-created_at", "-pk")[:6],
         "review": review,
         # What a dataset search engine reads: the latest release, as the data page describes it.
@@ -121,14 +121,13 @@ def study_list(request: HttpRequest) -> HttpResponse:
     counts = facets(studies.qs, request.GET)
     # Every study has one electrolyte family: the family counts add up to the rows found.
     found = sum(value.count for facet in counts if facet.param == "family" for value in facet.values)
-    figures = reads_figures(request.GET)
     # A row is drawn from the cache by its study's version: the page reads what keys it, and
     # study_rows reads the rest only for a row it must draw.
     rows = Study.objects.only(*ROW_KEY_FIELDS, "reference_id")
-    page, page_note = paginate(request, studies.qs, count=found, figures=figures, rows=rows)
+    page, page_note = paginate(request, studies.qs, count=found, reads=reads(request.GET), rows=rows)
     active = active_filters(studies, request.GET)
     context = {
-        "reads_figures": figures,
+        "counts_read": reads(request.GET, sort=False),
         "papers_key": ",".join(str(study.reference_id) for study in page.object_list),
         "filter": studies,
         "q": studies.form.cleaned_data.get("q") or "",
@@ -447,7 +446,7 @@ def _figures_read_where() -> dict:
 @require_safe
 def about(request: HttpRequest) -> HttpResponse:
     review = Reference.objects.with_authors().filter(citekey=FOUNDING_REVIEW).first()
-    context = cached("overview", "", _overview_counts, figures=False) | {
+    context = cached("overview", "", _overview_counts, reads=CLASSES) | {
         "review": review,
         "read_where": cached("figures-read-where", "", _figures_read_where),
         "quantities": Quantity,

@@ -293,13 +293,28 @@ def test_a_study_saved_with_a_change_of_its_own_counts_again(client, curator_cli
     assert count() == before + 1
 
 
-def test_which_writes_change_figures_alone():
+def test_how_far_a_write_reaches_in_the_cache():
     study = Study.objects.get(key=STUDY)
-    assert study.changes_figures_only()  # read whole, nothing changed
+    assert study.cache_reach() == "figures"  # read whole, nothing changed but what a save stamps
     study.version += 1
-    assert study.changes_figures_only()
+    assert study.cache_reach() == "figures"
     study.summary += " More."
-    assert not study.changes_figures_only()
-    assert not Study.objects.defer("summary").get(pk=study.pk).changes_figures_only()  # not read whole
-    assert not Study(reference=study.reference, electrolyte=study.electrolyte).changes_figures_only()
-    assert Measurement.objects.filter(study=study).first().changes_figures_only()
+    assert study.cache_reach() == "description"
+    study.strategy = "anode-design"
+    assert study.cache_reach() is None
+    assert Study.objects.defer("strategy").get(pk=study.pk).cache_reach() is None  # not read whole
+    assert Study(reference=study.reference, electrolyte=study.electrolyte).cache_reach() is None
+    assert Measurement.objects.filter(study=study).first().cache_reach() == "figures"
+
+
+def test_a_summary_reworded_keeps_the_counts_and_is_found_by_a_search_at_once(client, curator_client):
+    study = Study.objects.get(key=STUDY)
+    shown = {"id": [study.pk, *Study.objects.exclude(pk=study.pk).values_list("pk", flat=True)[:4]]}
+    assert counts_facets(queries_of(client, "/studies/", shown))
+    assert not client.get("/studies/", {"q": "zirconolite"}).context["page_obj"].paginator.count
+    saved(curator_client, study, {"summary": "A zirconolite-like layer, reworded by a curator."})
+    assert not counts_facets(queries_of(client, "/studies/", shown))  # the counts: from the cache
+    assert "zirconolite-like layer" in client.get(study.get_absolute_url()).content.decode()
+    found = client.get("/studies/", {"q": "zirconolite"})
+    assert [s.pk for s in found.context["page_obj"].object_list] == [study.pk]
+    assert found.context["page_obj"].paginator.count == 1

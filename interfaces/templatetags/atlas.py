@@ -8,7 +8,7 @@ from django.template.loader import get_template
 from django.utils.html import conditional_escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from atlas.caching import cached, cached_many
+from atlas.caching import CLASSES, EVERYTHING, RECORDS, cached, cached_many
 from interfaces.headline import factor_text
 from interfaces.models import Study
 from interfaces.provenance import linked_addresses, paper_link, source_link
@@ -265,10 +265,10 @@ def study_rows(context, studies) -> SafeString:
     """The table rows of `studies` (interfaces/_study_row.html), each rendered once per data
     version for each way a list shows it, read from the cache in one round trip. A row is keyed
     by its study's own version and time of saving (a write of one of its figures or interlayers
-    replaces the version) under the records' version, so a curator changing one study's figures
-    makes that row alone be drawn again. What a row shows besides its study comes from the
-    context: the search (`q`), whether rows are `selectable` (with `form_id`) and which are
-    `ticked`."""
+    replaces the version) under the version of what classifies the studies, so a curator
+    changing one study's figures or description makes that row alone be drawn again. What a row
+    shows besides its study comes from the context: the search (`q`), whether rows are
+    `selectable` (with `form_id`) and which are `ticked`."""
     query = context.get("q") or ""
     selectable = bool(context.get("selectable"))
     form_id = context.get("form_id") or ""
@@ -289,8 +289,18 @@ def study_rows(context, studies) -> SafeString:
             drawn = {key: whole.get(study.pk, study) for key, study in drawn.items()}
         return {key: str(row.render(shown | {"study": study})) for key, study in drawn.items()}
 
-    rendered = cached_many("study-row", list(keys), render, figures=False)
+    rendered = cached_many("study-row", list(keys), render, reads=CLASSES)
     return mark_safe("".join(rendered[key] for key in keys))  # noqa: S308 - rendered by the template engine, escaped there
+
+
+FRAGMENT_READS = {
+    "everything": EVERYTHING,
+    "records": RECORDS,
+    "classes": CLASSES,
+    EVERYTHING: EVERYTHING,
+    RECORDS: RECORDS,
+    CLASSES: CLASSES,
+}
 
 
 def _prefetched(study) -> dict:
@@ -298,30 +308,30 @@ def _prefetched(study) -> dict:
 
 
 class _FragmentNode(template.Node):
-    def __init__(self, nodelist, name, key, figures):
-        self.nodelist, self.name, self.key, self.figures = nodelist, name, key, figures
+    def __init__(self, nodelist, name, key, reads):
+        self.nodelist, self.name, self.key, self.reads = nodelist, name, key, reads
 
     def render(self, context) -> SafeString:
         name, key = self.name.resolve(context), str(self.key.resolve(context))
-        figures = True if self.figures is None else bool(self.figures.resolve(context))
-        html = cached(f"fragment:{name}", key, lambda: str(self.nodelist.render(context)), figures=figures)
+        reads = EVERYTHING if self.reads is None else FRAGMENT_READS[self.reads.resolve(context)]
+        html = cached(f"fragment:{name}", key, lambda: str(self.nodelist.render(context)), reads=reads)
         return mark_safe(html)  # noqa: S308 - rendered by the template engine, escaped there
 
 
 @register.tag
 def fragment(parser, token):
-    """`{% fragment "name" key [figures] %}…{% endfragment %}`: what it encloses, rendered once
+    """`{% fragment "name" key [reads] %}…{% endfragment %}`: what it encloses, rendered once
     per data version for each key and then read from the cache (a cache that is away costs a
     render, never a page). The key must name everything the enclosed part shows besides the
-    atlas's data. With a third argument that is false, the part shows no figure: it is kept
-    while figures alone change."""
+    atlas's data. `reads` ("everything", "records" or "classes", atlas/caching.py) says what of
+    the data it shows: it is kept while only the rest changes."""
     bits = token.split_contents()
     if len(bits) not in {3, 4}:
-        raise template.TemplateSyntaxError(f"{bits[0]} takes a name, a key and whether it shows figures")
+        raise template.TemplateSyntaxError(f"{bits[0]} takes a name, a key and what it reads")
     nodelist = parser.parse(("endfragment",))
     parser.delete_first_token()
-    figures = parser.compile_filter(bits[3]) if len(bits) == 4 else None
-    return _FragmentNode(nodelist, parser.compile_filter(bits[1]), parser.compile_filter(bits[2]), figures)
+    reads = parser.compile_filter(bits[3]) if len(bits) == 4 else None
+    return _FragmentNode(nodelist, parser.compile_filter(bits[1]), parser.compile_filter(bits[2]), reads)
 
 
 @register.filter
