@@ -307,11 +307,7 @@ def _facet_counts(filtered: QuerySet) -> list[tuple[str, str, list[tuple[str, st
     for pk, _slug, _name, family_slug, family_label in electrolytes:
         family = families.setdefault(family_slug, [family_slug, family_label, 0, ""])
         family[2] += by_electrolyte.get(pk, 0)  # a study has one electrolyte
-    layers = StudyInterlayer.objects.order_by()
-    if studies.query.has_filters():  # every study found; with no filter, every layer counts
-        layers = layers.filter(study__in=studies.values("pk"))
-    by_material = dict(layers.values_list("material_id").annotate(n=Count("*")))  # one layer of each
-    by_kind = _studies_by_kind(layers)
+    by_material, by_kind = _layer_counts(studies)
     materials = InterlayerMaterial.objects.values_list("pk", "slug", "name", "kind").order_by("name", "slug")
     specs = [
         ("family", "Electrolyte family", [tuple(family) for family in families.values()]),
@@ -342,15 +338,40 @@ def _facet_counts(filtered: QuerySet) -> list[tuple[str, str, list[tuple[str, st
     ]
 
 
-def _studies_by_kind(layers: QuerySet) -> dict[str, int]:
-    """{interlayer kind: studies with a layer of that kind}: a study with two layers of a kind
-    counts once. Its distinct (study, kind) pairs are counted, which the database hashes in
-    memory, where COUNT(DISTINCT study) sorts every layer (on disk, at 200,000 layers)."""
-    pairs = layers.annotate(pair_kind=F("material__kind")).values_list("study_id", "pair_kind").distinct()
-    sql, params = pairs.query.sql_with_params()
-    with connections[pairs.db].cursor() as cursor:
-        cursor.execute(f"SELECT pair_kind, COUNT(*) FROM ({sql}) pairs GROUP BY pair_kind", params)  # noqa: S608 - the ORM's own SQL, its values as parameters
-        return dict(cursor.fetchall())
+def _layer_counts(studies: QuerySet) -> tuple[dict[int, int], dict[str, int]]:
+    """{material: studies with a layer of it}, {interlayer kind: studies with a layer of that kind}
+    (a study has one layer of each material, and counts once for a kind it has two layers of).
+    The kinds count distinct (study, kind) pairs, which the database hashes in memory, where
+    COUNT(DISTINCT study) sorts every layer (on disk, at 200,000 layers). Unfiltered, every layer
+    counts, without a join to the studies; filtered, the layers of the studies found are read
+    once for both counts, so that a search or a subquery is evaluated once."""
+    layers = StudyInterlayer.objects.order_by().annotate(pair_kind=F("material__kind"))
+    if not studies.query.has_filters():
+        by_material = dict(layers.values_list("material_id").annotate(n=Count("*")))
+        pairs = layers.values_list("study_id", "pair_kind").distinct()
+        sql, params = pairs.query.sql_with_params()
+        counted = f"SELECT pair_kind, COUNT(*) FROM ({sql}) pairs GROUP BY pair_kind"
+        by_kind = dict(_rows(counted, params, pairs.db))
+        return by_material, by_kind
+    found = layers.filter(study__in=studies.values("pk")).values_list("study_id", "material_id", "pair_kind")
+    sql, params = found.query.sql_with_params()
+    counted = _rows(
+        f"WITH found (study_id, material_id, kind) AS MATERIALIZED ({sql}) "
+        "SELECT 'material', CAST(material_id AS TEXT), COUNT(*) FROM found GROUP BY material_id "
+        "UNION ALL SELECT 'kind', kind, COUNT(*) FROM (SELECT DISTINCT study_id, kind FROM found) pairs "
+        "GROUP BY kind",
+        params,
+        found.db,
+    )
+    by_material = {int(value): n for part, value, n in counted if part == "material"}
+    return by_material, {value: n for part, value, n in counted if part == "kind"}
+
+
+def _rows(sql: str, params, using: str) -> list[tuple]:
+    """The rows of a query built around the ORM's own SQL (its values passed as parameters)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _studies_by_column(studies: QuerySet) -> tuple[dict, dict, dict]:

@@ -199,7 +199,13 @@ def test_a_combination_nothing_matches_says_so_and_offers_to_clear(client):
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"family": "garnet"}, {"strategy": "artificial-interlayer"}, {"q": "Li", "year_min": 2017}],
+    [
+        {},
+        {"family": "garnet"},
+        {"strategy": "artificial-interlayer"},
+        {"q": "Li", "year_min": 2017},
+        {"interlayer_kind": ["metal", "oxide"]},
+    ],
 )
 def test_facet_counts_match_the_filtered_rows(client, params):
     response = client.get(URL, params)
@@ -213,6 +219,8 @@ def test_facet_counts_match_the_filtered_rows(client, params):
         assert n == sum(s.method == slug for s in studies)
     for slug, n in counts["interlayer_kind"].items():
         assert n == sum(any(layer.material.kind == slug for layer in s.layers.all()) for s in studies)
+    for slug, n in counts["interlayer"].items():
+        assert n == sum(any(layer.material.slug == slug for layer in s.layers.all()) for s in studies)
     assert sum(counts["family"].values()) == len(studies)
     assert sum(counts["strategy"].values()) == len(studies)
 
