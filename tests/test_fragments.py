@@ -37,7 +37,9 @@ def saved(client, obj, change) -> None:
     assert response.status_code == 302, response.context["errors"] if response.context else response
 
 
-def test_a_row_is_rendered_once_and_then_read_from_the_cache(client, monkeypatch):
+@pytest.fixture
+def drawn_rows(monkeypatch) -> list[int]:
+    """The studies whose list rows are drawn (not read from the cache) from now on, in order."""
     from interfaces.templatetags import atlas as tags
 
     rendered = []
@@ -50,6 +52,11 @@ def test_a_row_is_rendered_once_and_then_read_from_the_cache(client, monkeypatch
         return template
 
     monkeypatch.setattr(tags, "get_template", counting)
+    return rendered
+
+
+def test_a_row_is_rendered_once_and_then_read_from_the_cache(client, drawn_rows):
+    rendered = drawn_rows
     study = Study.objects.get(key=STUDY)
     first = row_of(client, study)
     assert rendered == [study.pk] and "Li3PO4" in first.replace("<sub>", "").replace("</sub>", "")
@@ -230,9 +237,7 @@ def figure_form(curator_client, study, value: str) -> dict:
     return data
 
 
-def test_figures_typed_in_the_study_form_keep_the_counts_and_other_rows(client, curator_client, monkeypatch):
-    from interfaces.templatetags import atlas as tags
-
+def test_figures_typed_in_the_study_form_keep_the_counts_and_other_rows(client, curator_client, drawn_rows):
     study = Study.objects.get(key=STUDY)
     shown = {"id": [study.pk, *Study.objects.exclude(pk=study.pk).values_list("pk", flat=True)[:4]]}
     assert counts_facets(queries_of(client, "/studies/", shown))
@@ -241,19 +246,10 @@ def test_figures_typed_in_the_study_form_keep_the_counts_and_other_rows(client, 
     response = curator_client.post(admin_change_url(study), figure_form(curator_client, study, "7.25"))
     assert response.status_code == 302
 
-    rendered = []
-    real = tags.get_template
-
-    def counting(name):
-        template = real(name)
-        render = template.render
-        template.render = lambda context: rendered.append(context["study"].pk) or render(context)
-        return template
-
-    monkeypatch.setattr(tags, "get_template", counting)
+    drawn_rows.clear()
     after = queries_of(client, "/studies/", shown)
     assert not counts_facets(after)  # the counts, filter panel and page ids: from the cache
-    assert rendered == [study.pk]  # of the page's rows, the changed study's alone is drawn again
+    assert drawn_rows == [study.pk]  # of the page's rows, the changed study's alone is drawn again
     assert "7.25" in row_of(client, study)
     assert len(queries_of(client, "/")) == overview_warm  # the overview's counts, from the cache
 
