@@ -31,6 +31,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from uuid import uuid4
 
 from django.conf import settings
@@ -88,23 +89,55 @@ def _ask(operation: Callable[[], object], default=_MISSING):
         return default
 
 
+# The versions read during one request (VersionsReadOnceMiddleware), dropped by any write.
+_read_once: ContextVar[dict | None] = ContextVar("atlas_versions_read_once", default=None)
+
+
+def _versions() -> dict[str, str]:
+    """The three versions, in one round trip (each made when missing)."""
+    versions = cache.get_many(VERSION_KEYS)
+    for key in set(VERSION_KEYS) - set(versions):
+        cache.add(key, uuid4().hex, None)
+        versions[key] = cache.get(key)
+    return versions
+
+
 def data_version(reads: str = EVERYTHING) -> str | None:
     """The current version of what `reads` names (the data version by default: any write replaces
-    it), or None while the cache is away."""
+    it), or None while the cache is away. Within a request the versions are read once."""
+    known = _read_once.get()
+    if known:
+        version = known[reads]
+    else:
+        versions = _ask(_versions, None)
+        if versions is None:
+            return None
+        if known is not None:
+            known.update(versions)
+        version = versions[reads]
+    return version if reads == EVERYTHING else f"{reads.split(':')[1]}-{version}"
 
-    def read() -> str:
-        version = cache.get(reads)
-        if version is None:
-            cache.add(reads, uuid4().hex, None)
-            version = cache.get(reads)
-        return version
 
-    version = _ask(read, None)
-    return version if reads == EVERYTHING or version is None else f"{reads.split(':')[1]}-{version}"
+class VersionsReadOnceMiddleware:
+    """Each request reads the data versions from the cache once, in one round trip, however many
+    cached parts it uses; a write during the request makes the next use read them again."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _read_once.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _read_once.reset(token)
 
 
 def _new_version(keys=VERSION_KEYS) -> None:
     new = uuid4().hex
+    known = _read_once.get()
+    if known:
+        known.clear()  # this request reads the new versions from now on
     if _ask(lambda: cache.set_many(dict.fromkeys(keys, new), None), _MISSING) is _MISSING:
         _breaker.version_owed = True  # replaced once the cache answers again
 

@@ -112,6 +112,8 @@ MIDDLEWARE = [
     # CORS headers on /api/ only (CORS_URLS_REGEX), before anything that may answer.
     "corsheaders.middleware.CorsMiddleware",
     "atlas.routers.ReplicaReadsMiddleware",
+    # The data versions the cached parts are keyed by: read once a request, in one round trip.
+    "atlas.caching.VersionsReadOnceMiddleware",
     # Outside the session, CSRF and auth middleware, so it sees their cookies: Cache-Control,
     # Vary and an ETag on every response, and 304 for a copy that still holds.
     "atlas.freshness.FreshnessMiddleware",

@@ -252,8 +252,15 @@ class FacetValue:
     label: str
     count: int
     selected: bool
-    url: str
+    params: QueryDict  # the list's query string, which url toggles this value in
+    param: str
     group: str = ""
+
+    @property
+    def url(self) -> str:
+        """The list with this value added or removed: built only where the panel is drawn, not
+        when it comes from the cache."""
+        return toggle_url(self.params, self.param, self.value)
 
 
 @dataclass
@@ -287,8 +294,7 @@ def facets(filtered: QuerySet, params: QueryDict) -> list[Facet]:
     for param, label, rows in specs:
         selected = params.getlist(param)
         values = [
-            FacetValue(slug, name, n, slug in selected, toggle_url(params, param, slug), group)
-            for slug, name, n, group in rows
+            FacetValue(slug, name, n, slug in selected, params, param, group) for slug, name, n, group in rows
         ]
         result.append(Facet(param, label, values))
     return result

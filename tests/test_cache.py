@@ -71,3 +71,32 @@ def test_writes_outside_the_atlas_leave_the_cache_alone(client):
     assert data_version() == version
     make_study()
     assert data_version() != version
+
+
+@pytest.mark.django_db
+def test_a_request_reads_the_data_versions_once(client, monkeypatch):
+    from django.core.cache import cache
+
+    from atlas import caching
+
+    reads = []
+    real_get_many = cache.get_many
+    monkeypatch.setattr(
+        cache, "get_many", lambda keys, *a, **k: reads.append(list(keys)) or real_get_many(keys, *a, **k)
+    )
+    client.get("/studies/")  # facets, page ids, rows, filter panel, papers: all keyed by a version
+    assert [keys for keys in reads if caching.VERSION_KEY in keys] == [list(caching.VERSION_KEYS)]
+
+
+def test_a_write_during_a_request_makes_it_read_the_new_versions():
+    from atlas import caching
+    from interfaces.models import Study
+
+    token = caching._read_once.set({})
+    try:
+        before = caching.data_version()
+        assert caching.data_version() == before  # read once
+        caching.data_changed(sender=Study)
+        assert caching.data_version() != before
+    finally:
+        caching._read_once.reset(token)
