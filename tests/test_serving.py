@@ -6,12 +6,14 @@ import hashlib
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from tests.helpers import MANAGE, PRODUCTION_SECRET_KEY
@@ -118,3 +120,66 @@ def test_gunicorn_serves_pages_and_compressed_hashed_static_files(tmp_path):
         server.terminate()
         server.wait(timeout=10)
     assert "Using worker: gthread" in server.stderr.read().decode()  # gunicorn.conf.py was read
+
+
+def claimed_redis_database():
+    """A Redis database of this machine's no other test run is using (the suites on SQLite and
+    on PostgreSQL run side by side), emptied and claimed for a few minutes."""
+    import redis
+
+    for number in range(10, 16):
+        url = f"redis://127.0.0.1:6379/{number}"
+        store = redis.Redis.from_url(url, socket_connect_timeout=1)
+        try:
+            if store.set("test-run-claim", os.getpid(), nx=True, ex=300):
+                store.flushdb()
+                store.set("test-run-claim", os.getpid(), ex=300)
+                return url, store
+        except redis.exceptions.ConnectionError:
+            pytest.skip("no Redis at 127.0.0.1:6379")
+    pytest.skip("every Redis database for tests is claimed")
+
+
+def test_answers_kept_by_the_workers_give_way_at_once_to_a_save_made_in_another_process(tmp_path):
+    """Two gunicorn workers keep public answers whole in a shared Redis; a curator's save in a
+    third process (a command, the admin of another server) is what the next reader of either
+    worker gets."""
+    url, store = claimed_redis_database()
+    env = environment(tmp_path, DEBUG="0", SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0", REDIS_URL=url)
+    run(env, "migrate", "-v0")
+    run(env, "load_curated", "-v0")
+    run(env, "collectstatic", "--noinput", "-v0")
+    with sqlite3.connect(tmp_path / "serve.sqlite3") as db:
+        (study,) = db.execute("SELECT id FROM interfaces_study ORDER BY id LIMIT 1").fetchone()
+    port = free_port()
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen(
+        [str(gunicorn), "atlas.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    page = f"http://127.0.0.1:{port}/studies/{study}/"
+
+    def read() -> str:
+        # A new connection each time, so both workers answer in turn.
+        return urllib.request.urlopen(page, timeout=10).read().decode()
+
+    try:
+        for _ in range(50):
+            try:
+                first = read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert all(read() == first for _ in range(6))
+        assert store.keys("*atlas:answer:*"), "the answer was not kept"
+        saved = "Reworded by a curator in another process."
+        run(env, "shell", "-c", f"from interfaces.models import Study; s = Study.objects.get(pk={study}); "
+            f"s.summary = {saved!r}; s.save()")  # fmt: skip
+        assert all(saved in read() for _ in range(6))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        store.flushdb()
