@@ -43,6 +43,7 @@ class AtlasPagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         paginator = self.django_paginator_class(queryset, self.get_page_size(request))
+        paginator.rows = getattr(view, "page_rows", None)  # what a page's rows are read from, if less
         # The rows a filter matches, keyed by the query itself (its SQL with the values in).
         paginator.count = cached("api-count", str(queryset.order_by().query), queryset.order_by().count)
         number = self.get_page_number(request, paginator)

@@ -8,6 +8,7 @@ two agree.
 from django.urls import reverse
 from rest_framework import serializers
 
+from atlas.caching import CLASSES, cached_many
 from interfaces.exports import (
     electrolyte_json,
     family_json,
@@ -16,7 +17,15 @@ from interfaces.exports import (
     study_json,
 )
 from interfaces.fields import CHOICE, DATE, ID, JSON_FIELDS, NUMBER, FigureField
-from interfaces.models import CellType, ElectrolyteForm, InterlayerKind, Method, Strategy
+from interfaces.models import (
+    CellType,
+    ElectrolyteForm,
+    InterlayerKind,
+    Method,
+    Strategy,
+    read_whole,
+    record_key,
+)
 from references.exports import reference_json
 
 
@@ -39,7 +48,10 @@ class _ExportSerializer(serializers.Serializer):
     to_json = None
 
     def to_representation(self, instance):
-        document = type(self).to_json(instance)
+        return self.absolute(type(self).to_json(instance))
+
+    def absolute(self, document: dict) -> dict:
+        """The document with its addresses made absolute for the request's scheme and host."""
         request = self.context.get("request")
         if request is None:
             return document
@@ -126,8 +138,28 @@ class _MethodSerializer(serializers.Serializer):
     label = serializers.CharField()
 
 
+class _StudyPageSerializer(serializers.ListSerializer):
+    """A page of studies: each study's document written once for its record key (its version and
+    time of saving) and read from the cache, the page's in one round trip; a study the cache
+    lacks is read whole to be written (the page reads its studies' keys alone)."""
+
+    def to_representation(self, data):
+        studies = list(data.all() if hasattr(data, "all") else data)
+        keys = {record_key(study): study for study in studies}
+
+        def write(missing: list[str]) -> dict[str, dict]:
+            return dict(zip(missing, map(study_json, read_whole([keys[k] for k in missing])), strict=True))
+
+        documents = cached_many("api-study", list(keys), write, reads=CLASSES)
+        return [self.child.absolute(documents[key]) for key in keys]
+
+
 class StudySerializer(_ExportSerializer):
     to_json = staticmethod(study_json)
+
+    class Meta:
+        list_serializer_class = _StudyPageSerializer
+
     id = serializers.IntegerField()
     key = serializers.CharField()
     url = serializers.URLField(help_text="The study's page on the site, absolute.")

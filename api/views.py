@@ -18,7 +18,14 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from atlas.caching import ATLAS_APPS, cached
 from atlas.pagination import REFERENCES_PER_PAGE
 from interfaces.filters import StudyFilter
-from interfaces.models import Electrolyte, ElectrolyteFamily, InterlayerMaterial, Measurement, Study
+from interfaces.models import (
+    ROW_KEY_FIELDS,
+    Electrolyte,
+    ElectrolyteFamily,
+    InterlayerMaterial,
+    Measurement,
+    Study,
+)
 from references.filters import ReferenceFilter
 from references.models import Reference
 from references.views import REFERENCE_SORTS
@@ -95,6 +102,8 @@ class StudyViewSet(AtlasViewSet):
     """Studies: one paper's strategy on one electrolyte system. Filters, order and pages as /studies/."""
 
     queryset = Study.objects.for_list()
+    # A page reads its studies' keys; their documents come from the cache (serializers).
+    page_rows = Study.objects.only(*ROW_KEY_FIELDS)
     lookup_url_kwarg = "id"
     serializer_class = serializers.StudySerializer
     filter_backends = [DjangoFilterBackend]

@@ -129,7 +129,7 @@ class InterlayerMaterial(models.Model):
 
 # Stored for search only: no page or export reads them.
 SEARCH_FIELDS = ("search_text", "search_names", "search_vector")  # electrolyte_name is read, small
-# What a list row's cached drawing is keyed by (interfaces/templatetags/atlas.py, study_rows).
+# What a study's cached drawings (a list's row, the API's document) are keyed by: record_key.
 ROW_KEY_FIELDS = ("id", "version", "updated_at")
 
 
@@ -350,6 +350,20 @@ class Study(models.Model):
         if not self.figures_source:
             return "Not yet curated"
         return f"Not stated in {dict(FIGURE_SOURCE_PHRASES)[self.figures_source]}"
+
+
+def record_key(study: Study) -> str:
+    """The key of a study's cached drawings: a write of the study, of one of its figures or of
+    its interlayers changes it (the version, the time of saving)."""
+    return f"{study.pk}.{study.version}.{study.updated_at.isoformat()}"
+
+
+def read_whole(studies: list[Study]) -> list[Study]:
+    """The studies with everything a list row or an export shows (Study.objects.for_list): those
+    read by their keys alone (ROW_KEY_FIELDS), to be drawn, are read again in one go."""
+    light = [study.pk for study in studies if "layers" not in getattr(study, "_prefetched_objects_cache", {})]
+    whole = Study.objects.for_list().in_bulk(light) if light else {}
+    return [whole.get(study.pk, study) for study in studies]
 
 
 FIGURE_SOURCE_PHRASES = [

@@ -314,3 +314,24 @@ def test_a_summary_reworded_keeps_the_counts_and_is_found_by_a_search_at_once(cl
     found = client.get("/studies/", {"q": "zirconolite"})
     assert [s.pk for s in found.context["page_obj"].object_list] == [study.pk]
     assert found.context["page_obj"].paginator.count == 1
+
+
+def test_the_api_list_shows_each_kind_of_change_at_once(client, curator_client):
+    """The API's study documents are written once per study version and reused, like the rows."""
+    study = Study.objects.get(key=STUDY)
+
+    def document() -> dict:
+        (found,) = client.get("/api/studies/", {"id": study.pk}).json()["results"]
+        return found
+
+    assert document() == document()  # the second from the cache
+    response = curator_client.post(admin_change_url(study), figure_form(curator_client, study, "7.25"))
+    assert response.status_code == 302
+    assert 7.25 in [figure["value"] for figure in document()["measurements"]]
+    saved(curator_client, study.electrolyte, {"name": "LLZTO-renamed"})
+    assert document()["electrolyte"]["name"] == "LLZTO-renamed"
+    saved(curator_client, study.reference, {"doi": "10.1002/adma.202099999"})
+    assert document()["reference"]["doi"] == "10.1002/adma.202099999"
+    study.refresh_from_db()
+    saved(curator_client, study, {"summary": "Reworded for the API."})
+    assert document()["summary"] == "Reworded for the API."

@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from atlas.caching import CLASSES, EVERYTHING, RECORDS, cached, cached_many
 from interfaces.headline import factor_text
-from interfaces.models import Study
+from interfaces.models import read_whole, record_key
 from interfaces.provenance import linked_addresses, paper_link, source_link
 from interfaces.search import fold, terms
 from interfaces.search import highlight as marked
@@ -274,20 +274,15 @@ def study_rows(context, studies) -> SafeString:
     form_id = context.get("form_id") or ""
     ticked = context.get("ticked") or ()
     studies = list(studies)
-    keys = {
-        f"{s.pk}.{s.version}.{s.updated_at.isoformat()}|{query}|{selectable}|{form_id}|{s.pk in ticked}": s
-        for s in studies
-    }
+    keys = {f"{record_key(s)}|{query}|{selectable}|{form_id}|{s.pk in ticked}": s for s in studies}
     row = get_template("interfaces/_study_row.html")
 
     def render(missing: list[str]) -> dict[str, str]:
         shown = {"query": query, "selectable": selectable, "form_id": form_id, "ticked": ticked}
-        drawn = {key: keys[key] for key in missing}
-        light = [study.pk for study in drawn.values() if "layers" not in _prefetched(study)]
-        if light:  # read with what a row shows (Study.objects.for_list), as the page read only keys
-            whole = Study.objects.for_list().in_bulk(light)
-            drawn = {key: whole.get(study.pk, study) for key, study in drawn.items()}
-        return {key: str(row.render(shown | {"study": study})) for key, study in drawn.items()}
+        drawn = read_whole([keys[key] for key in missing])
+        return {
+            key: str(row.render(shown | {"study": study})) for key, study in zip(missing, drawn, strict=True)
+        }
 
     rendered = cached_many("study-row", list(keys), render, reads=CLASSES)
     return mark_safe("".join(rendered[key] for key in keys))  # noqa: S308 - rendered by the template engine, escaped there
@@ -301,10 +296,6 @@ FRAGMENT_READS = {
     RECORDS: RECORDS,
     CLASSES: CLASSES,
 }
-
-
-def _prefetched(study) -> dict:
-    return getattr(study, "_prefetched_objects_cache", {})
 
 
 class _FragmentNode(template.Node):
