@@ -4,8 +4,10 @@ from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
+from atlas.caching import CLASSES, cached
 from atlas.downloads import error_response, export_filename, results_response
 from atlas.pagination import REFERENCES_PER_PAGE, paginate
 from interfaces.models import ElectrolyteFamily, Measurement, Source, Study
@@ -67,9 +69,24 @@ def reference_list(request: HttpRequest) -> HttpResponse:
     if fmt:
         filename = export_filename("interphase-atlas-references", request.GET)
         return bibliography_response(request, references.qs, fmt, filename)
-    page, page_note = paginate(request, references.qs, REFERENCES_PER_PAGE)
+    # A paper's row is drawn once for its version (studies counted under what classifies them):
+    # the page reads its papers' keys, and reads them whole only to draw the rows the cache lacks.
+    found = references.qs
+    count = cached("reference-count", str(found.order_by().query), found.order_by().count, reads=CLASSES)
+    light = Reference.objects.only("id", "version", "updated_at")
+    page, page_note = paginate(request, found, REFERENCES_PER_PAGE, count=count, reads=CLASSES, rows=light)
     q = references.form.cleaned_data.get("q") or ""
+    keys = [f"{r.pk}.{r.version}.{r.updated_at.isoformat()}" for r in page.object_list]
+
+    def whole() -> list[Reference]:
+        read = found.in_bulk([r.pk for r in page.object_list])
+        return [read[r.pk] for r in page.object_list if r.pk in read]
+
+    shown = request.GET.copy()  # the search's marks, the sort and the headers' links
+    shown.pop("page", None)
     context = {
+        "rows_key": f"{shown.urlencode()}|{','.join(keys)}",
+        "rows": SimpleLazyObject(whole),
         "filter": references,
         "q": q,
         # A search that found no paper may still find studies: the study list searches more.

@@ -335,3 +335,21 @@ def test_the_api_list_shows_each_kind_of_change_at_once(client, curator_client):
     study.refresh_from_db()
     saved(curator_client, study, {"summary": "Reworded for the API."})
     assert document()["summary"] == "Reworded for the API."
+
+
+def test_the_bibliography_shows_a_papers_change_and_a_new_study_at_once(client, curator_client):
+    study = Study.objects.get(key=STUDY)
+    reference = study.reference
+    params = {"citekey": reference.citekey}
+
+    def row() -> str:
+        return client.get("/references/", params).content.decode()
+
+    before = row()
+    assert row() == before  # the second from the cache
+    saved(curator_client, reference, {"doi": "10.1002/adma.202099999"})
+    assert "adma.202099999" in row().replace("<wbr>", "")
+    count = Study.objects.filter(reference=reference).count()
+    assert f'#studies-heading">{count}</a>' in row()
+    make_study(reference=reference, key="a-second-study-of-the-paper")
+    assert f'#studies-heading">{count + 1}</a>' in row()

@@ -131,9 +131,13 @@ def test_the_rows_found_are_counted_right_without_a_count_query(client, params):
 @pytest.mark.parametrize("one_row", [True, False])
 def test_reference_list_queries(client, django_assert_num_queries, one_row):
     params = {"citekey": "deng2020tuning"} if one_row else {}
-    with django_assert_num_queries(4):  # count, the page's ids, its rows, authors
+    # count, the page's ids, its papers' keys, then the papers to draw, with their authors
+    with django_assert_num_queries(5):
         response = client.get("/references/", params)
     assert len(response.context["page_obj"].object_list) == (1 if one_row else 30)
+    with django_assert_num_queries(1):  # again: the keys; the count, ids and rows are cached
+        again = client.get("/references/", params)
+    assert again.content == response.content
 
 
 @pytest.mark.parametrize(
