@@ -7,7 +7,8 @@ the same cores. Measured with `manage.py loadtest --clients 32` on 10,000 studie
 (docs/benchmark.md), pages rendered each time: 2 × 8 threads sustained 21-23 requests/s with a
 p99 of 3.0-3.6 s where 3 × 4 gave 13-20 requests/s and 4-9 s, and 5 or 3 sync processes
 15 requests/s and 7-8 s. Since a public answer is rendered once per data version and then sent
-from the cache, a process answers several hundred requests a second.
+from the cache, two processes answer about 1,300 requests a second (150-185 when every answer
+is rendered; 100,000 studies).
 With the reverse proxy's cache in front (docs/nginx.conf), gunicorn sees only its misses.
 
 Threads, not processes alone: a slow reader or a long export holds one thread while the
