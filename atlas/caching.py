@@ -13,8 +13,9 @@ that fewer writes replace (`reads`):
   figures alone, nor by a change of a study's description alone (its summary, mechanism,
   cell, notes).
 
-A record says how far its write reaches by `cache_reach()` ("figures", "description", or
-None for everything); a curator typing figures or rewording a summary keeps the counts warm.
+A record says how far its write reaches by `cache_reach(saved=…)` ("figures", "description",
+or None for everything; `saved` is false for a delete or a change of its links); a curator
+typing figures or rewording a summary keeps the counts warm.
 
 The cache is a helper, never a dependency: when it errs or does not answer within its
 short timeouts, the value is computed for the request and the cache is left alone for
@@ -159,7 +160,8 @@ def data_changed(sender, instance=None, **kwargs) -> None:
     if sender.__name__ in NOT_COUNTED or sender.__name__.startswith("Historical"):
         return
     reach = getattr(instance, "cache_reach", None)
-    keys = REPLACED_BY.get(reach() if callable(reach) else None, VERSION_KEYS)
+    saved = "created" in kwargs  # post_save; else the record was deleted, or its links changed
+    keys = REPLACED_BY.get(reach(saved=saved) if callable(reach) else None, VERSION_KEYS)
     _new_version(keys)
     # What was computed before the commit is dropped too.
     transaction.on_commit(lambda: _new_version(keys))

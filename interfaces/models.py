@@ -270,17 +270,6 @@ class Study(models.Model):
         layers = " + ".join(layer.material.name for layer in self.layers.all())
         return f"{layers or self.get_strategy_display()} on {self.electrolyte} ({self.reference.citekey})"
 
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        # The next save is compared with what this one stored (of the fields it holds: a deferred
-        # one is not read for it).
-        deferred = self.get_deferred_fields()
-        self._as_stored = {
-            f.attname: getattr(self, f.attname)
-            for f in self._meta.concrete_fields
-            if f.attname not in deferred
-        }
-
     def get_absolute_url(self) -> str:
         return reverse("interfaces:study-detail", args=[self.pk])
 
@@ -302,30 +291,19 @@ class Study(models.Model):
             "review_locator",
             "curation_note",
             "figures_source",
-            *SEARCH_FIELDS,
         }
     )
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        study = super().from_db(db, field_names, values)
-        study._as_stored = dict(zip(field_names, values, strict=True))
-        return study
-
-    def cache_reach(self) -> str | None:
-        """How far saving this study now reaches in the cache (atlas/caching.py), from the fields
-        changed since it was read or last saved: "figures" when none but its figures and
-        bookkeeping, "description" when none but those and its description, else None (all).
-        A study not read whole from the database reaches everything."""
-        stored = getattr(self, "_as_stored", None)
-        if stored is None:
+    def cache_reach(self, saved: bool = True) -> str | None:
+        """How far this save of the study reaches in the cache (atlas/caching.py), from what it
+        changed in its row (read from the database just before, _remember_stored_study):
+        "figures" when nothing but its figures and bookkeeping, "description" when nothing but
+        those and its description, else None (all). A new study, a deleted one (saved false)
+        and a change of its links reach everything."""
+        before = getattr(self, "_stored_before", None)
+        if before is None or not saved:
             return None
-        changed = {
-            field.attname
-            for field in self._meta.concrete_fields
-            if field.attname not in stored or getattr(self, field.attname) != stored[field.attname]
-        }
-        changed -= self.FIGURES_AND_BOOKKEEPING
+        changed = {name for name, value in before.items() if getattr(self, name) != value}
         if not changed:
             return "figures"
         return "description" if changed <= self.DESCRIPTION else None
@@ -526,8 +504,9 @@ class Measurement(models.Model):
     def __str__(self) -> str:
         return f"{self.get_quantity_display()}: {self.display_value} {self.unit}"
 
-    def cache_reach(self) -> str:
-        """A figure's write changes figures alone: the cache keeps what reads none (atlas/caching.py)."""
+    def cache_reach(self, saved: bool = True) -> str:
+        """A figure's write or delete changes figures alone: the cache keeps what reads none
+        (atlas/caching.py)."""
         return "figures"
 
     @property
@@ -671,6 +650,25 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"Report on {self.study.key}: {self.problem[:60]}"
+
+
+# -- how far a study's save reaches in the cache -----------------------------------------
+# Derived from other fields, which they follow: not compared.
+DERIVED = frozenset({*Study.FIGURES_AND_BOOKKEEPING, *SEARCH_FIELDS, "electrolyte_name"})
+
+
+@receiver(pre_save, sender=Study)
+def _remember_stored_study(sender, instance: Study, raw=False, update_fields=None, **kwargs) -> None:
+    """The row as the database holds it before this save, of the fields the save writes: what
+    Study.cache_reach compares with (read here, so a save made elsewhere since the study was
+    read is seen)."""
+    instance._stored_before = None
+    if raw or instance.pk is None:
+        return
+    written = {f.attname for f in Study._meta.concrete_fields} - instance.get_deferred_fields() - DERIVED
+    if update_fields is not None:
+        written &= {Study._meta.get_field(name).attname for name in update_fields}
+    instance._stored_before = Study.objects.filter(pk=instance.pk).values(*sorted(written)).first()
 
 
 # -- the stored figures follow every write of a figure -------------------------------

@@ -290,17 +290,43 @@ def test_a_study_saved_with_a_change_of_its_own_counts_again(client, curator_cli
 
 
 def test_how_far_a_write_reaches_in_the_cache():
+    from atlas.caching import CLASSES, EVERYTHING, RECORDS, data_version
+
+    def replaced(write) -> set[str]:
+        before = {reads: data_version(reads) for reads in (EVERYTHING, RECORDS, CLASSES)}
+        write()
+        return {reads for reads, version in before.items() if data_version(reads) != version}
+
     study = Study.objects.get(key=STUDY)
-    assert study.cache_reach() == "figures"  # read whole, nothing changed but what a save stamps
-    study.version += 1
-    assert study.cache_reach() == "figures"
+    everything = {EVERYTHING, RECORDS, CLASSES}
+    assert replaced(study.save) == {EVERYTHING}  # saved as read: its figures', if anything's
     study.summary += " More."
-    assert study.cache_reach() == "description"
+    assert replaced(study.save) == {EVERYTHING, RECORDS}
     study.strategy = "anode-design"
-    assert study.cache_reach() is None
-    assert Study.objects.defer("strategy").get(pk=study.pk).cache_reach() is None  # not read whole
-    assert Study(reference=study.reference, electrolyte=study.electrolyte).cache_reach() is None
-    assert Measurement.objects.filter(study=study).first().cache_reach() == "figures"
+    assert replaced(study.save) == everything
+    assert replaced(Study.objects.defer("summary").get(pk=study.pk).save) == {EVERYTHING}
+    # Changed elsewhere since this copy was read: compared with the database, not the copy.
+    copy = Study.objects.get(pk=study.pk)
+    Study.objects.filter(pk=study.pk).update(strategy="interlayer")
+    assert replaced(copy.save) == everything
+    figure = Measurement.objects.filter(study=study).first()
+    assert replaced(figure.save) == {EVERYTHING}
+    assert replaced(figure.delete) == {EVERYTHING}
+    assert replaced(lambda: make_study(reference=study.reference)) == everything
+
+
+def test_a_study_deleted_leaves_every_count_and_list_at_once(client):
+    """A study with figures and no interlayer: its delete is no figure's write, whatever its
+    fields; the counts, ids and rows that read no figure are read anew."""
+    study = make_study(measurements=[{"value": 1.5}])
+    shown = {"id": [study.pk]}
+    total = client.get("/studies/").context["page_obj"].paginator.count
+    assert client.get("/studies/", shown).context["page_obj"].paginator.count == 1
+    client.get("/")
+    study.delete()
+    assert client.get("/studies/").context["page_obj"].paginator.count == total - 1
+    assert client.get("/studies/", shown).context["page_obj"].paginator.count == 0
+    assert f"/studies/{study.pk}/" not in client.get("/").content.decode()
 
 
 def test_a_summary_reworded_keeps_the_counts_and_is_found_by_a_search_at_once(client, curator_client):
