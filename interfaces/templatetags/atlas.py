@@ -304,7 +304,8 @@ class _FragmentNode(template.Node):
 
     def render(self, context) -> SafeString:
         name, key = self.name.resolve(context), str(self.key.resolve(context))
-        reads = EVERYTHING if self.reads is None else FRAGMENT_READS[self.reads.resolve(context)]
+        # What it reads, when named; anything else (a page that did not say) reads everything.
+        reads = FRAGMENT_READS.get(self.reads.resolve(context), EVERYTHING) if self.reads else EVERYTHING
         html = cached(f"fragment:{name}", key, lambda: str(self.nodelist.render(context)), reads=reads)
         return mark_safe(html)  # noqa: S308 - rendered by the template engine, escaped there
 
