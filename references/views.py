@@ -76,17 +76,21 @@ def reference_list(request: HttpRequest) -> HttpResponse:
     light = Reference.objects.only("id", "version", "updated_at")
     page, page_note = paginate(request, found, REFERENCES_PER_PAGE, count=count, reads=CLASSES, rows=light)
     q = references.form.cleaned_data.get("q") or ""
-    keys = [f"{r.pk}.{r.version}.{r.updated_at.isoformat()}" for r in page.object_list]
+    light = list(page.object_list)
+    keys = [f"{r.pk}.{r.version}.{r.updated_at.isoformat()}" for r in light]
 
     def whole() -> list[Reference]:
-        read = found.in_bulk([r.pk for r in page.object_list])
-        return [read[r.pk] for r in page.object_list if r.pk in read]
+        read = found.in_bulk([r.pk for r in light])
+        return [read[r.pk] for r in light if r.pk in read]
+
+    # The page's papers whole (authors, study counts), read only if the rows are drawn.
+    page.object_list = SimpleLazyObject(whole)
 
     shown = request.GET.copy()  # the search's marks, the sort and the headers' links
     shown.pop("page", None)
     context = {
         "rows_key": f"{shown.urlencode()}|{','.join(keys)}",
-        "rows": SimpleLazyObject(whole),
+        "rows": page.object_list,
         "filter": references,
         "q": q,
         # A search that found no paper may still find studies: the study list searches more.
