@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -80,8 +81,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_gunicorn_serves_pages_and_compressed_hashed_static_files(tmp_path):
-    env = environment(tmp_path, DEBUG="0", SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0")
+@contextmanager
+def gunicorn_serving(env: dict, stderr=subprocess.DEVNULL):
+    """The atlas built (migrated, the curated data loaded, static files collected) and served by
+    gunicorn with gunicorn.conf.py and 2 workers on a free port, until the block ends."""
     run(env, "migrate", "-v0")
     run(env, "load_curated", "-v0")
     run(env, "collectstatic", "--noinput", "-v0")
@@ -92,17 +95,26 @@ def test_gunicorn_serves_pages_and_compressed_hashed_static_files(tmp_path):
         env=env,
         cwd=settings.BASE_DIR,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=stderr,
     )
     try:
-        page = None
         for _ in range(50):
             try:
-                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/studies/", timeout=5)
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=5).read()
                 break
             except OSError:
                 time.sleep(0.2)
-        assert page is not None and page.status == 200
+        yield port, server
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_gunicorn_serves_pages_and_compressed_hashed_static_files(tmp_path):
+    env = environment(tmp_path, DEBUG="0", SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0")
+    with gunicorn_serving(env, stderr=subprocess.PIPE) as (port, server):
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/studies/", timeout=5)
+        assert page.status == 200
         html = page.read().decode()
         assert "default-src 'self'" in page.headers["Content-Security-Policy"]
         css = re.search(r'href="(/static/atlas\.[0-9a-f]{12}\.css)"', html).group(1)  # hashed name
@@ -116,9 +128,6 @@ def test_gunicorn_serves_pages_and_compressed_hashed_static_files(tmp_path):
         assert int(export.headers["Content-Length"]) == len(body) > 10_000
         digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
         assert export.headers["Content-Digest"] == f"sha-256=:{digest}:"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     assert "Using worker: gthread" in server.stderr.read().decode()  # gunicorn.conf.py was read
 
 
@@ -146,40 +155,22 @@ def test_answers_kept_by_the_workers_give_way_at_once_to_a_save_made_in_another_
     worker gets."""
     url, store = claimed_redis_database()
     env = environment(tmp_path, DEBUG="0", SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0", REDIS_URL=url)
-    run(env, "migrate", "-v0")
-    run(env, "load_curated", "-v0")
-    run(env, "collectstatic", "--noinput", "-v0")
-    with sqlite3.connect(tmp_path / "serve.sqlite3") as db:
-        (study,) = db.execute("SELECT id FROM interfaces_study ORDER BY id LIMIT 1").fetchone()
-    port = free_port()
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    server = subprocess.Popen(
-        [str(gunicorn), "atlas.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        env=env,
-        cwd=settings.BASE_DIR,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    page = f"http://127.0.0.1:{port}/studies/{study}/"
-
-    def read() -> str:
-        # A new connection each time, so both workers answer in turn.
-        return urllib.request.urlopen(page, timeout=10).read().decode()
-
     try:
-        for _ in range(50):
-            try:
-                first = read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        assert all(read() == first for _ in range(6))
-        assert store.keys("*atlas:answer:*"), "the answer was not kept"
-        saved = "Reworded by a curator in another process."
-        run(env, "shell", "-c", f"from interfaces.models import Study; s = Study.objects.get(pk={study}); "
-            f"s.summary = {saved!r}; s.save()")  # fmt: skip
-        assert all(saved in read() for _ in range(6))
+        with gunicorn_serving(env) as (port, _):
+            with sqlite3.connect(tmp_path / "serve.sqlite3") as db:
+                (study,) = db.execute("SELECT id FROM interfaces_study ORDER BY id LIMIT 1").fetchone()
+            page = f"http://127.0.0.1:{port}/studies/{study}/"
+
+            def read() -> str:
+                # A new connection each time, so both workers answer in turn.
+                return urllib.request.urlopen(page, timeout=10).read().decode()
+
+            first = read()
+            assert all(read() == first for _ in range(6))
+            assert store.keys("*atlas:answer:*"), "the answer was not kept"
+            saved = "Reworded by a curator in another process."
+            save = f"from interfaces.models import Study; s = Study.objects.get(pk={study}); "
+            run(env, "shell", "-c", save + f"s.summary = {saved!r}; s.save()")
+            assert all(saved in read() for _ in range(6))
     finally:
-        server.terminate()
-        server.wait(timeout=10)
         store.flushdb()
