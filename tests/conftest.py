@@ -70,17 +70,64 @@ def _fresh_cache():
     cache.clear()
 
 
+# The rows load_curated writes (every table of the atlas's two apps, their history included),
+# read once after the session's load: a live-server test puts them back in a few milliseconds.
+CURATED_ROWS: list[tuple[str, list[str], list[tuple]]] = []
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every database test starts from the curated dataset, as a researcher sees it."""
     with django_db_blocker.unblock():
         call_command("load_curated", verbosity=0)
+        CURATED_ROWS[:] = curated_rows()
+
+
+def _curated_models() -> list:
+    from django.apps import apps
+
+    return [
+        model
+        for label in ("references", "interfaces")
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    ]
+
+
+def curated_rows() -> list[tuple[str, list[str], list[tuple]]]:
+    """(table, columns, rows) of every table load_curated writes, rows in key order."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    tables = []
+    with connection.cursor() as cursor:
+        for model in _curated_models():
+            table = model._meta.db_table
+            cursor.execute(f"SELECT * FROM {quote(table)} ORDER BY {quote(model._meta.pk.column)}")
+            tables.append((table, [column[0] for column in cursor.description], cursor.fetchall()))
+    return tables
 
 
 @pytest.fixture
 def curated_live(transactional_db):
-    """A live-server test flushes the database afterwards, so it loads the data itself."""
-    call_command("load_curated", verbosity=0)
+    """A live-server test flushes the database afterwards, so it puts the curated data back: the
+    rows the session's load_curated wrote, inserted as they were (the database's own triggers
+    fill the search index), then the tables' key sequences moved past them. A test
+    (test_load_curated.py) keeps them equal to what a fresh load writes."""
+    from django.core.cache import cache
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, columns, rows in CURATED_ROWS:
+            if rows:
+                names = ", ".join(quote(column) for column in columns)
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", rows)
+        for statement in connection.ops.sequence_reset_sql(no_style(), _curated_models()):
+            cursor.execute(statement)
+    cache.clear()
 
 
 @pytest.fixture(scope="module")

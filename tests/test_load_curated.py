@@ -152,3 +152,39 @@ def test_the_command_exits_non_zero_on_a_broken_fixture(tmp_path):
     assert result.returncode != 0
     assert "new.yaml" in result.stderr and "nouveau2024new-li3po4-llzo" in result.stderr
     assert "Nothing was loaded" in result.stderr
+
+
+def _without_times(tables):
+    """The rows with every date and time blanked: two loads differ only in when they ran."""
+    import datetime
+
+    return [
+        (table, columns, [tuple(None if isinstance(v, datetime.date) else v for v in row) for row in rows])
+        for table, columns, rows in tables
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_live_server_tests_copy_of_the_curated_data_is_what_a_fresh_load_writes(request):
+    """Live-server tests put back the rows the session's load wrote (the curated_live fixture),
+    not load_curated again: those rows, the search index and the key sequences must be what a
+    fresh load gives."""
+    from django.core.management import call_command
+
+    from tests.conftest import curated_rows
+
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("load_curated", verbosity=0)
+    loaded = curated_rows()
+    found = {word: Study.objects.search(word).count() for word in ("LLZO", "Li3PO4", "argyrodite")}
+    call_command("flush", interactive=False, verbosity=0)
+
+    request.getfixturevalue("curated_live")
+
+    assert _without_times(curated_rows()) == _without_times(loaded)
+    assert {word: Study.objects.search(word).count() for word in found} == found
+    assert all(found.values())
+    # What a test adds after the copy takes the next keys, as after a load.
+    assert Reference.objects.create(citekey="after2026copy", title="After the copy").pk > max(
+        row[0] for table, _, rows in loaded if table == Reference._meta.db_table for row in rows
+    )
