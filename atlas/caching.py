@@ -17,6 +17,13 @@ A record says how far its write reaches by `cache_reach(saved=…)` ("figures", 
 or None for everything; `saved` is false for a delete or a change of its links); a curator
 typing figures or rewording a summary keeps the counts warm.
 
+Counts are also kept part by part (`cached_by_part`): the studies fall into parts of
+PART_SIZE consecutive ids, and each part's counts are kept under that part's own version of
+what they read. A write that touches some studies alone (a study, its figures, its layers:
+the record's `cache_studies()`) replaces their parts' versions, and the next count reads the
+other parts from the cache and counts only theirs; any other write (an electrolyte, a
+material, a paper) replaces PARTS, under which every part is kept.
+
 The cache is a helper, never a dependency: when it errs or does not answer within its
 short timeouts, the value is computed for the request and the cache is left alone for
 CACHE_RETRY_SECONDS (so a hung cache costs one timeout, not one per lookup). A data version
@@ -46,9 +53,15 @@ VERSION_KEY = "atlas:data-version"
 EVERYTHING = VERSION_KEY
 RECORDS = "atlas:records-version"
 CLASSES = "atlas:classes-version"
-VERSION_KEYS = (EVERYTHING, RECORDS, CLASSES)
+LEVELS = (EVERYTHING, RECORDS, CLASSES)
+# The version every part's counts are kept under: replaced by a write that is not some studies'
+# alone (cached_by_part).
+PARTS = "atlas:parts-version"
+VERSION_KEYS = (*LEVELS, PARTS)
 # The versions a write replaces, by how far it reaches (cache_reach()); anything else: all.
 REPLACED_BY = {"figures": (EVERYTHING,), "description": (EVERYTHING, RECORDS)}
+# Studies by consecutive ids, counted and kept part by part.
+PART_SIZE = 1000
 TIMEOUT_SECONDS = 3600
 logger = logging.getLogger(__name__)
 
@@ -149,11 +162,26 @@ ATLAS_APPS = {"interfaces", "references"}
 NOT_COUNTED = {"Report", "CuratedRecord", "CurationLoad"}
 
 
+def part_version_key(reads: str, part: int) -> str:
+    return f"{reads}:part:{part}"
+
+
+def replaced_by(reach: str | None, studies) -> tuple[str, ...]:
+    """The versions a write replaces: those of what it reaches (REPLACED_BY, else all), and when
+    it touches these studies alone (ids), their parts' versions of the same; else PARTS too."""
+    levels = REPLACED_BY.get(reach, LEVELS)
+    if studies is None:
+        return (*levels, PARTS)
+    parts = sorted({study // PART_SIZE for study in studies if study is not None})
+    return (*levels, *(part_version_key(level, part) for level in levels for part in parts))
+
+
 def data_changed(sender, instance=None, **kwargs) -> None:
     """Signal receiver: a record of the atlas changed, so every cached count is out of date;
     but for a record whose `cache_reach()` says this write changed figures alone (a figure; a
     study saved with its figures, nothing else of it changed) or a study's description alone,
-    what reads less stays."""
+    what reads less stays; and when its `cache_studies()` names the studies it touches, the
+    other parts' counts stay."""
     meta = getattr(sender, "_meta", None)
     if meta is None or meta.app_label not in ATLAS_APPS:
         return
@@ -161,7 +189,10 @@ def data_changed(sender, instance=None, **kwargs) -> None:
         return
     reach = getattr(instance, "cache_reach", None)
     saved = "created" in kwargs  # post_save; else the record was deleted, or its links changed
-    keys = REPLACED_BY.get(reach(saved=saved) if callable(reach) else None, VERSION_KEYS)
+    studies = getattr(instance, "cache_studies", None)
+    keys = replaced_by(
+        reach(saved=saved) if callable(reach) else None, studies() if callable(studies) else None
+    )
     _new_version(keys)
     # What was computed before the commit is dropped too.
     transaction.on_commit(lambda: _new_version(keys))
@@ -206,6 +237,48 @@ def cached_many(
         _ask(lambda: cache.set_many({full[key]: computed[key] for key in missing}, TIMEOUT_SECONDS), None)
         values |= computed
     return values
+
+
+def _part_versions(keys: list[str]) -> dict[str, str]:
+    """The parts' versions, in one round trip, each made when missing (never read as an old one)."""
+    versions = cache.get_many(keys)
+    for key in set(keys) - set(versions):
+        cache.add(key, uuid4().hex, None)
+        versions[key] = cache.get(key)
+    return versions
+
+
+def cached_by_part(
+    name: str, key: str, compute: Callable[[list[int], bool], dict[int, object]], *, parts: int, reads: str
+) -> list:
+    """The values of every part of the studies (0 … parts - 1; a part holds the ids from
+    part × PART_SIZE on), each cached under its part's version of what it reads (`reads`) and
+    the version of every part (PARTS): compute(parts, every) gives the missing ones, from the
+    primary, one value for each part asked (`every` when that is all of them, so that it need
+    not name them). A write to some studies alone makes only their parts be computed again."""
+    numbers = list(range(parts))
+
+    def from_primary(asked: list[int]) -> dict[int, object]:
+        with primary_reads():
+            return compute(asked, len(asked) == len(numbers))
+
+    generation = data_version(PARTS)
+    version_keys = {part: part_version_key(reads, part) for part in numbers}
+    versions = _ask(lambda: _part_versions(list(version_keys.values())), None) if generation else None
+    if versions is None:
+        return list(from_primary(numbers).values())
+    digest = hashlib.sha1(key.encode()).hexdigest()
+    full = {
+        part: f"atlas:{name}:{generation}:{part}:{versions[version_keys[part]]}:{digest}" for part in numbers
+    }
+    found = _ask(lambda: cache.get_many(list(full.values())), {})
+    values = {part: found[full[part]] for part in numbers if full[part] in found}
+    missing = [part for part in numbers if part not in values]
+    if missing:
+        computed = from_primary(missing)
+        _ask(lambda: cache.set_many({full[part]: computed[part] for part in missing}, TIMEOUT_SECONDS), None)
+        values |= computed
+    return [values[part] for part in numbers]
 
 
 def cached_for(name: str, seconds: int, compute: Callable[[], object]):

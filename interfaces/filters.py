@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 import django_filters
 from django import forms
 from django.db import connections
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import QueryDict
 
-from atlas.caching import CLASSES, EVERYTHING, RECORDS, cached
+from atlas.caching import CLASSES, EVERYTHING, PART_SIZE, RECORDS, cached, cached_by_part
 from atlas.selection import SelectionField, SelectionFilter
 from references.filters import YearFilter
 from references.models import Authorship
@@ -287,9 +289,11 @@ def toggle_url(params: QueryDict, param: str, value: str) -> str:
 def facets(filtered: QuerySet, params: QueryDict) -> list[Facet]:
     """Every option of the sidebar's lists (family, strategy, method, interlayer kind, electrolyte,
     interlayer) with the number of filtered studies it holds, zero included; the counts are
-    cached for the same filter until what it reads changes."""
+    cached for the same filter until what it reads changes, and counted part by part of the
+    studies, so that after a save only its study's part is counted again."""
     counted = {k: sorted(params.getlist(k)) for k in sorted(params) if k not in {"page", "sort", "format"}}
-    specs = cached("facets", repr(counted), lambda: _facet_counts(filtered), reads=reads(params, sort=False))
+    key, read = repr(counted), reads(params, sort=False)
+    specs = cached("facets", key, lambda: _facet_counts(filtered, key, read), reads=read)
     result = []
     for param, label, rows in specs:
         selected = params.getlist(param)
@@ -300,20 +304,35 @@ def facets(filtered: QuerySet, params: QueryDict) -> list[Facet]:
     return result
 
 
-def _facet_counts(filtered: QuerySet) -> list[tuple[str, str, list[tuple[str, str, int, str]]]]:
-    # Every filter joins only one-to-one relations or tests a subquery (filter_interlayer, the
-    # search), so each study is one row here and a plain count counts studies. The counts are
-    # COUNT(*), which PostgreSQL reads from a narrow index alone, not from the wide study rows. Each count
-    # groups the filtered rows alone; the options (zero included) come from the small tables.
+# A part's counts: (by electrolyte id, by strategy, by method, by material id, by interlayer kind).
+PartCounts = tuple[dict[int, int], dict[str, int], dict[str, int], dict[int, int], dict[str, int]]
+
+
+def _facet_counts(
+    filtered: QuerySet, key: str, read: str
+) -> list[tuple[str, str, list[tuple[str, str, int, str]]]]:
+    # Each count groups the filtered rows alone, part by part of the studies (atlas/caching.py,
+    # cached_by_part), and the parts are added up here; the options (zero included) come from
+    # the small tables.
     studies = filtered.order_by()
-    by_electrolyte, by_strategy, by_method = _studies_by_column(studies)
+    last = Study.objects.aggregate(last=Max("pk"))["last"] or 0
+    totals: list[Counter] = [Counter() for _ in range(5)]
+    for counts in cached_by_part(
+        "facet-part",
+        key,
+        lambda parts, every: _part_counts(studies, parts, every),
+        parts=last // PART_SIZE + 1,
+        reads=read,
+    ):
+        for total, part in zip(totals, counts, strict=True):
+            total.update(part)
+    by_electrolyte, by_strategy, by_method, by_material, by_kind = totals
     electrolytes = Electrolyte.objects.values_list("pk", "slug", "name", "family__slug", "family__label")
     electrolytes = electrolytes.order_by("family__position", "family__label", "name")
     families: dict[str, list] = {}
     for pk, _slug, _name, family_slug, family_label in electrolytes:
         family = families.setdefault(family_slug, [family_slug, family_label, 0, ""])
         family[2] += by_electrolyte.get(pk, 0)  # a study has one electrolyte
-    by_material, by_kind = _layer_counts(studies)
     materials = InterlayerMaterial.objects.values_list("pk", "slug", "name", "kind").order_by("name", "slug")
     specs = [
         ("family", "Electrolyte family", [tuple(family) for family in families.values()]),
@@ -344,33 +363,47 @@ def _facet_counts(filtered: QuerySet) -> list[tuple[str, str, list[tuple[str, st
     ]
 
 
-def _layer_counts(studies: QuerySet) -> tuple[dict[int, int], dict[str, int]]:
-    """{material: studies with a layer of it}, {interlayer kind: studies with a layer of that kind}
-    (a study has one layer of each material, and counts once for a kind it has two layers of).
-    The kinds count distinct (study, kind) pairs, which the database hashes in memory, where
-    COUNT(DISTINCT study) sorts every layer (on disk, at 200,000 layers). Unfiltered, every layer
-    counts, without a join to the studies; filtered, the layers of the studies found are read
-    once for both counts, so that a search or a subquery is evaluated once."""
-    layers = StudyInterlayer.objects.order_by().annotate(pair_kind=F("material__kind"))
-    if not studies.query.has_filters():
-        by_material = dict(layers.values_list("material_id").annotate(n=Count("*")))
-        pairs = layers.values_list("study_id", "pair_kind").distinct()
-        sql, params = pairs.query.sql_with_params()
-        counted = f"SELECT pair_kind, COUNT(*) FROM ({sql}) pairs GROUP BY pair_kind"
-        by_kind = dict(_rows(counted, params, pairs.db))
-        return by_material, by_kind
-    found = layers.filter(study__in=studies.values("pk")).values_list("study_id", "material_id", "pair_kind")
+def _part_counts(studies: QuerySet, parts: list[int], every: bool) -> dict[int, PartCounts]:
+    """The filtered studies of these parts counted by electrolyte, strategy, method (those with
+    one), interlayer material and interlayer kind, part by part. Every filter joins only
+    one-to-one relations or tests a subquery, so each study is one row and a plain count counts
+    studies. Two queries, each reading the filtered studies once (so a search or a subquery is
+    evaluated twice, not five times): the studies' three columns, and their layers. A study has
+    one layer of each material, and counts once for a kind it has two layers of: the kinds
+    count distinct (study, kind) pairs, which the database hashes in memory."""
+    if not every:
+        studies = studies.filter(
+            reduce(or_, (Q(pk__gte=part * PART_SIZE, pk__lt=(part + 1) * PART_SIZE) for part in parts))
+        )
+    counts: dict[int, PartCounts] = {part: ({}, {}, {}, {}, {}) for part in parts}
+    found = studies.annotate(part=F("pk") / PART_SIZE).values_list(
+        "part", "electrolyte_id", "strategy", "method"
+    )
     sql, params = found.query.sql_with_params()
-    counted = _rows(
-        f"WITH found (study_id, material_id, kind) AS MATERIALIZED ({sql}) "
-        "SELECT 'material', CAST(material_id AS TEXT), COUNT(*) FROM found GROUP BY material_id "
-        "UNION ALL SELECT 'kind', kind, COUNT(*) FROM (SELECT DISTINCT study_id, kind FROM found) pairs "
-        "GROUP BY kind",
+    rows = _rows(
+        f"WITH found (part, electrolyte_id, strategy, method) AS MATERIALIZED ({sql}) "
+        "SELECT 0, part, CAST(electrolyte_id AS TEXT), COUNT(*) FROM found GROUP BY part, electrolyte_id "
+        "UNION ALL SELECT 1, part, strategy, COUNT(*) FROM found GROUP BY part, strategy "
+        "UNION ALL SELECT 2, part, method, COUNT(*) FROM found WHERE method <> '' GROUP BY part, method",
         params,
         found.db,
     )
-    by_material = {int(value): n for part, value, n in counted if part == "material"}
-    return by_material, {value: n for part, value, n in counted if part == "kind"}
+    layers = StudyInterlayer.objects.order_by().filter(study__in=studies.values("pk"))
+    layers = layers.annotate(part=F("study_id") / PART_SIZE)
+    layers = layers.values_list("part", "study_id", "material_id", "material__kind")
+    sql, params = layers.query.sql_with_params()
+    rows += _rows(
+        f"WITH found (part, study_id, material_id, kind) AS MATERIALIZED ({sql}) "
+        "SELECT 3, part, CAST(material_id AS TEXT), COUNT(*) FROM found GROUP BY part, material_id "
+        "UNION ALL SELECT 4, part, kind, COUNT(*) "
+        "FROM (SELECT DISTINCT part, study_id, kind FROM found) pairs GROUP BY part, kind",
+        params,
+        layers.db,
+    )
+    for which, part, value, n in rows:
+        if part in counts:
+            counts[part][which][int(value) if which in (0, 3) else value] = n
+    return counts
 
 
 def _rows(sql: str, params, using: str) -> list[tuple]:
@@ -378,28 +411,6 @@ def _rows(sql: str, params, using: str) -> list[tuple]:
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def _studies_by_column(studies: QuerySet) -> tuple[dict, dict, dict]:
-    """The studies found by electrolyte, by strategy and by method (those with one). Unfiltered,
-    three COUNT(*), each read from its column's narrow index alone; filtered, one count grouped
-    by the three columns at once, so that a search or a subquery is evaluated once, not three
-    times, and its groups (a few hundred at most) are added up here."""
-    if not studies.query.has_filters():
-        return (
-            dict(studies.values_list("electrolyte_id").annotate(n=Count("*"))),
-            dict(studies.values_list("strategy").annotate(n=Count("*"))),
-            dict(studies.exclude(method="").values_list("method").annotate(n=Count("*"))),
-        )
-    by_electrolyte, by_strategy, by_method = Counter(), Counter(), Counter()
-    for electrolyte, strategy, method, n in studies.values_list(
-        "electrolyte_id", "strategy", "method"
-    ).annotate(n=Count("*")):
-        by_electrolyte[electrolyte] += n
-        by_strategy[strategy] += n
-        if method:
-            by_method[method] += n
-    return by_electrolyte, by_strategy, by_method
 
 
 @dataclass

@@ -308,6 +308,10 @@ class Study(models.Model):
             return "figures"
         return "description" if changed <= self.DESCRIPTION else None
 
+    def cache_studies(self) -> set[int]:
+        """The studies this write touches, whose parts of the cached counts it changes."""
+        return {self.pk}
+
     @property
     def ordered_layers(self) -> list["StudyInterlayer"]:
         return sorted(self.layers.all(), key=lambda layer: layer.position)
@@ -367,6 +371,10 @@ class StudyInterlayer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.material}"
+
+    def cache_studies(self) -> set[int]:
+        """The study it belongs to, and the one it was moved from (atlas/caching.py)."""
+        return {self.study_id, getattr(self, "_previous_study_id", None)} - {None}
 
 
 class Measurement(models.Model):
@@ -508,6 +516,10 @@ class Measurement(models.Model):
         """A figure's write or delete changes figures alone: the cache keeps what reads none
         (atlas/caching.py)."""
         return "figures"
+
+    def cache_studies(self) -> set[int]:
+        """The study it belongs to, and the one it was moved from."""
+        return {self.study_id, getattr(self, "_previous_study_id", None)} - {None}
 
     @property
     def unit(self) -> str:
@@ -673,12 +685,16 @@ def _remember_stored_study(sender, instance: Study, raw=False, update_fields=Non
 
 # -- the stored figures follow every write of a figure -------------------------------
 @receiver(pre_save, sender=Measurement)
-def _remember_previous_study(sender, instance: Measurement, **kwargs) -> None:
+def _remember_previous_study(sender, instance: "Measurement | StudyInterlayer", **kwargs) -> None:
+    """The study a figure or a layer belonged to before this save: it changes too."""
     instance._previous_study_id = (
-        Measurement.objects.filter(pk=instance.pk).values_list("study_id", flat=True).first()
+        sender.objects.filter(pk=instance.pk).values_list("study_id", flat=True).first()
         if instance.pk
         else None
     )
+
+
+pre_save.connect(_remember_previous_study, sender=StudyInterlayer, dispatch_uid="layer-previous-study")
 
 
 @receiver(post_save, sender=Measurement)

@@ -1,0 +1,168 @@
+"""The list's counts are kept part by part of the studies (atlas/caching.py, cached_by_part): a
+write that touches some studies alone has only their parts counted again, any other write has
+every part counted again, and whatever was written, the counts a reader sees are those of a
+count from scratch."""
+
+import pytest
+from django.test.utils import override_settings
+
+from atlas import caching
+from interfaces import filters
+from interfaces.models import (
+    Electrolyte,
+    ElectrolyteFamily,
+    InterlayerMaterial,
+    Measurement,
+    Study,
+    StudyInterlayer,
+)
+from interfaces.vocabularies import Quantity, Strategy
+from tests.helpers import make_study
+
+pytestmark = pytest.mark.django_db
+
+# What a reader filters by: nothing, a classification, a search, a figure.
+QUERIES = [
+    "",
+    "family=garnet",
+    "strategy=artificial-interlayer&method=ald",
+    "interlayer_kind=oxide",
+    "q=Li3PO4",
+    "ccd_min=0.5",
+]
+NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+SIZE = 10  # the curated studies then fill several parts
+
+
+@pytest.fixture(autouse=True)
+def counted_parts(monkeypatch) -> list[list[int]]:
+    """Small parts, and the parts each count reads from the database, in order."""
+    monkeypatch.setattr(caching, "PART_SIZE", SIZE)
+    monkeypatch.setattr(filters, "PART_SIZE", SIZE)
+    asked = []
+    real = filters._part_counts
+
+    def counting(studies, parts, every):
+        asked.append(list(parts))
+        return real(studies, parts, every)
+
+    monkeypatch.setattr(filters, "_part_counts", counting)
+    return asked
+
+
+def shown(client, query: str) -> dict:
+    """The counts of the list's filter panel, as a reader gets them."""
+    response = client.get(f"/studies/?{query}")
+    assert response.status_code == 200
+    assert response.context is not None, "a page drawn for this request"
+    return {
+        facet.param: {value.value: value.count for value in facet.values}
+        for facet in response.context["facets"]
+    }
+
+
+def from_scratch(client, query: str) -> dict:
+    with override_settings(CACHES=NO_CACHE):
+        return shown(client, query)
+
+
+def all_parts() -> list[int]:
+    return list(range(max(Study.objects.values_list("pk", flat=True)) // SIZE + 1))
+
+
+def test_a_study_reclassified_has_its_part_alone_counted_again(client, counted_parts):
+    assert len(all_parts()) >= 3
+    before = shown(client, "")
+    assert counted_parts == [all_parts()]
+    study = Study.objects.filter(strategy=Strategy.ARTIFICIAL_INTERLAYER).order_by("pk").last()
+    study.strategy = Strategy.ANODE_DESIGN
+    study.save()
+
+    counted_parts.clear()
+    after = shown(client, "")
+    assert counted_parts == [[study.pk // SIZE]]
+    assert after["strategy"]["anode-design"] == before["strategy"]["anode-design"] + 1
+    assert after["strategy"]["artificial-interlayer"] == before["strategy"]["artificial-interlayer"] - 1
+    assert after == from_scratch(client, "")
+
+
+def test_a_layer_added_or_removed_counts_its_studys_part_again(client, counted_parts):
+    shown(client, "interlayer_kind=metal")
+    study = Study.objects.exclude(layers__material__kind="metal").order_by("pk").first()
+    metal = InterlayerMaterial.objects.filter(kind="metal").first()
+    layer = StudyInterlayer.objects.create(study=study, material=metal, position=9)
+
+    counted_parts.clear()
+    assert shown(client, "interlayer_kind=metal") == from_scratch(client, "interlayer_kind=metal")
+    assert counted_parts[0] == [study.pk // SIZE]
+
+    layer.delete()
+    counted_parts.clear()
+    assert shown(client, "interlayer_kind=metal") == from_scratch(client, "interlayer_kind=metal")
+    assert counted_parts[0] == [study.pk // SIZE]
+
+
+def test_a_figure_moved_between_studies_counts_both_parts_again(client, counted_parts):
+    first, last = Study.objects.order_by("pk")[0], Study.objects.order_by("-pk")[0]
+    assert first.pk // SIZE != last.pk // SIZE
+    figure = Measurement.objects.create(
+        study=first, position=99, quantity=Quantity.CCD, value=40, locator="t"
+    )
+    shown(client, "ccd_min=30")
+    figure.study = last
+    figure.save()
+
+    counted_parts.clear()
+    assert shown(client, "ccd_min=30") == from_scratch(client, "ccd_min=30")
+    assert counted_parts[0] == sorted({first.pk // SIZE, last.pk // SIZE})
+
+
+def test_a_write_beyond_one_study_counts_every_part_again(client, counted_parts):
+    shown(client, "")
+    electrolyte = Electrolyte.objects.filter(family__slug="garnet").first()
+    electrolyte.family = ElectrolyteFamily.objects.exclude(slug="garnet").first()
+    electrolyte.save()
+
+    counted_parts.clear()
+    assert shown(client, "") == from_scratch(client, "")
+    assert counted_parts[0] == all_parts()
+
+
+def test_whatever_is_written_the_counts_are_those_of_a_count_from_scratch(client):
+    """Every kind of write, one after another, each followed by every kind of filter read from
+    what the cache kept and from scratch."""
+    first = Study.objects.order_by("pk").first()
+    garnet = Study.objects.filter(electrolyte__family__slug="garnet").order_by("-pk").first()
+    oxide = InterlayerMaterial.objects.filter(kind="oxide").first()
+
+    def reclassify():
+        garnet.strategy, garnet.method = Strategy.OTHER, "ald"
+        garnet.save()
+
+    def reword():
+        first.summary = "A Li3PO4 layer, reworded."
+        first.save()
+
+    def figure():
+        Measurement.objects.create(study=first, position=98, quantity=Quantity.CCD, value=0.7, locator="t")
+
+    def layer():
+        StudyInterlayer.objects.filter(study=garnet).delete()
+        StudyInterlayer.objects.create(study=garnet, material=oxide, position=1)
+
+    def new_study():
+        make_study(interlayers=["Li3PO4"], measurements=[{"value": 0.9}], method="ald")
+
+    def delete_study():
+        Study.objects.filter(key__startswith="test-study-").delete()
+
+    def material_kind():
+        oxide.kind = "metal"
+        oxide.save()
+
+    for write in (reclassify, reword, figure, layer, new_study, delete_study, material_kind):
+        for query in QUERIES:
+            shown(client, query)  # kept before the write
+        write()
+        for query in QUERIES:
+            assert shown(client, query) == from_scratch(client, query), (write.__name__, query)
