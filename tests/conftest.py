@@ -112,7 +112,8 @@ def curated_rows() -> list[tuple[str, list[str], list[tuple]]]:
 def curated_live(transactional_db):
     """A live-server test flushes the database afterwards, so it puts the curated data back: the
     rows the session's load_curated wrote, inserted as they were (the database's own triggers
-    fill the search index), then the tables' key sequences moved past them. A test
+    fill the search index) in place of whatever those tables hold (the first such test finds
+    the session's rows still there), then the tables' key sequences moved past them. A test
     (test_load_curated.py) keeps them equal to what a fresh load writes."""
     from django.core.cache import cache
     from django.core.management.color import no_style
@@ -120,6 +121,8 @@ def curated_live(transactional_db):
 
     quote = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cursor:
+        for table, _, _ in reversed(CURATED_ROWS):
+            cursor.execute(f"DELETE FROM {quote(table)}")
         for table, columns, rows in CURATED_ROWS:
             if rows:
                 names = ", ".join(quote(column) for column in columns)
