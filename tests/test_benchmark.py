@@ -74,7 +74,9 @@ def test_the_page_benchmark_counts_each_runs_queries_and_keeps_the_sql_of_one_mo
     # A page's first request after a save is timed too (an export writes its file anew anyway).
     assert timings["list"].after_save > 0 and timings["study"].after_save > 0
     assert timings["list"].after_study_save > 0 and timings["study"].after_study_save > 0
+    assert timings["list"].after_reclassify > 0 and timings["study"].after_reclassify > 0
     assert timings["CSV"].after_save is None and timings["CSV"].after_study_save is None
+    assert timings["CSV"].after_reclassify is None
     assert 0 < timings["list"].kept < timings["list"].best and timings["CSV"].kept is None
     assert timings["list"].over_sql == timings["list"].best / timings["list"].raw_sql
     assert not connection.execute_wrappers  # the counting wrapper is gone after each run

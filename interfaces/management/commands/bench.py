@@ -113,7 +113,7 @@ class Command(BaseCommand):
             timings += page_benchmark(page_paths(size), size)
         columns = ("studies", 9), ("first ms", 10), ("best ms", 9), ("median ms", 11), ("queries", 9)
         columns += ("raw SQL ms", 12), ("÷ SQL", 8), ("after figure ms", 17), ("after study ms", 16)
-        columns += ("kept ms", 9), ("rows/s", 9)
+        columns += ("after strategy ms", 19), ("kept ms", 9), ("rows/s", 9)
         columns += ("peak RSS MB", 13), ("vs baseline", 13)
         self.stdout.write("page or export".ljust(22) + "".join(name.rjust(width) for name, width in columns))
         for timing in timings:
@@ -124,20 +124,26 @@ class Command(BaseCommand):
             raw = f"{timing.raw_sql * 1000:.0f}" if timing.raw_sql is not None else "n/a"
             rate = f"{timing.rows / timing.best:.0f}" if timing.rows else ""
             over = f"{timing.over_sql:.1f}x" if timing.over_sql is not None else "n/a"
-            saved, study_saved, kept = (
+            saved, study_saved, reclassified, kept = (
                 f"{seconds * 1000:.1f}" if seconds is not None else ""
-                for seconds in (timing.after_save, timing.after_study_save, timing.kept)
+                for seconds in (
+                    timing.after_save,
+                    timing.after_study_save,
+                    timing.after_reclassify,
+                    timing.kept,
+                )
             )
             self.stdout.write(
                 f"{timing.label:<22}{timing.studies:>9}{timing.first * 1000:>10.0f}{timing.best * 1000:>9.0f}"
                 f"{timing.median * 1000:>11.0f}{timing.queries:>9}{raw:>12}{over:>8}{saved:>17}"
-                f"{study_saved:>16}{kept:>9}{rate:>9}"
+                f"{study_saved:>16}{reclassified:>19}{kept:>9}{rate:>9}"
                 f"{timing.peak_rss_mb:>13.0f}{ratio:>12.2f}x"
             )
         self.stdout.write(
             "first: the first request (counts not yet cached); best and median of the runs after it "
-            "included.\n÷ SQL: the best time over its raw SQL's. after figure, after study: the page's first "
-            "request after a curator saves one figure, or a change of one study itself.\nkept: the "
+            "included.\n÷ SQL: the best time over its raw SQL's. after figure, after study, after strategy: "
+            "the page's first request after a curator saves one figure, a study's reworded summary, or a "
+            "study's new strategy.\nkept: the "
             "page's answer kept whole for its data version, best of 3 (the other times render it).\n"
             "vs baseline: best time relative to the same page on the "
             "baseline atlas (exports: per row)."
