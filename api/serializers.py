@@ -8,7 +8,7 @@ two agree.
 from django.urls import reverse
 from rest_framework import serializers
 
-from atlas.caching import CLASSES, cached_many
+from atlas.caching import SHARED, cached_many
 from interfaces.exports import (
     electrolyte_json,
     family_json,
@@ -150,7 +150,7 @@ class _StudyPageSerializer(serializers.ListSerializer):
         def write(missing: list[str]) -> dict[str, dict]:
             return dict(zip(missing, map(study_json, read_whole([keys[k] for k in missing])), strict=True))
 
-        documents = cached_many("api-study", list(keys), write, reads=CLASSES)
+        documents = cached_many("api-study", list(keys), write, reads=SHARED)
         return [self.child.absolute(documents[key]) for key in keys]
 
 

@@ -22,7 +22,12 @@ PART_SIZE consecutive ids, and each part's counts are kept under that part's own
 what they read. A write that touches some studies alone (a study, its figures, its layers:
 the record's `cache_studies()`) replaces their parts' versions, and the next count reads the
 other parts from the cache and counts only theirs; any other write (an electrolyte, a
-material, a paper) replaces PARTS, under which every part is kept.
+material, a paper, an author) replaces SHARED, under which every part is kept.
+
+SHARED also keys what is drawn of one study under its own record key (a list row, an API
+document): the study's own writes change that key (its version and time of saving), and
+what it shows of other records (its electrolyte, materials, paper) is theirs, whose writes
+replace SHARED. A curator's save of one study then redraws that study's row alone.
 
 The cache is a helper, never a dependency: when it errs or does not answer within its
 short timeouts, the value is computed for the request and the cache is left alone for
@@ -54,10 +59,11 @@ EVERYTHING = VERSION_KEY
 RECORDS = "atlas:records-version"
 CLASSES = "atlas:classes-version"
 LEVELS = (EVERYTHING, RECORDS, CLASSES)
-# The version every part's counts are kept under: replaced by a write that is not some studies'
-# alone (cached_by_part).
-PARTS = "atlas:parts-version"
-VERSION_KEYS = (*LEVELS, PARTS)
+# What studies share (vocabularies, papers, authors): replaced by every write that is not some
+# studies' own. Every part's counts (cached_by_part) and every drawing of one study keyed by
+# its record are kept under it.
+SHARED = "atlas:shared-version"
+VERSION_KEYS = (*LEVELS, SHARED)
 # The versions a write replaces, by how far it reaches (cache_reach()); anything else: all.
 REPLACED_BY = {"figures": (EVERYTHING,), "description": (EVERYTHING, RECORDS)}
 # Studies by consecutive ids, counted and kept part by part.
@@ -168,10 +174,10 @@ def part_version_key(reads: str, part: int) -> str:
 
 def replaced_by(reach: str | None, studies) -> tuple[str, ...]:
     """The versions a write replaces: those of what it reaches (REPLACED_BY, else all), and when
-    it touches these studies alone (ids), their parts' versions of the same; else PARTS too."""
+    it touches these studies alone (ids), their parts' versions of the same; else SHARED too."""
     levels = REPLACED_BY.get(reach, LEVELS)
     if studies is None:
-        return (*levels, PARTS)
+        return (*levels, SHARED)
     parts = sorted({study // PART_SIZE for study in studies if study is not None})
     return (*levels, *(part_version_key(level, part) for level in levels for part in parts))
 
@@ -253,7 +259,7 @@ def cached_by_part(
 ) -> list:
     """The values of every part of the studies (0 … parts - 1; a part holds the ids from
     part × PART_SIZE on), each cached under its part's version of what it reads (`reads`) and
-    the version of every part (PARTS): compute(parts, every) gives the missing ones, from the
+    the version of what studies share (SHARED): compute(parts, every) gives the missing ones, from the
     primary, one value for each part asked (`every` when that is all of them, so that it need
     not name them). A write to some studies alone makes only their parts be computed again."""
     numbers = list(range(parts))
@@ -262,7 +268,7 @@ def cached_by_part(
         with primary_reads():
             return compute(asked, len(asked) == len(numbers))
 
-    generation = data_version(PARTS)
+    generation = data_version(SHARED)
     version_keys = {part: part_version_key(reads, part) for part in numbers}
     versions = _ask(lambda: _part_versions(list(version_keys.values())), None) if generation else None
     if versions is None:

@@ -4,7 +4,7 @@ render, never a page."""
 
 import pytest
 
-from interfaces.models import Electrolyte, Measurement, Study
+from interfaces.models import Electrolyte, Measurement, Study, StudyInterlayer
 from tests.helpers import (
     admin_change_url,
     admin_form_data,
@@ -289,15 +289,35 @@ def test_a_study_saved_with_a_change_of_its_own_counts_again(client, curator_cli
     assert count() == before + 1
 
 
+def test_a_study_reclassified_has_its_own_row_alone_drawn_again(client, curator_client, drawn_rows):
+    study = Study.objects.get(key=STUDY)
+    shown = {"id": [study.pk, *Study.objects.exclude(pk=study.pk).values_list("pk", flat=True)[:4]]}
+    client.get("/studies/", shown)
+    saved(curator_client, study, {"strategy": "anode-design"})
+
+    drawn_rows.clear()
+    assert "Anode design" in row_of(client, study)
+    client.get("/studies/", shown)
+    assert drawn_rows == [study.pk]  # of the page's rows, the changed study's alone is drawn again
+    # What rows show of records studies share is theirs: an electrolyte renamed redraws its rows.
+    study.electrolyte.name = "LLZTO renamed"
+    study.electrolyte.save()
+    drawn_rows.clear()
+    client.get("/studies/", shown)
+    assert len(drawn_rows) == 5
+    assert "LLZTO renamed" in row_of(client, study)
+
+
 def test_how_far_a_write_reaches_in_the_cache():
-    from atlas.caching import CLASSES, EVERYTHING, RECORDS, data_version
+    from atlas.caching import CLASSES, EVERYTHING, RECORDS, SHARED, data_version
 
     def replaced(write) -> set[str]:
-        before = {reads: data_version(reads) for reads in (EVERYTHING, RECORDS, CLASSES)}
+        before = {reads: data_version(reads) for reads in (EVERYTHING, RECORDS, CLASSES, SHARED)}
         write()
         return {reads for reads, version in before.items() if data_version(reads) != version}
 
     study = Study.objects.get(key=STUDY)
+    # What a study's own write reaches: never what studies share (SHARED).
     everything = {EVERYTHING, RECORDS, CLASSES}
     assert replaced(study.save) == {EVERYTHING}  # saved as read: its figures', if anything's
     study.summary += " More."
@@ -312,7 +332,17 @@ def test_how_far_a_write_reaches_in_the_cache():
     figure = Measurement.objects.filter(study=study).first()
     assert replaced(figure.save) == {EVERYTHING}
     assert replaced(figure.delete) == {EVERYTHING}
-    assert replaced(lambda: make_study(reference=study.reference)) == everything
+    assert (
+        replaced(lambda: make_study(reference=study.reference, electrolyte=study.electrolyte)) == everything
+    )
+    layer = StudyInterlayer.objects.filter(study=study).first()
+    assert replaced(layer.save) == everything
+    # A write of what studies share: all of it.
+    assert replaced(study.electrolyte.save) == everything | {SHARED}
+    assert replaced(study.reference.save) == everything | {SHARED}
+    assert replaced(lambda: make_study(reference=study.reference)) == everything | {
+        SHARED
+    }  # a new electrolyte
 
 
 def test_a_study_deleted_leaves_every_count_and_list_at_once(client):

@@ -8,7 +8,7 @@ from django.template.loader import get_template
 from django.utils.html import conditional_escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from atlas.caching import CLASSES, EVERYTHING, RECORDS, cached, cached_many
+from atlas.caching import CLASSES, EVERYTHING, RECORDS, SHARED, cached, cached_many
 from interfaces.headline import factor_text
 from interfaces.models import read_whole, record_key
 from interfaces.provenance import linked_addresses, paper_link, source_link
@@ -284,7 +284,7 @@ def study_rows(context, studies) -> SafeString:
             key: str(row.render(shown | {"study": study})) for key, study in zip(missing, drawn, strict=True)
         }
 
-    rendered = cached_many("study-row", list(keys), render, reads=CLASSES)
+    rendered = cached_many("study-row", list(keys), render, reads=SHARED)
     return mark_safe("".join(rendered[key] for key in keys))  # noqa: S308 - rendered by the template engine, escaped there
 
 
@@ -292,9 +292,11 @@ FRAGMENT_READS = {
     "everything": EVERYTHING,
     "records": RECORDS,
     "classes": CLASSES,
+    "shared": SHARED,
     EVERYTHING: EVERYTHING,
     RECORDS: RECORDS,
     CLASSES: CLASSES,
+    SHARED: SHARED,
 }
 
 
@@ -315,8 +317,8 @@ def fragment(parser, token):
     """`{% fragment "name" key [reads] %}…{% endfragment %}`: what it encloses, rendered once
     per data version for each key and then read from the cache (a cache that is away costs a
     render, never a page). The key must name everything the enclosed part shows besides the
-    atlas's data. `reads` ("everything", "records" or "classes", atlas/caching.py) says what of
-    the data it shows: it is kept while only the rest changes."""
+    atlas's data. `reads` ("everything", "records", "classes" or "shared", atlas/caching.py)
+    says what of the data it shows: it is kept while only the rest changes."""
     bits = token.split_contents()
     if len(bits) not in {3, 4}:
         raise template.TemplateSyntaxError(f"{bits[0]} takes a name, a key and what it reads")
