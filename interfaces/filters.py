@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from functools import reduce
@@ -274,6 +275,12 @@ class Facet:
     @property
     def active(self) -> int:
         return sum(v.selected for v in self.values)
+
+    @property
+    def digest(self) -> str:
+        """What the list shows (its options, their counts, which are ticked), in a few characters."""
+        shown = [(v.value, v.label, v.count, v.group, v.selected) for v in self.values]
+        return hashlib.sha1(repr((self.label, shown)).encode()).hexdigest()
 
 
 def toggle_url(params: QueryDict, param: str, value: str) -> str:

@@ -80,3 +80,20 @@ def test_the_page_benchmark_counts_each_runs_queries_and_keeps_the_sql_of_one_mo
     assert 0 < timings["list"].kept < timings["list"].best and timings["CSV"].kept is None
     assert timings["list"].over_sql == timings["list"].best / timings["list"].raw_sql
     assert not connection.execute_wrappers  # the counting wrapper is gone after each run
+
+
+def test_each_timed_save_changes_what_it_names_every_time_it_is_made(db):
+    """The first request after a save is timed once per page: each save must change the data
+    anew, or every page but the first would be timed warm."""
+    from atlas.caching import CLASSES, EVERYTHING, RECORDS, data_version
+    from interfaces.management.benchmark import _reclassify_one_study, _save_one_figure, _save_one_study
+
+    for save, reaches in (
+        (_save_one_figure, EVERYTHING),
+        (_save_one_study, RECORDS),
+        (_reclassify_one_study, CLASSES),
+    ):
+        for _ in range(3):
+            before = data_version(reaches)
+            save()
+            assert data_version(reaches) != before, save.__name__

@@ -297,11 +297,14 @@ def _save_one_figure() -> None:
 
 
 def _save_one_study() -> None:
-    """A curator's save of a study itself: the first study's summary changed (the benchmark's
-    database is its own)."""
+    """A curator's save of a study itself: the first study's summary changed, a note added or
+    taken away again (the benchmark's database is its own)."""
     study = Study.objects.order_by("pk").first()
     if study is not None:
-        study.summary = study.summary.removesuffix(" (saved again)") + " (saved again)"
+        note = " (saved again)"
+        study.summary = (
+            study.summary.removesuffix(note) if study.summary.endswith(note) else study.summary + note
+        )
         study.save()
 
 

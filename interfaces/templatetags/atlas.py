@@ -329,6 +329,13 @@ def fragment(parser, token):
 
 
 @register.filter
+def facet_key(params, facet) -> str:
+    """The key of one filter list of the panel: the query (its ticks, its errors) and what the
+    list shows (interfaces.filters.Facet.digest)."""
+    return f"{query_without_page(params)}|{facet.param}|{facet.digest}"
+
+
+@register.filter
 def query_without_page(params) -> str:
     """A query string (request.GET) without its page number, its parameters in a fixed order."""
     return "&".join(
