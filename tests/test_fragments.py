@@ -115,6 +115,39 @@ def test_a_change_loaded_from_the_curated_files_shows_at_once(client, tmp_path):
     assert "2.4" in row_of(client, study)
 
 
+def test_a_study_reclassified_in_the_curated_files_is_counted_at_once(client, tmp_path):
+    """The load writes a change by compare-and-set (an UPDATE no signal sees), then saves it for
+    the history: the counts must follow the change, not the save's comparison with the written row."""
+    study = Study.objects.get(key=STUDY)
+
+    def counted(param: str, value: str) -> int:
+        facets = client.get("/studies/").context["facets"]
+        return next(v.count for f in facets if f.param == param for v in f.values if v.value == value)
+
+    before = counted("strategy", "anode-design"), counted("method", "ald")
+    search_before = client.get("/studies/", {"q": "reclassified"}).context["page_obj"].paginator.count
+    old = (
+        f"key: {STUDY}\n    reference: deng2020tuning\n    strategy: artificial-interlayer\n"
+        "    electrolyte: llzto\n    method: ald"
+    )
+    folder = curated_copy(
+        tmp_path, old, old.replace("artificial-interlayer", "anode-design").replace("ald", "sputtering")
+    )
+    folder_text = (folder / "atlas.yaml").read_text()
+    (folder / "atlas.yaml").write_text(
+        folder_text.replace("    summary: >-", "    summary: >-\n      Reclassified.", 1)
+    )
+    run_load_curated(folder)
+
+    assert Study.objects.get(pk=study.pk).strategy == "anode-design"
+    assert (counted("strategy", "anode-design"), counted("method", "ald")) == (before[0] + 1, before[1] - 1)
+    assert (
+        client.get("/studies/", {"q": "reclassified"}).context["page_obj"].paginator.count
+        == search_before + 1
+    )
+    assert "Anode design" in row_of(client, study)
+
+
 def test_a_figure_checked_by_a_second_curator_shows_at_once_in_the_filter_counts(client):
     from interfaces.second_reading import entered, mark_checked
 

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 
+from atlas.caching import data_changed
 from references.bibtex import (
     Identities,
     citekey_for,
@@ -139,7 +140,12 @@ def compare_and_set(instance: models.Model, read: dict, changed: dict, version: 
         values["version"] = F("version") + 1
         if version is not None:
             rows = rows.filter(version=version)
-    return bool(values) and rows.update(**values) == 1
+    written = bool(values) and rows.update(**values) == 1
+    if written:
+        # An UPDATE sends no signal, and the save that follows it for the history finds the row
+        # already written: the cached counts and pages are told here, as of a change of links.
+        data_changed(model, instance=instance)
+    return written
 
 
 class _Loader:
