@@ -45,11 +45,14 @@ import threading
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
+from functools import reduce
+from operator import or_
 from uuid import uuid4
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F, Q
 
 from .routers import primary_reads
 
@@ -243,6 +246,24 @@ def cached_many(
         _ask(lambda: cache.set_many({full[key]: computed[key] for key in missing}, TIMEOUT_SECONDS), None)
         values |= computed
     return values
+
+
+def parts_up_to(last_id: int | None) -> int:
+    """How many parts the studies fill when the last one's id is `last_id`."""
+    return (last_id or 0) // PART_SIZE + 1
+
+
+def part_number(field: str = "pk") -> F:
+    """The part a row's study falls in, as the database computes it (`field`: the study's id)."""
+    return F(field) / PART_SIZE
+
+
+def in_parts(parts: list[int], field: str = "pk") -> Q:
+    """The rows whose study (`field`: its id) falls in one of these parts."""
+    return reduce(
+        or_,
+        (Q(**{f"{field}__gte": part * PART_SIZE, f"{field}__lt": (part + 1) * PART_SIZE}) for part in parts),
+    )
 
 
 def _part_versions(keys: list[str]) -> dict[str, str]:

@@ -15,6 +15,7 @@ from collections import Counter
 
 from django.db.models import Count, F, Min, Q, QuerySet
 
+from atlas.caching import in_parts, part_number
 from atlas.lookups import AnyOf
 from references.models import ANONYMOUS, Authorship, first_author_label
 
@@ -483,10 +484,46 @@ def family_strip(others: list[float]) -> dict:
         "high": high,
         # A dot per study, except where they would overlap: a family of thousands draws one
         # dot per occupied pixel, not thousands of marks on top of each other.
-        "dots": sorted({round(_log_position(v, low, high), precision) for v in values}),
+        "dots": _dots(values, low, high, precision),
         "ticks": ticks,
         "values": values,
     }
+
+
+def family_figures(family_id: int, parts: list[int], every: bool) -> dict[int, tuple[list, list]]:
+    """The stored best CCDs and lowest resistances of a family's studies, each sorted, part by
+    part of the studies (atlas/caching.py, cached_by_part): what its strips are drawn from."""
+    studies = Study.objects.filter(electrolyte__family=family_id).filter(
+        Q(best_ccd_value__gt=0) | Q(lowest_resistance_value__gt=0)
+    )
+    if not every:
+        studies = studies.filter(in_parts(parts))
+    figures: dict[int, tuple[list, list]] = {part: ([], []) for part in parts}
+    rows = studies.annotate(part=part_number()).values_list(
+        "part", "best_ccd_value", "lowest_resistance_value"
+    )
+    for part, ccd, resistance in rows.order_by():
+        if part in figures:
+            for values, value in zip(figures[part], (ccd, resistance), strict=True):
+                if value is not None and value > 0:
+                    values.append(value)
+    for ccds, resistances in figures.values():
+        ccds.sort()
+        resistances.sort()
+    return figures
+
+
+def _dots(values: list[float], low: float, high: float, precision: int) -> list[float]:
+    """The dots' positions, each once: the sorted figures' positions rounded to `precision`. The
+    positions grow with the figures, so after each dot a binary search skips the figures that
+    fall on it: a family of thousands costs a few hundred positions, not one per figure."""
+    position = lambda value: round(_log_position(value, low, high), precision)  # noqa: E731
+    dots, start = [], 0
+    while start < len(values):
+        dot = position(values[start])
+        dots.append(dot)
+        start = bisect.bisect_right(values, dot, lo=start, key=position)
+    return dots
 
 
 def placed(strip: dict, own: float | None, higher_is_better: bool) -> dict:

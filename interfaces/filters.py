@@ -5,16 +5,22 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 
 import django_filters
 from django import forms
 from django.db import connections
-from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.http import QueryDict
 
-from atlas.caching import CLASSES, EVERYTHING, PART_SIZE, RECORDS, cached, cached_by_part
+from atlas.caching import (
+    CLASSES,
+    EVERYTHING,
+    RECORDS,
+    cached,
+    cached_by_part,
+    in_parts,
+    part_number,
+)
 from atlas.selection import SelectionField, SelectionFilter
 from references.filters import YearFilter
 from references.models import Authorship
@@ -29,6 +35,7 @@ from .models import (
     Strategy,
     Study,
     StudyInterlayer,
+    study_parts,
 )
 
 Q_MAX_LENGTH = 200
@@ -322,13 +329,12 @@ def _facet_counts(
     # cached_by_part), and the parts are added up here; the options (zero included) come from
     # the small tables.
     studies = filtered.order_by()
-    last = Study.objects.aggregate(last=Max("pk"))["last"] or 0
     totals: list[Counter] = [Counter() for _ in range(5)]
     for counts in cached_by_part(
         "facet-part",
         key,
         lambda parts, every: _part_counts(studies, parts, every),
-        parts=last // PART_SIZE + 1,
+        parts=study_parts(),
         reads=read,
     ):
         for total, part in zip(totals, counts, strict=True):
@@ -379,13 +385,9 @@ def _part_counts(studies: QuerySet, parts: list[int], every: bool) -> dict[int, 
     one layer of each material, and counts once for a kind it has two layers of: the kinds
     count distinct (study, kind) pairs, which the database hashes in memory."""
     if not every:
-        studies = studies.filter(
-            reduce(or_, (Q(pk__gte=part * PART_SIZE, pk__lt=(part + 1) * PART_SIZE) for part in parts))
-        )
+        studies = studies.filter(in_parts(parts))
     counts: dict[int, PartCounts] = {part: ({}, {}, {}, {}, {}) for part in parts}
-    found = studies.annotate(part=F("pk") / PART_SIZE).values_list(
-        "part", "electrolyte_id", "strategy", "method"
-    )
+    found = studies.annotate(part=part_number()).values_list("part", "electrolyte_id", "strategy", "method")
     sql, params = found.query.sql_with_params()
     rows = _rows(
         f"WITH found (part, electrolyte_id, strategy, method) AS MATERIALIZED ({sql}) "
@@ -396,7 +398,7 @@ def _part_counts(studies: QuerySet, parts: list[int], every: bool) -> dict[int, 
         found.db,
     )
     layers = StudyInterlayer.objects.order_by().filter(study__in=studies.values("pk"))
-    layers = layers.annotate(part=F("study_id") / PART_SIZE)
+    layers = layers.annotate(part=part_number("study_id"))
     layers = layers.values_list("part", "study_id", "material_id", "material__kind")
     sql, params = layers.query.sql_with_params()
     rows += _rows(

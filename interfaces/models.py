@@ -14,6 +14,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from atlas.caching import parts_up_to
 from references.models import Author, Authorship, Reference
 
 from . import search
@@ -338,6 +339,11 @@ def record_key(study: Study) -> str:
     """The key of a study's cached drawings: a write of the study, of one of its figures or of
     its interlayers changes it (the version, the time of saving)."""
     return f"{study.pk}.{study.version}.{study.updated_at.isoformat()}"
+
+
+def study_parts() -> int:
+    """How many parts of consecutive ids the studies fill (atlas/caching.py, cached_by_part)."""
+    return parts_up_to(Study.objects.aggregate(last=models.Max("pk"))["last"])
 
 
 def read_whole(studies: list[Study]) -> list[Study]:

@@ -2,6 +2,7 @@
 interlayers, comparison, matrix, readers' reports, data releases and about."""
 
 from collections import Counter
+from itertools import chain
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
@@ -12,7 +13,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
-from atlas.caching import CLASSES, cached
+from atlas.caching import CLASSES, EVERYTHING, cached, cached_by_part
 from atlas.clients import client_ip
 from atlas.downloads import error_response, export_filename
 from atlas.pagination import paginate
@@ -20,7 +21,7 @@ from references.bibtex import write_bibtex
 from references.exports import BIBLIOGRAPHY_FORMATS, bibliography_response
 from references.models import FOUNDING_REVIEW, Authorship, Reference
 
-from .charts import chart_data, drawn, family_strip, placed
+from .charts import chart_data, drawn, family_figures, family_strip, placed
 from .compare import compared_ids, facts, figure_rows, stacks
 from .exports import csv_response, json_response
 from .filters import SLUG_PARAMETERS, StudyFilter, active_filters, facets, reads
@@ -42,6 +43,7 @@ from .models import (
     Strategy,
     Study,
     StudyInterlayer,
+    study_parts,
 )
 from .provenance import site_kind
 from .release_metadata import dataset, datasets, json_ld
@@ -252,16 +254,21 @@ def export_studies(studies: QuerySet, fmt: str, request: HttpRequest) -> HttpRes
 
 
 def _family_strips(family_id: int) -> tuple[dict, dict]:
-    """The strips of a family's stored best CCDs and lowest resistances; cached until the data change."""
+    """The strips of a family's stored best CCDs and lowest resistances; cached until the data
+    change, drawn from figures kept part by part of the studies, so that after a save its
+    study's part alone is read again."""
 
     def compute() -> tuple[dict, dict]:
-        family = Study.objects.filter(electrolyte__family=family_id)
-
-        def values(field: str) -> list[float]:  # sorted by the database, read from its covering index
-            drawn = family.filter(**{f"{field}__gt": 0}).order_by(field)
-            return list(drawn.values_list(field, flat=True))
-
-        return family_strip(values("best_ccd_value")), family_strip(values("lowest_resistance_value"))
+        parts = cached_by_part(
+            "family-figures",
+            str(family_id),
+            lambda parts, every: family_figures(family_id, parts, every),
+            parts=study_parts(),
+            reads=EVERYTHING,
+        )
+        ccds = sorted(chain.from_iterable(ccds for ccds, _ in parts))  # sorted runs: merged
+        resistances = sorted(chain.from_iterable(resistances for _, resistances in parts))
+        return family_strip(ccds), family_strip(resistances)
 
     return cached("family-strips", str(family_id), compute)
 

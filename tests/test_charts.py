@@ -294,3 +294,17 @@ def test_a_study_is_ranked_on_its_familys_strip_as_by_counting_who_did_better(va
     ranked = placed(family_strip(values), own, higher_is_better)
     better = sum(1 for v in values if (v > own if higher_is_better else v < own))
     assert ranked["rank"] == better + 1 and ranked["n"] == len(values)
+
+
+@given(
+    values=st.lists(st.floats(min_value=1e-3, max_value=1e4), min_size=1, max_size=700),
+)
+def test_a_strips_dots_are_its_figures_positions_each_once(values):
+    """The dots are found by skipping the figures that fall on a dot already drawn: they must be
+    exactly the figures' own positions, rounded, each once."""
+    from interfaces.charts import DOTS_MAX, _log_position, family_strip
+
+    strip = family_strip(values)
+    low, high = min(values), max(values)
+    precision = 1 if len(values) <= DOTS_MAX else 0
+    assert strip["dots"] == sorted({round(_log_position(v, low, high), precision) for v in values})

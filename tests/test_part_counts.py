@@ -38,7 +38,6 @@ SIZE = 10  # the curated studies then fill several parts
 def counted_parts(monkeypatch) -> list[list[int]]:
     """Small parts, and the parts each count reads from the database, in order."""
     monkeypatch.setattr(caching, "PART_SIZE", SIZE)
-    monkeypatch.setattr(filters, "PART_SIZE", SIZE)
     asked = []
     real = filters._part_counts
 
