@@ -165,3 +165,35 @@ def test_whatever_is_written_the_counts_are_those_of_a_count_from_scratch(client
         write()
         for query in QUERIES:
             assert shown(client, query) == from_scratch(client, query), (write.__name__, query)
+
+
+def test_a_familys_strips_follow_a_figure_with_its_part_alone_read_again(client, monkeypatch):
+    from interfaces import views
+
+    asked = []
+    real = views.family_figures
+    monkeypatch.setattr(
+        views,
+        "family_figures",
+        lambda family, parts, every: asked.append(list(parts)) or real(family, parts, every),
+    )
+    garnet = Study.objects.filter(electrolyte__family__slug="garnet").order_by("pk")
+    shown_study, changed = garnet.first(), garnet.last()
+    assert shown_study.pk // SIZE != changed.pk // SIZE
+
+    def strips(query_cache=True) -> list:
+        if not query_cache:
+            with override_settings(CACHES=NO_CACHE):
+                return strips()
+        response = client.get(f"/studies/{shown_study.pk}/")
+        return [row[-1] for row in response.context["in_family"]]
+
+    before = strips()
+    assert asked == [all_parts()]
+    Measurement.objects.create(study=changed, position=97, quantity=Quantity.CCD, value=250.0, locator="t")
+
+    asked.clear()
+    after = strips()
+    assert asked == [[changed.pk // SIZE]]
+    assert after == strips(query_cache=False)
+    assert after[0]["high"] == 250.0 and after[0]["high"] != before[0]["high"]
