@@ -220,6 +220,40 @@ def test_a_study_page_is_rendered_once_and_follows_any_save_at_once(client, djan
     assert other.get_absolute_url() in client.get(study.get_absolute_url()).content.decode()
 
 
+def test_a_study_page_redraws_only_the_parts_another_studys_save_changes(client, monkeypatch):
+    from interfaces.templatetags import atlas as tags
+
+    drawn = []
+    real = tags.cached
+
+    def drawing(name, key, compute, reads):
+        return real(name, key, lambda: drawn.append(name.removeprefix("fragment:")) or compute(), reads=reads)
+
+    monkeypatch.setattr(tags, "cached", drawing)
+    study = Study.objects.get(key=STUDY)
+    other = Study.objects.filter(electrolyte__family=study.electrolyte.family).exclude(pk=study.pk).first()
+    page = f"/studies/{study.pk}/"
+    whole = ["study-own", "study-in-family", "study-own-end", "study-related"]
+
+    def redrawn(write) -> list[str]:
+        write()
+        drawn.clear()
+        assert client.get(page).status_code == 200
+        return drawn
+
+    assert redrawn(lambda: None) == whole
+    figure = Measurement.objects.filter(study=other).first()
+    figure.value *= 2
+    assert redrawn(figure.save) == ["study-in-family"]  # where the study stands among its family
+    other.strategy = "anode-design" if other.strategy != "anode-design" else "other"
+    assert redrawn(other.save) == ["study-in-family", "study-related"]  # and which studies relate
+    study.summary += " Reworded."
+    assert redrawn(study.save) == whole
+    assert "Reworded." in client.get(page).content.decode()
+    study.electrolyte.save()  # what the page shows of other records: theirs
+    assert redrawn(lambda: None) == whole
+
+
 def test_a_pages_ids_are_read_once_until_the_data_change(client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -328,6 +328,12 @@ def fragment(parser, token):
     return _FragmentNode(nodelist, parser.compile_filter(bits[1]), parser.compile_filter(bits[2]), reads)
 
 
+@register.filter(name="record_key")
+def record_key_of(study) -> str:
+    """The key of a study's own drawings: its id, version and time of saving."""
+    return record_key(study)
+
+
 @register.filter
 def facet_key(params, facet) -> str:
     """The key of one filter list of the panel: the query (its ticks, its errors) and what the
