@@ -11,6 +11,8 @@ from .caching import EVERYTHING, cached
 
 # Rows on a page of the study list and of its API; the bibliography's pages are longer.
 STUDIES_PER_PAGE = 25
+# The rows within which FromEitherEnd.first finds a page's ids: the first four pages.
+FIRST_PAGES_MAX = 4 * STUDIES_PER_PAGE
 REFERENCES_PER_PAGE = 30
 
 
@@ -24,6 +26,9 @@ class FromEitherEnd(Paginator):
 
     reads = EVERYTHING
     rows = None  # the queryset a page's rows are read from, when not the list's own
+    # For an order costly to compute over every row (a search's rank): first(queryset, bottom,
+    # top) gives the ids of a page among the first FIRST_PAGES_MAX rows (or None to read them).
+    first = None
 
     def page(self, number) -> Page:
         number = self.validate_number(number)
@@ -44,7 +49,15 @@ class FromEitherEnd(Paginator):
             key = str(read.query)
         except EmptyResultSet:  # a filter that can match nothing: nothing to read or keep
             key = None
-        ids = cached("page-ids", key, lambda: list(read), reads=self.reads) if key is not None else []
+        if self.first is not None and top <= FIRST_PAGES_MAX and bottom <= self.count // 2:
+            first = self.first
+
+            def ids_of_page():
+                ids = first(queryset, bottom, top)
+                return list(read) if ids is None else ids
+        else:
+            ids_of_page = lambda: list(read)  # noqa: E731
+        ids = cached("page-ids", key, ids_of_page, reads=self.reads) if key is not None else []
         if bottom > self.count // 2:
             ids = ids[::-1]
         rows = (queryset if self.rows is None else self.rows).in_bulk(ids)
@@ -58,13 +71,15 @@ def paginate(
     count: int | None = None,
     reads: str = EVERYTHING,
     rows: QuerySet | None = None,
+    first=None,
 ) -> tuple[Page, str]:
     """The requested page, or the nearest real one with a note saying so. count: the number of
     rows when it is already known, so that the paginator does not count them again; reads: what
     the rows found, and their order, depend on (atlas/caching.py); rows: what a page's rows are
-    read from, when less than the list's queryset holds is needed (their drawings are cached)."""
+    read from, when less than the list's queryset holds is needed (their drawings are cached);
+    first: how the first pages' ids are found, when not by reading them in order."""
     paginator = FromEitherEnd(queryset, per_page)
-    paginator.reads, paginator.rows = reads, rows
+    paginator.reads, paginator.rows, paginator.first = reads, rows, first
     if count is not None:
         paginator.count = count
     asked = request.GET.get("page", "1")

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.db import connections
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.http import QueryDict
 
 from atlas.caching import (
@@ -251,6 +252,53 @@ def order_studies(queryset: QuerySet, sort: str) -> QuerySet:
     if "search_rank" in queryset.query.annotations:
         return queryset.order_by(F("search_rank").desc(nulls_last=True), *tiebreak)
     return queryset.order_by("-created_at", "-pk")
+
+
+def first_ranked(reads_: str):
+    """How a ranked search finds the ids of one of its first pages (atlas/pagination.py,
+    FromEitherEnd.first), or None for any other order. A search's rank is computed for every
+    match before the first rows can be taken; instead each part of the studies keeps its own
+    first `top` matches (atlas/caching.py, cached_by_part), and the page is ranked among those
+    alone: the first `top` of all are among them. After a save, only its study's part is ranked
+    again."""
+
+    def first(queryset: QuerySet, bottom: int, top: int) -> list[int] | None:
+        if "search_rank" not in queryset.query.annotations:
+            return None
+        order = [_expression(field) for field in queryset.query.order_by]
+        key = f"{top}|{queryset.values_list('pk').query}"
+        parts = cached_by_part(
+            "ranked",
+            key,
+            lambda parts, every: _firsts(queryset, order, parts, every, top),
+            parts=study_parts(),
+            reads=reads_,
+        )
+        candidates = [pk for part in parts for pk in part]
+        return list(queryset.filter(pk__in=candidates).values_list("pk", flat=True)[bottom:top])
+
+    return first
+
+
+def _expression(field):
+    """An order_by() item as an expression (a Window's order)."""
+    if isinstance(field, str):
+        return F(field[1:]).desc() if field.startswith("-") else F(field).asc()
+    return field
+
+
+def _firsts(queryset: QuerySet, order: list, parts: list[int], every: bool, top: int) -> dict[int, list[int]]:
+    """The ids of the first `top` rows of each part, in the queryset's order."""
+    ranked = queryset.order_by().annotate(
+        part=part_number(), place=Window(RowNumber(), partition_by=[part_number()], order_by=order)
+    )
+    if not every:
+        ranked = ranked.filter(in_parts(parts))
+    firsts: dict[int, list[int]] = {part: [] for part in parts}
+    for part, pk in ranked.filter(place__lte=top).values_list("part", "pk"):
+        if part in firsts:
+            firsts[part].append(pk)
+    return firsts
 
 
 # -- facets ------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from references.models import FOUNDING_REVIEW, Authorship, Reference
 from .charts import chart_data, drawn, family_figures, family_strip, placed
 from .compare import compared_ids, facts, figure_rows, stacks
 from .exports import csv_response, json_response
-from .filters import SLUG_PARAMETERS, StudyFilter, active_filters, facets, reads
+from .filters import SLUG_PARAMETERS, StudyFilter, active_filters, facets, first_ranked, reads
 from .forms import ReportForm, client_key
 from .matrix import COLUMNS as MATRIX_COLUMNS
 from .matrix import matrix
@@ -126,7 +126,10 @@ def study_list(request: HttpRequest) -> HttpResponse:
     # A row is drawn from the cache by its study's version: the page reads what keys it, and
     # study_rows reads the rest only for a row it must draw.
     rows = Study.objects.only(*ROW_KEY_FIELDS, "reference_id")
-    page, page_note = paginate(request, studies.qs, count=found, reads=reads(request.GET), rows=rows)
+    read = reads(request.GET)
+    page, page_note = paginate(
+        request, studies.qs, count=found, reads=read, rows=rows, first=first_ranked(read)
+    )
     active = active_filters(studies, request.GET)
     context = {
         "counts_read": reads(request.GET, sort=False),

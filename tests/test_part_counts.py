@@ -197,3 +197,44 @@ def test_a_familys_strips_follow_a_figure_with_its_part_alone_read_again(client,
     assert asked == [[changed.pk // SIZE]]
     assert after == strips(query_cache=False)
     assert after[0]["high"] == 250.0 and after[0]["high"] != before[0]["high"]
+
+
+def test_a_ranked_searchs_first_pages_are_those_of_ranking_every_match(client, monkeypatch):
+    """Each part keeps its own first matches, and a page is ranked among those alone: the
+    ids must be those of ranking every match, and a save ranks its study's part alone again."""
+    from django.db import connection
+    from django.http import QueryDict
+
+    from atlas.caching import RECORDS
+    from interfaces.filters import StudyFilter, first_ranked
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a search is ranked on PostgreSQL")
+    for n in range(30):  # more matches than a page in every part, of every rank
+        make_study(summary="A Li3PO4 layer. " + "Li3PO4 coated again. " * (n % 4), interlayers=["Li3PO4"])
+    ranked = []
+    real = filters._firsts
+    monkeypatch.setattr(
+        filters,
+        "_firsts",
+        lambda qs, order, parts, every, top: ranked.append(list(parts)) or real(qs, order, parts, every, top),
+    )
+    first = first_ranked(RECORDS)
+    for query in ("Li3PO4", "LLZO", "garnet interlayer", "q=zzzz-nothing"):
+        found = StudyFilter(QueryDict(f"q={query}"), queryset=Study.objects.all()).qs
+        for bottom, top in ((0, 5), (5, 10), (10, 15), (0, 25), (20, 40)):
+            assert first(found, bottom, top) == list(found.values_list("pk", flat=True)[bottom:top]), (
+                query,
+                top,
+            )
+
+    page = lambda: [s.pk for s in client.get("/studies/?q=Li3PO4").context["page_obj"]]  # noqa: E731
+    page()
+    study = Study.objects.filter(key__startswith="test-study-").order_by("pk").first()
+    study.summary = "Li3PO4 Li3PO4 Li3PO4 Li3PO4 Li3PO4, now the best match."
+    study.save()
+    ranked.clear()
+    shown = page()
+    assert ranked == [[study.pk // SIZE]]
+    found = StudyFilter(QueryDict("q=Li3PO4"), queryset=Study.objects.all()).qs
+    assert shown == list(found.values_list("pk", flat=True)[:25]) and shown[0] == study.pk
