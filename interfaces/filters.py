@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import Counter
 from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db import connections
+from django.db import connection, connections
 from django.db.models import F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.http import QueryDict
@@ -26,6 +27,7 @@ from atlas.selection import SelectionField, SelectionFilter
 from references.filters import YearFilter
 from references.models import Authorship
 
+from . import search
 from .models import (
     Electrolyte,
     ElectrolyteFamily,
@@ -254,17 +256,19 @@ def order_studies(queryset: QuerySet, sort: str) -> QuerySet:
     return queryset.order_by("-created_at", "-pk")
 
 
-def first_ranked(reads_: str):
-    """How a ranked search finds the ids of one of its first pages (atlas/pagination.py,
-    FromEitherEnd.first), or None for any other order. A search's rank is computed for every
-    match before the first rows can be taken; instead each part of the studies keeps its own
-    first `top` matches (atlas/caching.py, cached_by_part), and the page is ranked among those
-    alone: the first `top` of all are among them. After a save, only its study's part is ranked
-    again."""
+def first_ranked(reads_: str, text: str, sort: str):
+    """How a search ranked by relevance (on PostgreSQL) finds the ids of one of its first pages
+    (atlas/pagination.py, FromEitherEnd.first); None for any other list. A search's rank is
+    computed for every match before the first rows can be taken; instead each part of the
+    studies keeps its own first `top` matches (atlas/caching.py, cached_by_part), and the page
+    is ranked among those alone, read by their keys: the first `top` of all are among them.
+    After a save, only its study's part is ranked again."""
+    if not text.strip() or sort or connection.vendor != "postgresql":
+        return None
 
     def first(queryset: QuerySet, bottom: int, top: int) -> list[int] | None:
         if "search_rank" not in queryset.query.annotations:
-            return None
+            return None  # nothing to rank: no word of the search is a word
         order = [_expression(field) for field in queryset.query.order_by]
         key = f"{top}|{queryset.values_list('pk').query}"
         parts = cached_by_part(
@@ -274,8 +278,16 @@ def first_ranked(reads_: str):
             parts=study_parts(),
             reads=reads_,
         )
-        candidates = [pk for part in parts for pk in part]
-        return list(queryset.filter(pk__in=candidates).values_list("pk", flat=True)[bottom:top])
+        found = [row for part in parts for row in part]
+        # The order begins with the rank, then the paper's year (the latest first, none last):
+        # what comes after the top-th best of those two is not on the page.
+        if len(found) >= top and all(rank is not None for _, rank, _ in found):
+            place = lambda row: (row[1], -math.inf if row[2] is None else row[2])  # noqa: E731
+            last = sorted(map(place, found), reverse=True)[top - 1]
+            found = [row for row in found if place(row) >= last]
+        candidates = Study.objects.filter(pk__in=[pk for pk, _, _ in found])
+        page = order_studies(search.ranked(candidates, text), "")
+        return list(page.values_list("pk", flat=True)[bottom:top])
 
     return first
 
@@ -287,17 +299,18 @@ def _expression(field):
     return field
 
 
-def _firsts(queryset: QuerySet, order: list, parts: list[int], every: bool, top: int) -> dict[int, list[int]]:
-    """The ids of the first `top` rows of each part, in the queryset's order."""
+def _firsts(queryset: QuerySet, order: list, parts: list[int], every: bool, top: int) -> dict[int, list]:
+    """The first `top` rows of each part, in the queryset's order: (id, search rank, year) each."""
     ranked = queryset.order_by().annotate(
         part=part_number(), place=Window(RowNumber(), partition_by=[part_number()], order_by=order)
     )
     if not every:
         ranked = ranked.filter(in_parts(parts))
-    firsts: dict[int, list[int]] = {part: [] for part in parts}
-    for part, pk in ranked.filter(place__lte=top).values_list("part", "pk"):
+    firsts: dict[int, list] = {part: [] for part in parts}
+    rows = ranked.filter(place__lte=top).values_list("part", "pk", "search_rank", "reference__year")
+    for part, pk, rank, year in rows:
         if part in firsts:
-            firsts[part].append(pk)
+            firsts[part].append((pk, rank, year))
     return firsts
 
 

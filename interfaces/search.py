@@ -253,8 +253,13 @@ def matching(studies: QuerySet, text: str) -> QuerySet:
     chosen = studies.filter(*[Q(search_text__contains=term.text) for term in wanted])
     if connection.vendor != "postgresql":
         return chosen
+    return ranked(chosen, text)
+
+
+def ranked(studies: QuerySet, text: str) -> QuerySet:
+    """The studies with their rank for the search (`search_rank`, PostgreSQL), chosen or not."""
     query = SearchQuery(websearch_text(clean_query(text)), search_type="websearch", config="english")
-    return chosen.annotate(search_rank=SearchRank(F("search_vector"), query))
+    return studies.annotate(search_rank=SearchRank(F("search_vector"), query))
 
 
 # -- what a reader sees of a search: the matched words marked, and where to go when none ---

@@ -126,10 +126,9 @@ def study_list(request: HttpRequest) -> HttpResponse:
     # A row is drawn from the cache by its study's version: the page reads what keys it, and
     # study_rows reads the rest only for a row it must draw.
     rows = Study.objects.only(*ROW_KEY_FIELDS, "reference_id")
-    read = reads(request.GET)
-    page, page_note = paginate(
-        request, studies.qs, count=found, reads=read, rows=rows, first=first_ranked(read)
-    )
+    read, chosen = reads(request.GET), studies.form.cleaned_data
+    first = first_ranked(read, chosen.get("q") or "", chosen.get("sort") or "")
+    page, page_note = paginate(request, studies.qs, count=found, reads=read, rows=rows, first=first)
     active = active_filters(studies, request.GET)
     context = {
         "counts_read": reads(request.GET, sort=False),
