@@ -69,21 +69,25 @@ def _light_studies() -> QuerySet:
 
 
 def _overview_counts() -> dict:
-    strategy_counts = dict(Study.objects.values_list("strategy").annotate(n=Count("pk")).order_by())
+    # The studies by family and by strategy are the unfiltered list's counts (kept part by part
+    # of the studies, so a save recounts its own part alone); every study has one family.
+    counted = {
+        facet.param: {value.value: value.count for value in facet.values}
+        for facet in facets(Study.objects.all(), QueryDict())
+    }
+    families = list(ElectrolyteFamily.objects.order_by("position", "label"))
+    for family in families:
+        family.study_count = counted["family"].get(family.slug, 0)
     return {
         "counts": {
-            "studies": Study.objects.count(),
+            "studies": sum(counted["family"].values()),
             "references": Reference.objects.count(),
             "electrolytes": Electrolyte.objects.count(),
             "interlayers": InterlayerMaterial.objects.count(),
         },
-        "families": list(
-            ElectrolyteFamily.objects.annotate(study_count=Count("electrolytes__studies")).order_by(
-                "position", "label"
-            )
-        ),
+        "families": families,
         "strategies": [
-            (strategy, STRATEGY_SECTIONS[strategy], strategy_counts.get(strategy.value, 0))
+            (strategy, STRATEGY_SECTIONS[strategy], counted["strategy"].get(strategy.value, 0))
             for strategy in Strategy
         ],
     }

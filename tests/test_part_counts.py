@@ -237,3 +237,25 @@ def test_a_ranked_searchs_first_pages_are_those_of_ranking_every_match(client, m
     assert ranked == [[study.pk // SIZE]]
     found = StudyFilter(QueryDict("q=Li3PO4"), queryset=Study.objects.all()).qs
     assert shown == list(found.values_list("pk", flat=True)[:25]) and shown[0] == study.pk
+
+
+def test_the_overviews_counts_follow_a_reclassified_study_with_its_part_alone_counted_again(
+    client, counted_parts
+):
+    def counts(cache=True) -> tuple:
+        if not cache:
+            with override_settings(CACHES=NO_CACHE):
+                return counts()
+        context = client.get("/").context
+        families = {family.slug: family.study_count for family in context["families"]}
+        return context["counts"]["studies"], families, [(s.value, n) for s, _, n in context["strategies"]]
+
+    before = counts()
+    study = Study.objects.filter(strategy=Strategy.ARTIFICIAL_INTERLAYER).order_by("pk").first()
+    study.strategy = Strategy.OTHER
+    study.save()
+    counted_parts.clear()
+    after = counts()
+    assert counted_parts == [[study.pk // SIZE]]
+    assert after == counts(cache=False) and after != before
+    assert after[0] == before[0] == Study.objects.count()
