@@ -21,13 +21,16 @@ Counts are also kept part by part (`cached_by_part`): the studies fall into part
 PART_SIZE consecutive ids, and each part's counts are kept under that part's own version of
 what they read. A write that touches some studies alone (a study, its figures, its layers:
 the record's `cache_studies()`) replaces their parts' versions, and the next count reads the
-other parts from the cache and counts only theirs; any other write (an electrolyte, a
-material, a paper, an author) replaces SHARED, under which every part is kept.
+other parts from the cache and counts only theirs; any other write replaces the version every
+part is kept under: VOCABULARIES for a write of the atlas's own records (an electrolyte, a
+family, a material), PAPERS for a paper or an author, which only the parts that read papers
+(a search, a filter by year) are kept under as well.
 
-SHARED also keys what is drawn of one study under its own record key (a list row, an API
-document): the study's own writes change that key (its version and time of saving), and
-what it shows of other records (its electrolyte, materials, paper) is theirs, whose writes
-replace SHARED. A curator's save of one study then redraws that study's row alone.
+SHARED, replaced by every write that is not some studies' own, keys what is drawn of one study
+under its own record key (a list row, an API document): the study's own writes change that key
+(its version and time of saving), and what it shows of other records (its electrolyte,
+materials, paper) is theirs, whose writes replace SHARED. A curator's save of one study then
+redraws that study's row alone.
 
 The cache is a helper, never a dependency: when it errs or does not answer within its
 short timeouts, the value is computed for the request and the cache is left alone for
@@ -66,7 +69,12 @@ LEVELS = (EVERYTHING, RECORDS, CLASSES)
 # studies' own. Every part's counts (cached_by_part) and every drawing of one study keyed by
 # its record are kept under it.
 SHARED = "atlas:shared-version"
-VERSION_KEYS = (*LEVELS, SHARED)
+# What every part's counts are kept under (cached_by_part): the atlas's own shared records
+# (electrolytes, families, materials), and the papers and authors for what reads them.
+VOCABULARIES = "atlas:vocabularies-version"
+PAPERS = "atlas:papers-version"
+VERSION_KEYS = (*LEVELS, SHARED, VOCABULARIES, PAPERS)
+PAPER_APPS = {"references"}
 # The versions a write replaces, by how far it reaches (cache_reach()); anything else: all.
 REPLACED_BY = {"figures": (EVERYTHING,), "description": (EVERYTHING, RECORDS)}
 # Studies by consecutive ids, counted and kept part by part.
@@ -175,12 +183,13 @@ def part_version_key(reads: str, part: int) -> str:
     return f"{reads}:part:{part}"
 
 
-def replaced_by(reach: str | None, studies) -> tuple[str, ...]:
+def replaced_by(reach: str | None, studies, paper: bool = False) -> tuple[str, ...]:
     """The versions a write replaces: those of what it reaches (REPLACED_BY, else all), and when
-    it touches these studies alone (ids), their parts' versions of the same; else SHARED too."""
+    it touches these studies alone (ids), their parts' versions of the same; else SHARED too, and
+    PAPERS for a write of a paper or an author (`paper`), VOCABULARIES for any other."""
     levels = REPLACED_BY.get(reach, LEVELS)
     if studies is None:
-        return (*levels, SHARED)
+        return (*levels, SHARED, PAPERS if paper else VOCABULARIES)
     parts = sorted({study // PART_SIZE for study in studies if study is not None})
     return (*levels, *(part_version_key(level, part) for level in levels for part in parts))
 
@@ -200,7 +209,9 @@ def data_changed(sender, instance=None, **kwargs) -> None:
     saved = "created" in kwargs  # post_save; else the record was deleted, or its links changed
     studies = getattr(instance, "cache_studies", None)
     keys = replaced_by(
-        reach(saved=saved) if callable(reach) else None, studies() if callable(studies) else None
+        reach(saved=saved) if callable(reach) else None,
+        studies() if callable(studies) else None,
+        paper=meta.app_label in PAPER_APPS,
     )
     _new_version(keys)
     # What was computed before the commit is dropped too.
@@ -276,11 +287,18 @@ def _part_versions(keys: list[str]) -> dict[str, str]:
 
 
 def cached_by_part(
-    name: str, key: str, compute: Callable[[list[int], bool], dict[int, object]], *, parts: int, reads: str
+    name: str,
+    key: str,
+    compute: Callable[[list[int], bool], dict[int, object]],
+    *,
+    parts: int,
+    reads: str,
+    papers: bool = False,
 ) -> list:
     """The values of every part of the studies (0 … parts - 1; a part holds the ids from
     part × PART_SIZE on), each cached under its part's version of what it reads (`reads`) and
-    the version of what studies share (SHARED): compute(parts, every) gives the missing ones, from the
+    the version of the atlas's shared records (VOCABULARIES; and PAPERS when the values read
+    papers or authors: `papers`): compute(parts, every) gives the missing ones, from the
     primary, one value for each part asked (`every` when that is all of them, so that it need
     not name them). A write to some studies alone makes only their parts be computed again."""
     numbers = list(range(parts))
@@ -289,7 +307,8 @@ def cached_by_part(
         with primary_reads():
             return compute(asked, len(asked) == len(numbers))
 
-    generation = data_version(SHARED)
+    shared = [data_version(VOCABULARIES), *([data_version(PAPERS)] if papers else [])]
+    generation = None if None in shared else "-".join(shared)
     version_keys = {part: part_version_key(reads, part) for part in numbers}
     versions = _ask(lambda: _part_versions(list(version_keys.values())), None) if generation else None
     if versions is None:

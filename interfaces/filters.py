@@ -74,6 +74,12 @@ def reads(params, *, sort: bool = True) -> str:
     return RECORDS if (params.get("q") or "").strip() else CLASSES
 
 
+def reads_papers(params) -> bool:
+    """Whether the studies a query string finds depend on their papers or authors: a search
+    (titles, authors, journals) or a filter by year."""
+    return bool((params.get("q") or "").strip() or params.get("year_min") or params.get("year_max"))
+
+
 class FloatFilter(django_filters.Filter):
     """A number that must be finite (forms.FloatField rejects inf and nan)."""
 
@@ -277,6 +283,7 @@ def first_ranked(reads_: str, text: str, sort: str):
             lambda parts, every: _firsts(queryset, order, parts, every, top),
             parts=study_parts(),
             reads=reads_,
+            papers=True,  # a search reads the papers' titles and authors
         )
         found = [row for part in parts for row in part]
         # The order begins with the rank, then the paper's year (the latest first, none last):
@@ -368,7 +375,8 @@ def facets(filtered: QuerySet, params: QueryDict) -> list[Facet]:
     studies, so that after a save only its study's part is counted again."""
     counted = {k: sorted(params.getlist(k)) for k in sorted(params) if k not in {"page", "sort", "format"}}
     key, read = repr(counted), reads(params, sort=False)
-    specs = cached("facets", key, lambda: _facet_counts(filtered, key, read), reads=read)
+    papers = reads_papers(params)
+    specs = cached("facets", key, lambda: _facet_counts(filtered, key, read, papers), reads=read)
     result = []
     for param, label, rows in specs:
         selected = params.getlist(param)
@@ -384,7 +392,7 @@ PartCounts = tuple[dict[int, int], dict[str, int], dict[str, int], dict[int, int
 
 
 def _facet_counts(
-    filtered: QuerySet, key: str, read: str
+    filtered: QuerySet, key: str, read: str, papers: bool
 ) -> list[tuple[str, str, list[tuple[str, str, int, str]]]]:
     # Each count groups the filtered rows alone, part by part of the studies (atlas/caching.py,
     # cached_by_part), and the parts are added up here; the options (zero included) come from
@@ -397,6 +405,7 @@ def _facet_counts(
         lambda parts, every: _part_counts(studies, parts, every),
         parts=study_parts(),
         reads=read,
+        papers=papers,
     ):
         for total, part in zip(totals, counts, strict=True):
             total.update(part)

@@ -376,10 +376,11 @@ def test_a_study_reclassified_has_its_own_row_alone_drawn_again(client, curator_
 
 
 def test_how_far_a_write_reaches_in_the_cache():
-    from atlas.caching import CLASSES, EVERYTHING, RECORDS, SHARED, data_version
+    from atlas.caching import CLASSES, EVERYTHING, PAPERS, RECORDS, SHARED, VOCABULARIES, data_version
 
     def replaced(write) -> set[str]:
-        before = {reads: data_version(reads) for reads in (EVERYTHING, RECORDS, CLASSES, SHARED)}
+        versions = (EVERYTHING, RECORDS, CLASSES, SHARED, VOCABULARIES, PAPERS)
+        before = {reads: data_version(reads) for reads in versions}
         write()
         return {reads for reads, version in before.items() if data_version(reads) != version}
 
@@ -404,12 +405,12 @@ def test_how_far_a_write_reaches_in_the_cache():
     )
     layer = StudyInterlayer.objects.filter(study=study).first()
     assert replaced(layer.save) == everything
-    # A write of what studies share: all of it.
-    assert replaced(study.electrolyte.save) == everything | {SHARED}
-    assert replaced(study.reference.save) == everything | {SHARED}
-    assert replaced(lambda: make_study(reference=study.reference)) == everything | {
-        SHARED
-    }  # a new electrolyte
+    # A write of what studies share: all of it, and the version of every part of the counts:
+    # the atlas's own records' (VOCABULARIES), or for a paper the one only what reads papers is under.
+    assert replaced(study.electrolyte.save) == everything | {SHARED, VOCABULARIES}
+    assert replaced(study.reference.save) == everything | {SHARED, PAPERS}
+    # A new electrolyte and a new paper:
+    assert replaced(lambda: make_study()) == everything | {SHARED, VOCABULARIES, PAPERS}
 
 
 def test_a_study_deleted_leaves_every_count_and_list_at_once(client):

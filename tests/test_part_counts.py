@@ -29,6 +29,7 @@ QUERIES = [
     "interlayer_kind=oxide",
     "q=Li3PO4",
     "ccd_min=0.5",
+    "year_min=2019",
 ]
 NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 SIZE = 10  # the curated studies then fill several parts
@@ -127,6 +128,27 @@ def test_a_write_beyond_one_study_counts_every_part_again(client, counted_parts)
     assert counted_parts[0] == all_parts()
 
 
+def test_a_papers_edit_recounts_only_what_reads_papers(client, counted_parts):
+    """A paper's title or year changes what a search or a filter by year finds, not what the
+    other filters count."""
+    for query in ("", "family=garnet", "q=Li3PO4", "year_min=2019"):
+        shown(client, query)
+    reference = Study.objects.filter(reference__year__gte=2019).order_by("pk").first().reference
+    reference.year = 2011  # out of the filter by year
+    reference.save()
+
+    for query in ("", "family=garnet"):
+        counted_parts.clear()
+        kept = shown(client, query)
+        assert counted_parts == []  # every part from the cache, added up again
+        assert kept == from_scratch(client, query)
+    for query in ("q=Li3PO4", "year_min=2019"):
+        counted_parts.clear()
+        kept = shown(client, query)
+        assert counted_parts == [all_parts()]
+        assert kept == from_scratch(client, query)
+
+
 def test_whatever_is_written_the_counts_are_those_of_a_count_from_scratch(client):
     """Every kind of write, one after another, each followed by every kind of filter read from
     what the cache kept and from scratch."""
@@ -159,7 +181,12 @@ def test_whatever_is_written_the_counts_are_those_of_a_count_from_scratch(client
         oxide.kind = "metal"
         oxide.save()
 
-    for write in (reclassify, reword, figure, layer, new_study, delete_study, material_kind):
+    def paper():
+        reference = first.reference
+        reference.year, reference.title = 2012, "Li3PO4 in the title now"
+        reference.save()
+
+    for write in (reclassify, reword, figure, layer, new_study, delete_study, material_kind, paper):
         for query in QUERIES:
             shown(client, query)  # kept before the write
         write()
