@@ -120,7 +120,8 @@ def _ask(operation: Callable[[], object], default=_MISSING):
         return default
 
 
-# The versions read during one request (VersionsReadOnceMiddleware), dropped by any write.
+# The versions read during one request (VersionsReadOnceMiddleware), and what else it reads once
+# (read_once), dropped by any write.
 _read_once: ContextVar[dict | None] = ContextVar("atlas_versions_read_once", default=None)
 
 
@@ -137,7 +138,7 @@ def data_version(reads: str = EVERYTHING) -> str | None:
     """The current version of what `reads` names (the data version by default: any write replaces
     it), or None while the cache is away. Within a request the versions are read once."""
     known = _read_once.get()
-    if known:
+    if known is not None and reads in known:
         version = known[reads]
     else:
         versions = _ask(_versions, None)
@@ -162,6 +163,18 @@ class VersionsReadOnceMiddleware:
             return self.get_response(request)
         finally:
             _read_once.reset(token)
+
+
+def read_once(name: str, compute: Callable[[], object]):
+    """compute(), read once within a request (VersionsReadOnceMiddleware), as the versions are,
+    until a write during it; outside a request, each time it is asked."""
+    known = _read_once.get()
+    if known is None:
+        return compute()
+    key = f"once:{name}"
+    if key not in known:
+        known[key] = compute()
+    return known[key]
 
 
 def _new_version(keys=VERSION_KEYS) -> None:
@@ -325,6 +338,19 @@ def cached_by_part(
         _ask(lambda: cache.set_many({full[part]: computed[part] for part in missing}, TIMEOUT_SECONDS), None)
         values |= computed
     return [values[part] for part in numbers]
+
+
+def cached_by_content(name: str, key: str, compute: Callable[[], object]):
+    """compute(), from the primary, cached under `key` alone, which names everything it is
+    computed from (a digest of its inputs as read under the current data versions): no write
+    need replace it, and a save that leaves those inputs as they were finds it still there."""
+    full_key = f"atlas:{name}:content:{hashlib.sha1(key.encode()).hexdigest()}"
+    value = _ask(lambda: cache.get(full_key, _MISSING), _MISSING)
+    if value is _MISSING:
+        with primary_reads():
+            value = compute()
+        _ask(lambda: cache.set(full_key, value, TIMEOUT_SECONDS), None)
+    return value
 
 
 def cached_for(name: str, seconds: int, compute: Callable[[], object]):

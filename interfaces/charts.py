@@ -9,8 +9,9 @@ so a zero is left out and counted too."""
 from __future__ import annotations
 
 import bisect
+import hashlib
 import math
-import statistics
+from array import array
 from collections import Counter
 
 from django.db.models import Count, F, Min, Q, QuerySet
@@ -469,17 +470,17 @@ def family_strip(others: list[float]) -> dict:
     values = sorted(v for v in others if v and v > 0)
     if not values:
         return {"n": 0}
-    low, high = values[0], values[-1]
+    low, high, n = values[0], values[-1], len(values)
     decades = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
     ticks = [
         {"x": round(_log_position(10.0**d, low, high), 1), "label": f"{10.0**d:g}"}
         for d in decades
         if low <= 10.0**d <= high
     ]
-    precision = 1 if len(values) <= DOTS_MAX else 0
+    precision = 1 if n <= DOTS_MAX else 0
     return {
-        "n": len(values),
-        "median": statistics.median(values),
+        "n": n,
+        "median": values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2,
         "low": low,
         "high": high,
         # A dot per study, except where they would overlap: a family of thousands draws one
@@ -490,9 +491,10 @@ def family_strip(others: list[float]) -> dict:
     }
 
 
-def family_figures(family_id: int, parts: list[int], every: bool) -> dict[int, tuple[list, list]]:
+def family_figures(family_id: int, parts: list[int], every: bool) -> dict[int, tuple[str, list, list]]:
     """The stored best CCDs and lowest resistances of a family's studies, each sorted, part by
-    part of the studies (atlas/caching.py, cached_by_part): what its strips are drawn from."""
+    part of the studies (atlas/caching.py, cached_by_part): what its strips are drawn from, with
+    a digest of them, so that the strips are drawn again only when the figures change."""
     studies = Study.objects.filter(electrolyte__family=family_id).filter(
         Q(best_ccd_value__gt=0) | Q(lowest_resistance_value__gt=0)
     )
@@ -507,22 +509,36 @@ def family_figures(family_id: int, parts: list[int], every: bool) -> dict[int, t
             for values, value in zip(figures[part], (ccd, resistance), strict=True):
                 if value is not None and value > 0:
                     values.append(value)
-    for ccds, resistances in figures.values():
+    drawn_from = {}
+    for part, (ccds, resistances) in figures.items():
         ccds.sort()
         resistances.sort()
-    return figures
+        digest = hashlib.sha1(array("d", ccds).tobytes() + b"|" + array("d", resistances).tobytes())
+        drawn_from[part] = (digest.hexdigest(), ccds, resistances)
+    return drawn_from
 
 
 def _dots(values: list[float], low: float, high: float, precision: int) -> list[float]:
     """The dots' positions, each once: the sorted figures' positions rounded to `precision`. The
-    positions grow with the figures, so after each dot a binary search skips the figures that
-    fall on it: a family of thousands costs a few hundred positions, not one per figure."""
+    positions grow with the figures, so after each dot the figures that fall on it are skipped:
+    their end is near the value whose position is half a step past the dot (found by a plain
+    binary search), and exactly where a binary search by position, over the few figures around
+    that value, puts it. A family of thousands costs a few positions a dot, not one a figure."""
     position = lambda value: round(_log_position(value, low, high), precision)  # noqa: E731
-    dots, start = [], 0
-    while start < len(values):
+    if high <= low:
+        return [position(values[0])]
+    half_step = 0.5 * 10.0**-precision
+    scale = (math.log10(high) - math.log10(low)) / (STRIP_WIDTH - 2 * STRIP_PAD)
+    dots, start, n = [], 0, len(values)
+    while start < n:
         dot = position(values[start])
         dots.append(dot)
-        start = bisect.bisect_right(values, dot, lo=start, key=position)
+        # The value half a step past the dot, with a margin far wider than the positions' rounding
+        # errors: below the margin every figure falls on the dot or before, above it none does.
+        edge = 10.0 ** (math.log10(low) + (dot + half_step - STRIP_PAD) * scale)
+        lo = bisect.bisect_left(values, edge * (1 - 1e-9), lo=start + 1)
+        hi = bisect.bisect_right(values, edge * (1 + 1e-9), lo=lo)
+        start = bisect.bisect_right(values, dot, lo=lo, hi=hi, key=position)
     return dots
 
 

@@ -14,7 +14,8 @@ from django.dispatch import receiver
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from atlas.caching import parts_up_to
+from atlas.caching import parts_up_to, read_once
+from atlas.routers import primary_reads
 from references.models import Author, Authorship, Reference
 
 from . import search
@@ -342,8 +343,15 @@ def record_key(study: Study) -> str:
 
 
 def study_parts() -> int:
-    """How many parts of consecutive ids the studies fill (atlas/caching.py, cached_by_part)."""
-    return parts_up_to(Study.objects.aggregate(last=models.Max("pk"))["last"])
+    """How many parts of consecutive ids the studies fill (atlas/caching.py, cached_by_part):
+    read from the primary, as what is cached is computed (a lagging replica would leave its
+    newest studies out of the counts), once a request."""
+
+    def last() -> int | None:
+        with primary_reads():
+            return Study.objects.aggregate(last=models.Max("pk"))["last"]
+
+    return parts_up_to(read_once("last-study", last))
 
 
 def read_whole(studies: list[Study]) -> list[Study]:

@@ -1,11 +1,12 @@
 """The public pages: overview, the study list with its exports and charts, a study, electrolytes,
 interlayers, comparison, matrix, readers' reports, data releases and about."""
 
+import hashlib
 from collections import Counter
 from itertools import chain
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
-from atlas.caching import CLASSES, EVERYTHING, cached, cached_by_part
+from atlas.caching import CLASSES, EVERYTHING, cached, cached_by_content, cached_by_part
 from atlas.clients import client_ip
 from atlas.downloads import error_response, export_filename
 from atlas.pagination import paginate
@@ -43,6 +44,7 @@ from .models import (
     Strategy,
     Study,
     StudyInterlayer,
+    record_key,
     study_parts,
 )
 from .provenance import site_kind
@@ -259,24 +261,73 @@ def export_studies(studies: QuerySet, fmt: str, request: HttpRequest) -> HttpRes
     return bibliography_response(request, references, fmt, filename)
 
 
-def _family_strips(family_id: int) -> tuple[dict, dict]:
-    """The strips of a family's stored best CCDs and lowest resistances; cached until the data
-    change, drawn from figures kept part by part of the studies, so that after a save its
-    study's part alone is read again."""
+def _family_figures(family_id: int) -> list[tuple[str, list, list]]:
+    """A family's stored best CCDs and lowest resistances, part by part of the studies (after a
+    save, its study's part alone is read again), each part with a digest of its figures."""
+    return cached_by_part(
+        "family-figures",
+        str(family_id),
+        lambda parts, every: family_figures(family_id, parts, every),
+        parts=study_parts(),
+        reads=EVERYTHING,
+    )
 
-    def compute() -> tuple[dict, dict]:
-        parts = cached_by_part(
-            "family-figures",
-            str(family_id),
-            lambda parts, every: family_figures(family_id, parts, every),
-            parts=study_parts(),
-            reads=EVERYTHING,
-        )
-        ccds = sorted(chain.from_iterable(ccds for ccds, _ in parts))  # sorted runs: merged
-        resistances = sorted(chain.from_iterable(resistances for _, resistances in parts))
-        return family_strip(ccds), family_strip(resistances)
 
-    return cached("family-strips", str(family_id), compute)
+def _drawn_from(digests: list[str]) -> str:
+    return hashlib.sha1(",".join(digests).encode()).hexdigest()
+
+
+def _family_strips_digest(family_id: int) -> str:
+    """A digest of the figures a family's strips are drawn from, read once per data version from
+    each part's digest (kept apart from its figures, so that it is read without them): what keys
+    the strips and each study's place among them."""
+
+    def digests(parts: list[int], every: bool) -> dict[int, str]:
+        return {part: digest for part, (digest, _, _) in family_figures(family_id, parts, every).items()}
+
+    return cached(
+        "family-strips-digest",
+        str(family_id),
+        lambda: _drawn_from(
+            cached_by_part(
+                "family-figures-digest", str(family_id), digests, parts=study_parts(), reads=EVERYTHING
+            )
+        ),
+    )
+
+
+def _family_strips(family_id: int, digest: str) -> tuple[dict, dict]:
+    """The strips of a family's stored best CCDs and lowest resistances, kept under the digest of
+    the figures they are drawn from: drawn again only when the family's figures change."""
+
+    def draw() -> tuple[str, tuple[dict, dict]]:
+        parts = _family_figures(family_id)
+        ccds = sorted(chain.from_iterable(ccds for _, ccds, _ in parts))  # sorted runs: merged
+        resistances = sorted(chain.from_iterable(resistances for _, _, resistances in parts))
+        # Drawn from the figures as read now: a save since the digest was read gives another.
+        strips = family_strip(ccds), family_strip(resistances)
+        return _drawn_from([digest for digest, _, _ in parts]), strips
+
+    drawn_from, strips = cached_by_content("family-strips", f"{family_id}:{digest}", draw)
+    return strips if drawn_from == digest else draw()[1]
+
+
+def _latest_keys(name: str, condition) -> list[tuple[int, str]]:
+    """The ids and record keys of the latest studies meeting a condition (one more than a page
+    names, so that the page's own study can be left out), read backwards along the primary key:
+    found among the first rows whatever the size of the atlas. Read once for the condition until
+    what classifies studies changes, however many pages name them."""
+
+    def latest() -> list[tuple[int, str]]:
+        rows = Study.objects.filter(condition).order_by("-pk").only(*ROW_KEY_FIELDS)[: RELATED_LIMIT + 1]
+        return [(study.pk, record_key(study)) for study in rows]
+
+    return cached("latest-studies", name, latest, reads=CLASSES)
+
+
+def _mentioned(ids: list[int]) -> QuerySet:
+    """The studies of these ids, latest first, read for a one-line mention when one is drawn."""
+    return _light_studies().filter(pk__in=ids).order_by("-pk") if ids else Study.objects.none()
 
 
 @require_safe
@@ -285,30 +336,19 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
     measurements = list(study.measurements.all())
     by_pk = {m.pk: m for m in measurements}
     layers = study.ordered_layers
-    # The latest studies on the same family: read backwards along the primary key, they are
-    # found among the first rows whatever the size of the atlas.
-    related_by_family = (
-        _light_studies()
-        .filter(electrolyte__family=study.electrolyte.family_id)
-        .exclude(pk=study.pk)
-        .order_by("-pk")[:RELATED_LIMIT]
-    )
-    # The latest studies sharing a material: walked backwards along the primary key, each
-    # checked for a layer of one of these materials, so the walk stops after a few rows.
-    shares_a_material = StudyInterlayer.objects.filter(
-        study=OuterRef("pk"), material__in=[layer.material_id for layer in layers]
-    )
-    related_by_interlayer = (
-        _light_studies()
-        .filter(Exists(shares_a_material))
-        .exclude(pk=study.pk)
-        .order_by("-pk")[:RELATED_LIMIT]
-        if layers
-        else []
-    )
+    family, materials = study.electrolyte.family_id, sorted({layer.material_id for layer in layers})
+    by_family = _latest_keys(f"family:{family}", Q(electrolyte__family=family))
+    # Walked backwards along the primary key, each checked for a layer of one of these
+    # materials, so the walk stops after a few rows.
+    shares_a_material = Exists(StudyInterlayer.objects.filter(study=OuterRef("pk"), material__in=materials))
+    by_material = _latest_keys(f"materials:{materials}", shares_a_material) if materials else []
+    by_family = [(pk, key) for pk, key in by_family if pk != study.pk][:RELATED_LIMIT]
+    by_material = [(pk, key) for pk, key in by_material if pk != study.pk][:RELATED_LIMIT]
+
+    family_digest = _family_strips_digest(study.electrolyte.family_id)
 
     def in_family():
-        ccds, resistances = _family_strips(study.electrolyte.family_id)
+        ccds, resistances = _family_strips(study.electrolyte.family_id, family_digest)
         return [
             (
                 "ccd",
@@ -332,13 +372,20 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "study": study,
         # Read only when the page's body is drawn, not when it comes from the cache.
         "in_family": SimpleLazyObject(in_family),
+        # What the study's place in its family shows: its own figures among the family's.
+        "in_family_key": (
+            f"{study.pk}|{study.best_ccd_value}|{study.lowest_resistance_value}|"
+            f"{study.electrolyte.family_id}|{family_digest}"
+        ),
         "layers": layers,
         "thickness": [m for m in measurements if m.quantity == Quantity.THICKNESS],
         "measurements": [(m, by_pk.get(m.control_id)) for m in measurements],
         "checked_count": sum(1 for m in measurements if m.is_checked),
         "bibtex": write_bibtex([study.reference]),
-        "related_by_family": related_by_family,
-        "related_by_interlayer": related_by_interlayer,
+        # Drawn only when the studies they name changed (their record keys).
+        "related_key": f"{study.pk}|{[key for _, key in by_family]}|{[key for _, key in by_material]}",
+        "related_by_family": _mentioned([pk for pk, _ in by_family]),
+        "related_by_interlayer": _mentioned([pk for pk, _ in by_material]),
     }
     return render(request, "interfaces/study_detail.html", context)
 

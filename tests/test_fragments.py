@@ -242,13 +242,26 @@ def test_a_study_page_redraws_only_the_parts_another_studys_save_changes(client,
         return drawn
 
     assert redrawn(lambda: None) == whole
-    figure = Measurement.objects.filter(study=other).first()
+    # A study of another family, sharing no interlayer: nothing of this page shows it.
+    materials = study.layers.values("material")
+    apart = Study.objects.exclude(electrolyte__family=study.electrolyte.family)
+    apart = apart.exclude(layers__material__in=materials).first()
+    figure = Measurement.objects.filter(study=apart).first()
     figure.value *= 2
-    assert redrawn(figure.save) == ["study-in-family"]  # where the study stands among its family
+    assert redrawn(figure.save) == []
+    # A study of the same family, named among the related ones: its new headline figure moves
+    # the family's strips; what names it shows none of its figures.
+    assert other.get_absolute_url() in client.get(page).content.decode()
+    best = Measurement.objects.create(study=other, position=99, quantity="ccd", value=77.0, locator="t")
+    assert redrawn(lambda: None) == ["study-in-family"]
+    assert "77 mA/cm" in client.get(page).content.decode()  # the family's new highest CCD
     other.strategy = "anode-design" if other.strategy != "anode-design" else "other"
-    assert redrawn(other.save) == ["study-in-family", "study-related"]  # and which studies relate
+    assert redrawn(other.save) == ["study-related"]  # its figures are those already drawn
+    best.delete()
+    assert redrawn(lambda: None) == []  # the family's figures as they were: that drawing again
+    assert "77 mA/cm" not in client.get(page).content.decode()
     study.summary += " Reworded."
-    assert redrawn(study.save) == whole
+    assert redrawn(study.save) == ["study-own", "study-own-end"]  # the rest shows none of it
     assert "Reworded." in client.get(page).content.decode()
     study.electrolyte.save()  # what the page shows of other records: theirs
     assert redrawn(lambda: None) == whole

@@ -170,15 +170,17 @@ def test_page_queries(client, django_assert_num_queries, url, queries):
 @pytest.mark.parametrize(
     "key, queries",
     [
-        # study with its prefetches (4), related by family (3), related by interlayer (3),
-        # the family's stored CCDs and resistances, each sorted by the database (2)
-        ("luo2016transition-si-llzo", 12),
-        ("kato2016enhancing-au-lps", 12),
-        ("xu2018interface-lif-lii-li7p3s11", 12),  # LiF is shared with a study beyond the review
-        # no other study shares the interlayer: its prefetches are skipped
-        ("deng2020tuning-li3po4-llzto", 10),
+        # study with its prefetches (4); the ids and record keys of the latest studies of its
+        # family (1) and of those sharing an interlayer (1), then those named read for their
+        # mentions with their prefetches (3 + 3); the last study's id (1), the digests of the
+        # family's figures part by part (1), and the figures the strips are drawn from (1)
+        ("luo2016transition-si-llzo", 15),
+        ("kato2016enhancing-au-lps", 15),
+        ("xu2018interface-lif-lii-li7p3s11", 15),  # LiF is shared with a study beyond the review
+        # no other study shares the interlayer: none to read for a mention
+        ("deng2020tuning-li3po4-llzto", 12),
         # no interlayer: nothing related by interlayer to look up
-        ("doux2020stack-pressure-li6ps5cl", 9),
+        ("doux2020stack-pressure-li6ps5cl", 11),
     ],
 )
 def test_study_detail_queries(client, django_assert_num_queries, key, queries):

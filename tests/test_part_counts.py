@@ -216,14 +216,45 @@ def test_a_familys_strips_follow_a_figure_with_its_part_alone_read_again(client,
         return [row[-1] for row in response.context["in_family"]]
 
     before = strips()
-    assert asked == [all_parts()]
+    assert asked == [all_parts(), all_parts()]  # the figures' digests, then the figures drawn
     Measurement.objects.create(study=changed, position=97, quantity=Quantity.CCD, value=250.0, locator="t")
 
     asked.clear()
     after = strips()
-    assert asked == [[changed.pk // SIZE]]
+    assert asked == [[changed.pk // SIZE], [changed.pk // SIZE]]
     assert after == strips(query_cache=False)
     assert after[0]["high"] == 250.0 and after[0]["high"] != before[0]["high"]
+
+    # A save that leaves the family's figures as they were: its part's digest is read again, and
+    # the strips are those already drawn.
+    asked.clear()
+    changed.refresh_from_db()
+    changed.summary += " Reworded."
+    changed.save()
+    assert strips() == after
+    assert asked == [[changed.pk // SIZE]]
+
+
+def test_strips_kept_under_a_digest_they_were_not_drawn_from_are_drawn_again(client):
+    """Strips are drawn from the figures as read when drawn; should a save come between the
+    digest's reading and the drawing, what was drawn is kept under a digest it does not match,
+    and is never shown for it."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    from interfaces import views
+
+    study = Study.objects.filter(electrolyte__family__slug="garnet").order_by("pk").first()
+    family = study.electrolyte.family_id
+    digest = views._family_strips_digest(family)
+    key = hashlib.sha1(f"{family}:{digest}".encode()).hexdigest()
+    cache.set(f"atlas:family-strips:content:{key}", ("drawn from other figures", ({"n": 0}, {"n": 0})))
+    with override_settings(CACHES=NO_CACHE):
+        expected = views._family_strips(family, digest)
+    assert expected[0]["n"] > 0
+    assert views._family_strips(family, digest) == expected
+    assert "No garnet study in the atlas reports one" not in client.get(f"/studies/{study.pk}/").content.decode()
 
 
 def test_a_ranked_searchs_first_pages_are_those_of_ranking_every_match(client, monkeypatch):
