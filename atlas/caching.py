@@ -277,6 +277,11 @@ def parts_up_to(last_id: int | None) -> int:
     return (last_id or 0) // PART_SIZE + 1
 
 
+def part_of(study_id: int) -> int:
+    """The part a study falls in, by its id."""
+    return study_id // PART_SIZE
+
+
 def part_number(field: str = "pk") -> F:
     """The part a row's study falls in, as the database computes it (`field`: the study's id)."""
     return F(field) / PART_SIZE

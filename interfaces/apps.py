@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from simple_history.signals import pre_create_historical_record
 
@@ -10,6 +11,10 @@ class InterfacesConfig(AppConfig):
 
     def ready(self):
         from atlas.caching import data_changed
+        from atlas.lookups import register_functions
+
+        # The database functions SQLite takes from Python, on every connection.
+        connection_created.connect(register_functions, dispatch_uid="atlas-sqlite-functions")
 
         # Any write to the atlas's own records makes the cached counts out of date (the
         # receiver picks those records out; no model is looked up while apps load).

@@ -10,20 +10,23 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import heapq
 import math
 from array import array
 from collections import Counter
 
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db import connections
+from django.db.models import Case, Exists, F, FloatField, Min, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Floor
 
-from atlas.caching import in_parts, part_number
-from atlas.lookups import AnyOf
-from references.models import ANONYMOUS, Authorship, first_author_label
+from atlas.caching import in_parts, part_number, part_of
+from atlas.lookups import AnyOf, Log10
+from references.models import ANONYMOUS, Authorship, Reference, first_author_label
 
 from .exports.documents import FIGURE_COLUMNS, STRATEGY_LABELS, figure_document, study_url_pattern
 from .fields import conditions_of
 from .headline import factor_text, headline_of_documents, top
-from .models import Measurement, Role, Strategy, Study, StudyInterlayer
+from .models import Measurement, Role, Strategy, Study, StudyInterlayer, study_parts
 from .vocabularies import SOURCE_PHRASES
 
 CCD, RESISTANCE, UNNORMALISED = "ccd", "interfacial_resistance", "resistance"
@@ -149,26 +152,94 @@ def _paired_figures(studies: QuerySet) -> QuerySet:
     )
 
 
-def _counts(studies: QuerySet) -> dict:
-    """The studies of the filter, those with a best CCD of zero, with a stored lowest interfacial
-    resistance above zero and of zero, and with one given without its area, in one query."""
-    unnormalised = Measurement.objects.filter(quantity=UNNORMALISED).values("study_id")
-    return studies.aggregate(
-        count=Count("pk"),
-        zero=Count("pk", filter=Q(best_ccd_value__lte=0)),
-        resistance=Count("pk", filter=Q(lowest_resistance_value__gt=0)),
-        zero_resistance=Count("pk", filter=Q(lowest_resistance_value=0)),
-        unnormalised=Count("pk", filter=Q(pk__in=unnormalised)),
+COUNTED = ("count", "zero", "resistance", "zero_resistance", "unnormalised", "above_zero")
+
+
+def _lowest_above_zero() -> Subquery:
+    """A study's lowest treated interfacial resistance above zero: where its stored lowest is
+    zero, which a log axis cannot show, what the charts draw instead (if it has one)."""
+    figures = Measurement.objects.filter(study=OuterRef("pk"), quantity=RESISTANCE, value__gt=0)
+    figures = figures.exclude(role=Role.CONTROL).order_by().values("study").annotate(lowest=Min("value"))
+    return Subquery(figures.values("lowest")[:1])
+
+
+def _part_totals(studies: QuerySet) -> list[tuple]:
+    """Part by part: the studies, those with a best CCD of zero, with a stored lowest interfacial
+    resistance above zero and of zero, with one given without its area, and those of zero with
+    one above zero too; in one query."""
+    unnormalised = Exists(Measurement.objects.filter(study=OuterRef("pk"), quantity=UNNORMALISED))
+    found = studies.annotate(
+        part=part_number(), unnormalised=unnormalised, above=_lowest_above_zero()
+    ).values_list("part", "best_ccd_value", "lowest_resistance_value", "unnormalised", "above")
+    sql, params = found.query.sql_with_params()
+    return _rows(
+        f"WITH found (part, ccd, resistance, unnormalised, above) AS ({sql}) "
+        "SELECT part, COUNT(*), SUM(CASE WHEN ccd <= 0 THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN resistance > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN resistance = 0 THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN unnormalised THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN resistance = 0 AND above IS NOT NULL THEN 1 ELSE 0 END) FROM found GROUP BY part",
+        params,
+        found.db,
     )
 
 
-def _lowest_above_zero(studies: QuerySet) -> dict[int, float]:
-    """Where a study's stored lowest interfacial resistance is zero, which a log axis cannot
-    show: its lowest above zero, if it has one (the few such studies, found by the index)."""
-    figures = Measurement.objects.filter(
-        study__in=studies.filter(lowest_resistance_value=0).values("pk"), quantity=RESISTANCE, value__gt=0
-    ).exclude(role=Role.CONTROL)
-    return dict(figures.values("study_id").annotate(lowest=Min("value")).values_list("study_id", "lowest"))
+def _part_bins(studies: QuerySet, every: bool) -> list[tuple]:
+    """Part by part, the studies with a best CCD counted in the bins of the CCD charts, in one
+    query: by strategy, family and tenth of a decade (0); by year and fifth of a decade (1); by
+    the fifths of a decade of their interfacial resistance (the lowest above zero where the
+    stored one is zero) and of their CCD (2). A bin is [10**(k / per decade), 10**((k + 1) /
+    per decade)), its k computed with Python's log10 (atlas.lookups.Log10). The papers' years
+    are joined for every part, looked up by key for a few (where a join would read them all)."""
+    ccd = Log10(F("best_ccd_value"))
+    year = (
+        F("reference__year")
+        if every
+        else Subquery(Reference.objects.filter(pk=OuterRef("reference_id")).values("year")[:1])
+    )
+    resistance = Case(
+        When(lowest_resistance_value__gt=0, then=F("lowest_resistance_value")),
+        When(lowest_resistance_value=0, then=_lowest_above_zero()),
+        default=Value(None),
+        output_field=FloatField(),
+    )
+    found = (
+        studies.filter(best_ccd_value__gt=0)
+        .annotate(
+            part=part_number(),
+            tenth=Floor(ccd * STRIP_BINS_PER_DECADE),
+            fifth=Floor(ccd * GRID_BINS_PER_DECADE),
+            resistance_fifth=Floor(Log10(resistance) * GRID_BINS_PER_DECADE),
+            paper_year=year,
+        )
+        .values_list(
+            "part",
+            "strategy",
+            "electrolyte__family__label",
+            "paper_year",
+            "tenth",
+            "fifth",
+            "resistance_fifth",
+        )
+    )
+    sql, params = found.query.sql_with_params()
+    return _rows(
+        f"WITH found (part, strategy, family, year, tenth, fifth, resistance) AS MATERIALIZED ({sql}) "
+        "SELECT 0, part, strategy, family, NULL, tenth, COUNT(*) FROM found "
+        "GROUP BY part, strategy, family, tenth "
+        "UNION ALL SELECT 1, part, NULL, NULL, year, fifth, COUNT(*) FROM found "
+        "WHERE year IS NOT NULL AND year <> 0 GROUP BY part, year, fifth "
+        "UNION ALL SELECT 2, part, NULL, NULL, resistance, fifth, COUNT(*) FROM found "
+        "WHERE resistance IS NOT NULL GROUP BY part, resistance, fifth",
+        params,
+        found.db,
+    )
+
+
+def _rows(sql: str, params, using: str) -> list[tuple]:
+    """The rows of a query built around the ORM's own SQL (its values passed as parameters)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _best_pairs(studies: QuerySet) -> dict[int, tuple[float, int, int]]:
@@ -185,6 +256,40 @@ def _best_pairs(studies: QuerySet) -> dict[int, tuple[float, int, int]]:
         if study_id not in best or improvement > best[study_id][0]:
             best[study_id] = (improvement, pk, control_id)
     return best
+
+
+def _largest_cuts(pairs: dict[int, tuple[float, int, int]]) -> list[int]:
+    """The studies of the MARKS_MAX largest cuts, largest first (the first id among equals)."""
+    return heapq.nsmallest(MARKS_MAX, pairs, key=lambda pk: (-pairs[pk][0], pk))
+
+
+def chart_parts(studies: QuerySet, parts: list[int], every: bool) -> dict[int, dict]:
+    """What each part of the filtered studies (atlas/caching.py, cached_by_part) adds to the
+    charts: its counts, its studies counted in the CCD charts' bins, and its pairs with the
+    largest cuts (as many as a chart draws), in three queries (`every`: these are all the parts)."""
+    studies = studies.order_by()
+    if not every:
+        studies = studies.filter(in_parts(parts))
+    added = {
+        part: {"counts": dict.fromkeys(COUNTED, 0), "bins": ({}, {}, {}), "pairs": {}, "paired": 0}
+        for part in parts
+    }
+    for part, *counts in _part_totals(studies):
+        if part in added:
+            added[part]["counts"] = dict(zip(COUNTED, map(int, counts), strict=True))
+    for which, part, strategy, family, other, k, n in _part_bins(studies, every):
+        if part in added:
+            key = (strategy, family, int(k)) if which == 0 else (int(other), int(k))
+            added[part]["bins"][which][key] = n
+    best_pairs = _best_pairs(studies)
+    by_part: dict[int, dict] = {}
+    for pk, pair in best_pairs.items():
+        by_part.setdefault(part_of(pk), {})[pk] = pair
+    for part, pairs in by_part.items():
+        if part in added:
+            added[part]["pairs"] = {pk: pairs[pk] for pk in _largest_cuts(pairs)}
+            added[part]["paired"] = len(pairs)
+    return added
 
 
 def _studies_as_documents(ids: list[int], figure_ids: list[int]) -> dict[int, dict]:
@@ -250,18 +355,10 @@ def _edges(k: int, per_decade: int) -> tuple[float, float]:
     return float(f"{10 ** (k / per_decade):.4g}"), float(f"{10 ** ((k + 1) / per_decade):.4g}")
 
 
-def _bins(rows: list[tuple]) -> dict:
+def _bins(strips: Counter, years: Counter, grid: Counter) -> dict:
     """The CCD charts as counts: by strategy and family on a strip, by year, and against the
-    interfacial resistance; rows are (id, strategy, family, year, best CCD, resistance)."""
-    strips, years, grid = Counter(), Counter(), Counter()
-    log10, floor, strip, cell = math.log10, math.floor, STRIP_BINS_PER_DECADE, GRID_BINS_PER_DECADE
-    for _, strategy, family, year, ccd, resistance in rows:
-        decades = log10(ccd)  # a bin is [10**(k / per_decade), 10**((k + 1) / per_decade))
-        strips[strategy, family, floor(decades * strip)] += 1
-        if year:
-            years[year, floor(decades * cell)] += 1
-        if resistance:
-            grid[floor(log10(resistance) * cell), floor(decades * cell)] += 1
+    interfacial resistance, from the studies counted by (strategy, family, k), (year, k) and
+    (resistance's k, CCD's k)."""
     strip_bins = []
     for (strategy, family, k), n in sorted(strips.items()):
         x1, x2 = _edges(k, STRIP_BINS_PER_DECADE)
@@ -302,32 +399,30 @@ def _binned_notes(totals: dict, binned: bool) -> dict[str, str]:
     return notes
 
 
-def chart_data(studies: QuerySet) -> dict:
+def chart_data(studies: QuerySet, parts: list[dict] | None = None) -> dict:
     """The marks of each chart, or their bins, and what was left out of them, for the filtered
-    studies: from their stored headline figures, reading the figures only of studies drawn one by one."""
+    studies: added up from what each part of the studies adds to them (chart_parts; counted now
+    for every part when not given), reading the figures only of studies drawn one by one."""
     studies = studies.order_by()
-    counts = _counts(studies)
-    above_zero = _lowest_above_zero(studies) if counts["zero_resistance"] else {}
-    # Unordered: a sort of every row would cost more than the rest; the marks are ordered below.
-    rows = list(
-        studies.filter(best_ccd_value__gt=0).values_list(
-            "pk",
-            "strategy",
-            "electrolyte__family__label",
-            "reference__year",
-            "best_ccd_value",
-            "lowest_resistance_value",
-        )
-    )
-    if above_zero:  # rows: (id, strategy, family, year, best CCD, lowest resistance above zero)
-        rows = [row if row[5] != 0 else (*row[:5], above_zero.get(row[0])) for row in rows]
-    both = sum(1 for row in rows if row[5] is not None)
-    best_pairs = _best_pairs(studies)
-    binned = len(rows) > MARKS_MAX
-    # Drawn one by one: every CCD study, or only the highest (the summary names it) when binned.
-    highest = max(rows, key=lambda row: (row[4], -row[0]), default=None)  # the first of equals by id
-    ccd_ids = [highest[0]] if binned else sorted(row[0] for row in rows)
-    pair_ids = sorted(best_pairs, key=lambda pk: (-best_pairs[pk][0], pk))[:MARKS_MAX]
+    if parts is None:
+        parts = list(chart_parts(studies, list(range(study_parts())), every=True).values())
+    counts, strips, years, grid, best_pairs, paired = Counter(), Counter(), Counter(), Counter(), {}, 0
+    for part in parts:
+        counts.update(part["counts"])
+        for total, bins in zip((strips, years, grid), part["bins"], strict=True):
+            total.update(bins)
+        best_pairs |= part["pairs"]
+        paired += part["paired"]
+    totals = {"pairs": paired, "ccd": sum(strips.values()), "ccd_resistance": sum(grid.values())}
+    binned = totals["ccd"] > MARKS_MAX
+    # Drawn one by one: every CCD study, or only the highest (the summary names it) when binned:
+    # the first of equals by id.
+    with_ccd = studies.filter(best_ccd_value__gt=0)
+    if binned:
+        ccd_ids = list(with_ccd.order_by("-best_ccd_value", "pk").values_list("pk", flat=True)[:1])
+    else:
+        ccd_ids = sorted(with_ccd.values_list("pk", flat=True))
+    pair_ids = _largest_cuts(best_pairs)
     figure_ids = [best_pairs[pk][2] for pk in pair_ids]
     documents = _studies_as_documents(sorted({*ccd_ids, *pair_ids}), figure_ids)
 
@@ -345,7 +440,6 @@ def chart_data(studies: QuerySet) -> dict:
         if pair is not None:
             pairs.append(pair)
     pairs.sort(key=lambda p: (-p["improvement"], p["label"]))
-    totals = {"pairs": len(best_pairs), "ccd": len(rows), "ccd_resistance": both}
     highest_ccd = max(ccd, key=lambda p: p["value"], default=None)  # when binned, the only mark read
     data = {
         "count": counts["count"],
@@ -357,17 +451,23 @@ def chart_data(studies: QuerySet) -> dict:
         "pairs": pairs,
         "ccd": [] if binned else ccd,
         "ccd_resistance": ccd_resistance,
-        **(_bins(rows) if binned else {"ccd_bins": [], "ccd_year_bins": [], "ccd_resistance_bins": []}),
+        **(
+            _bins(strips, years, grid)
+            if binned
+            else {"ccd_bins": [], "ccd_year_bins": [], "ccd_resistance_bins": []}
+        ),
         "left_out": {
             "unnormalised": counts["unnormalised"],
             "zero": counts["zero"],
             # A pair's treated figure is a resistance above zero (only a treated figure has a control).
-            "resistance_without_control": counts["resistance"] + len(above_zero) - len(best_pairs),
+            "resistance_without_control": counts["resistance"] + counts["above_zero"] - paired,
         },
     }
-    years = [row[3] for row in rows if row[3]]
-    years = (min(years), max(years)) if years else None
-    return data | {"summary": summary(pairs, totals, highest_ccd, years), "notes": notes(data)}
+    in_years = [year for year, _ in years]
+    return data | {
+        "summary": summary(pairs, totals, highest_ccd, (min(in_years), max(in_years)) if in_years else None),
+        "notes": notes(data),
+    }
 
 
 # What the browser needs of each mark; the tables of the charts page use the rest.

@@ -22,7 +22,7 @@ from references.bibtex import write_bibtex
 from references.exports import BIBLIOGRAPHY_FORMATS, bibliography_response
 from references.models import FOUNDING_REVIEW, Authorship, Reference
 
-from .charts import chart_data, drawn, family_figures, family_strip, placed
+from .charts import chart_data, chart_parts, drawn, family_figures, family_strip, placed
 from .compare import compared_ids, facts, figure_rows, stacks
 from .exports import csv_response, json_response
 from .filters import SLUG_PARAMETERS, StudyFilter, active_filters, facets, first_ranked, reads
@@ -226,8 +226,23 @@ def _filter_key(params) -> str:
 
 
 def _chart_data(studies: QuerySet, params) -> dict:
-    """The charts' marks (or bins) for the filtered studies; cached until the data change."""
-    return cached("charts", _filter_key(params), lambda: chart_data(studies))
+    """The charts' marks (or bins) for the filtered studies; cached until the data change, and
+    added up from what each part of the studies adds to them, kept part by part (they read the
+    papers' years), so that after a save only its study's part is counted again."""
+    key = _filter_key(params)
+
+    def compute() -> dict:
+        parts = cached_by_part(
+            "chart-part",
+            key,
+            lambda parts, every: chart_parts(studies, parts, every),
+            parts=study_parts(),
+            reads=EVERYTHING,
+            papers=True,
+        )
+        return chart_data(studies, parts)
+
+    return cached("charts", key, compute)
 
 
 @require_safe

@@ -110,14 +110,15 @@ def test_a_bad_filter_is_a_clear_message_not_a_500(client):
 
 
 def test_chart_data_queries(client, django_assert_max_num_queries, monkeypatch):
-    # the family slugs' check, the counts, the CCD rows, the pairs (and any zero resistances), then the
-    # studies drawn one by one: their values, layers, authors and figures; as many when binned
-    with django_assert_max_num_queries(8):
+    # the family slugs' check, the last study's id (the parts), what each part adds: its counts,
+    # its bins and its pairs; the ids of the studies drawn one by one (when binned, the highest
+    # CCD's), then their values, layers, authors and figures
+    with django_assert_max_num_queries(10):
         chart_json(client, family="garnet")
     with django_assert_max_num_queries(1):  # the slugs' check; the marks are cached until the data change
         chart_json(client, family="garnet")
     monkeypatch.setattr(charts, "MARKS_MAX", 3)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         assert chart_json(client)["binned"]["ccd"]
 
 
@@ -254,6 +255,30 @@ def test_past_the_threshold_the_charts_count_the_documents_marks_in_bins(params,
     assert {(bin_at(b["x1"], 5), bin_at(b["y1"], 5)): b["count"] for b in data["ccd_resistance_bins"]} == grid
     assert all(b["x1"] < b["x2"] and b["count"] > 0 for b in data["ccd_bins"])
     assert {b["strategy"] for b in data["ccd_bins"]} <= {str(label) for label in Strategy.labels}
+
+
+def test_the_database_bins_a_value_where_pythons_log10_puts_it(monkeypatch):
+    """The bins are counted in the database: a value at a bin's edge (a power of ten, a tenth or
+    fifth of a decade) falls in the bin Python's log10 puts it in, on every database (SQLite's own
+    log10 puts 1000 below 3)."""
+    edges = [10.0**k for k in range(-3, 4)] + [10 ** (k / 10) for k in range(-20, 31)]
+    values = sorted({*edges, *(math.nextafter(v, 0) for v in edges), 0.37, 2.5, 7.0, 450.0})
+    ids = [
+        make_study(
+            measurements=[
+                {"quantity": Quantity.CCD, "value": value},
+                {"quantity": Quantity.INTERFACIAL_RESISTANCE, "value": value},
+            ]
+        ).pk
+        for value in values
+    ]
+    monkeypatch.setattr(charts, "MARKS_MAX", 1)
+    data = chart_data(Study.objects.filter(pk__in=ids))
+    expected = Counter(bin_of(value, 10) for value in values)
+    assert Counter({bin_at(b["x1"], 10): b["count"] for b in data["ccd_bins"]}) == expected
+    assert {bin_at(b["x1"], 10) for b in data["ccd_bins"]} >= {30, 20, 10, 0, -10, -20}
+    grid = Counter((bin_of(value, 5), bin_of(value, 5)) for value in values)
+    assert {(bin_at(b["x1"], 5), bin_at(b["y1"], 5)): b["count"] for b in data["ccd_resistance_bins"]} == grid
 
 
 def test_the_binned_chart_json_is_small_and_says_so(client, monkeypatch):

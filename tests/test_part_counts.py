@@ -254,7 +254,9 @@ def test_strips_kept_under_a_digest_they_were_not_drawn_from_are_drawn_again(cli
         expected = views._family_strips(family, digest)
     assert expected[0]["n"] > 0
     assert views._family_strips(family, digest) == expected
-    assert "No garnet study in the atlas reports one" not in client.get(f"/studies/{study.pk}/").content.decode()
+    assert (
+        "No garnet study in the atlas reports one" not in client.get(f"/studies/{study.pk}/").content.decode()
+    )
 
 
 def test_a_ranked_searchs_first_pages_are_those_of_ranking_every_match(client, monkeypatch):
@@ -317,3 +319,88 @@ def test_the_overviews_counts_follow_a_reclassified_study_with_its_part_alone_co
     assert counted_parts == [[study.pk // SIZE]]
     assert after == counts(cache=False) and after != before
     assert after[0] == before[0] == Study.objects.count()
+
+
+CHARTS = ["", "family=garnet", "q=Li3PO4", "strategy=artificial-interlayer"]
+
+
+@pytest.mark.parametrize("marks_max", [2000, 3])  # every mark drawn; then binned, and the largest cuts
+def test_the_charts_after_any_write_are_those_counted_from_scratch(client, monkeypatch, marks_max):
+    """The charts' data are added up from what each part of the studies adds to them: after a
+    write to one study only its part is counted again, and whatever was written, the charts are
+    those counted from scratch."""
+    from interfaces import charts, views
+
+    monkeypatch.setattr(charts, "MARKS_MAX", marks_max)
+    asked = []
+    real = views.chart_parts
+    monkeypatch.setattr(
+        views,
+        "chart_parts",
+        lambda studies, parts, every: asked.append(list(parts)) or real(studies, parts, every),
+    )
+
+    def charted(query: str, cache=True) -> dict:
+        if not cache:
+            with override_settings(CACHES=NO_CACHE):
+                return charted(query)
+        response = client.get(f"/studies/charts/?{query}&format=json")
+        assert response.status_code == 200
+        return response.json()
+
+    first, last = Study.objects.order_by("pk")[0], Study.objects.order_by("-pk")[0]
+
+    def figure():  # a new highest CCD and a pair with the largest cut, in the last study
+        control = Measurement.objects.create(
+            study=last,
+            position=90,
+            quantity=Quantity.INTERFACIAL_RESISTANCE,
+            value=5000.0,
+            role="control",
+            locator="t",
+        )
+        Measurement.objects.create(
+            study=last,
+            position=91,
+            quantity=Quantity.INTERFACIAL_RESISTANCE,
+            value=0.5,
+            role="treated",
+            control=control,
+            locator="t",
+        )
+        Measurement.objects.create(study=last, position=92, quantity=Quantity.CCD, value=999.0, locator="t")
+
+    def zero():  # a resistance of zero beside one above zero, in the first study
+        Measurement.objects.create(
+            study=first, position=93, quantity=Quantity.INTERFACIAL_RESISTANCE, value=0.0, locator="t"
+        )
+
+    def reclassify():
+        last.refresh_from_db()
+        last.strategy = Strategy.ANODE_DESIGN if last.strategy != Strategy.ANODE_DESIGN else Strategy.OTHER
+        last.save()
+
+    def paper():  # a paper's year: every part that reads papers, the charts' included
+        reference = first.reference
+        reference.year = 2001
+        reference.save()
+
+    for write, parts in (
+        (figure, [last.pk // SIZE]),
+        (zero, [first.pk // SIZE]),
+        (reclassify, [last.pk // SIZE]),
+        (paper, all_parts()),
+    ):
+        for query in CHARTS:
+            charted(query)  # kept before the write
+        write()
+        asked.clear()
+        for query in CHARTS:
+            assert charted(query) == charted(query, cache=False), (write.__name__, query)
+        assert asked[::2] == [parts] * len(CHARTS), write.__name__  # each followed by a count from scratch
+    shown = charted("")
+    assert shown["totals"]["ccd"] == Study.objects.filter(best_ccd_value__gt=0).count()
+    if marks_max == 3:
+        assert shown["pairs"][0]["id"] == last.pk and shown["binned"]["ccd"]
+    else:
+        assert max(mark["value"] for mark in shown["ccd"]) == 999.0
