@@ -304,6 +304,36 @@ def _part_versions(keys: list[str]) -> dict[str, str]:
     return versions
 
 
+def _part_keys(name: str, key: str, parts: int, reads: str, papers: bool) -> dict[int, str] | None:
+    """Each part's cache key: the part's version of what it reads, the versions of the shared
+    records (VOCABULARIES; PAPERS with `papers`) and the key; None while the cache is away."""
+    shared = [data_version(VOCABULARIES), *([data_version(PAPERS)] if papers else [])]
+    if None in shared:
+        return None
+    generation = "-".join(shared)
+    version_keys = {part: part_version_key(reads, part) for part in range(parts)}
+    versions = _ask(lambda: _part_versions(list(version_keys.values())))
+    if versions is _MISSING:
+        return None
+    digest = hashlib.sha1(key.encode()).hexdigest()
+    return {
+        part: f"atlas:{name}:{generation}:{part}:{versions[version_key]}:{digest}"
+        for part, version_key in version_keys.items()
+    }
+
+
+def _values_of_parts(full: dict[int, str], asked: list[int], from_primary) -> dict[int, object]:
+    """The values of the parts asked: read from the cache, the missing ones computed and kept."""
+    found = _ask(lambda: cache.get_many([full[part] for part in asked]), {})
+    values = {part: found[full[part]] for part in asked if full[part] in found}
+    missing = [part for part in asked if part not in values]
+    if missing:
+        computed = from_primary(missing)
+        _ask(lambda: cache.set_many({full[part]: computed[part] for part in missing}, TIMEOUT_SECONDS), None)
+        values |= computed
+    return values
+
+
 def cached_by_part(
     name: str,
     key: str,
@@ -325,24 +355,55 @@ def cached_by_part(
         with primary_reads():
             return compute(asked, len(asked) == len(numbers))
 
-    shared = [data_version(VOCABULARIES), *([data_version(PAPERS)] if papers else [])]
-    generation = None if None in shared else "-".join(shared)
-    version_keys = {part: part_version_key(reads, part) for part in numbers}
-    versions = _ask(lambda: _part_versions(list(version_keys.values())), None) if generation else None
-    if versions is None:
+    full = _part_keys(name, key, parts, reads, papers)
+    if full is None:
         return list(from_primary(numbers).values())
-    digest = hashlib.sha1(key.encode()).hexdigest()
-    full = {
-        part: f"atlas:{name}:{generation}:{part}:{versions[version_keys[part]]}:{digest}" for part in numbers
-    }
-    found = _ask(lambda: cache.get_many(list(full.values())), {})
-    values = {part: found[full[part]] for part in numbers if full[part] in found}
-    missing = [part for part in numbers if part not in values]
-    if missing:
-        computed = from_primary(missing)
-        _ask(lambda: cache.set_many({full[part]: computed[part] for part in missing}, TIMEOUT_SECONDS), None)
-        values |= computed
+    values = _values_of_parts(full, numbers, from_primary)
     return [values[part] for part in numbers]
+
+
+# Parts combined into one kept value (cached_combined).
+BLOCK_SIZE = 10
+
+
+def cached_combined(
+    name: str,
+    key: str,
+    compute: Callable[[list[int], bool], dict[int, object]],
+    combine: Callable[[list], object],
+    *,
+    parts: int,
+    reads: str,
+    papers: bool = False,
+):
+    """combine() of every part's value, the values kept part by part as cached_by_part keeps
+    them, and combined by blocks of BLOCK_SIZE consecutive parts, each block's combination kept
+    under its parts' keys: after a write to some studies alone, their parts are computed again,
+    their blocks combined again from their parts, and the blocks combined (a few dozen values,
+    not one a part). `combine` takes values or combinations alike (a sum, a merge, a top k)."""
+    numbers = list(range(parts))
+
+    def from_primary(asked: list[int]) -> dict[int, object]:
+        with primary_reads():
+            return compute(asked, len(asked) == len(numbers))
+
+    full = _part_keys(name, key, parts, reads, papers)
+    if full is None:
+        return combine(list(from_primary(numbers).values()))
+    blocks = {
+        f"atlas:{name}:block:{hashlib.sha1('|'.join(full[p] for p in block).encode()).hexdigest()}": block
+        for block in (numbers[start : start + BLOCK_SIZE] for start in range(0, parts, BLOCK_SIZE))
+    }
+    combined = _ask(lambda: cache.get_many(list(blocks)), {})
+    missing = [block_key for block_key in blocks if block_key not in combined]
+    if missing:
+        values = _values_of_parts(
+            full, [part for block_key in missing for part in blocks[block_key]], from_primary
+        )
+        new = {block_key: combine([values[part] for part in blocks[block_key]]) for block_key in missing}
+        _ask(lambda: cache.set_many(new, TIMEOUT_SECONDS), None)
+        combined |= new
+    return combine([combined[block_key] for block_key in blocks])
 
 
 def cached_by_content(name: str, key: str, compute: Callable[[], object]):

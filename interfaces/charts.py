@@ -9,6 +9,7 @@ so a zero is left out and counted too."""
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import heapq
 import math
@@ -194,7 +195,7 @@ def _part_bins(studies: QuerySet, every: bool) -> list[tuple]:
     year = (
         F("reference__year")
         if every
-        else Subquery(Reference.objects.filter(pk=OuterRef("reference_id")).values("year")[:1])
+        else Subquery(Reference.objects.filter(pk=OuterRef("reference_id")).order_by().values("year")[:1])
     )
     resistance = Case(
         When(lowest_resistance_value__gt=0, then=F("lowest_resistance_value")),
@@ -350,6 +351,7 @@ def _grouped(rows) -> dict[int, list[tuple]]:
     return grouped
 
 
+@functools.cache
 def _edges(k: int, per_decade: int) -> tuple[float, float]:
     """A bin's ends, to four significant figures (the next bin starts where this one ends)."""
     return float(f"{10 ** (k / per_decade):.4g}"), float(f"{10 ** ((k + 1) / per_decade):.4g}")
@@ -399,20 +401,35 @@ def _binned_notes(totals: dict, binned: bool) -> dict[str, str]:
     return notes
 
 
-def chart_data(studies: QuerySet, parts: list[dict] | None = None) -> dict:
-    """The marks of each chart, or their bins, and what was left out of them, for the filtered
-    studies: added up from what each part of the studies adds to them (chart_parts; counted now
-    for every part when not given), reading the figures only of studies drawn one by one."""
-    studies = studies.order_by()
-    if parts is None:
-        parts = list(chart_parts(studies, list(range(study_parts())), every=True).values())
-    counts, strips, years, grid, best_pairs, paired = Counter(), Counter(), Counter(), Counter(), {}, 0
-    for part in parts:
+def combine_chart_parts(added: list[dict]) -> dict:
+    """What several parts add to the charts, as one part would add it (cached_combined): their
+    counts and bins added up, and the pairs with the largest cuts among theirs."""
+    counts, bins, best_pairs, paired = Counter(), (Counter(), Counter(), Counter()), {}, 0
+    for part in added:
         counts.update(part["counts"])
-        for total, bins in zip((strips, years, grid), part["bins"], strict=True):
-            total.update(bins)
+        for total, counted in zip(bins, part["bins"], strict=True):
+            total.update(counted)
         best_pairs |= part["pairs"]
         paired += part["paired"]
+    return {
+        "counts": dict(counts),
+        "bins": tuple(dict(total) for total in bins),
+        "pairs": {pk: best_pairs[pk] for pk in _largest_cuts(best_pairs)},
+        "paired": paired,
+    }
+
+
+def chart_data(studies: QuerySet, added: dict | None = None) -> dict:
+    """The marks of each chart, or their bins, and what was left out of them, for the filtered
+    studies: from what every part of the studies adds to them (chart_parts, combined; counted
+    now when not given), reading the figures only of studies drawn one by one."""
+    studies = studies.order_by()
+    if added is None:
+        added = combine_chart_parts(
+            list(chart_parts(studies, list(range(study_parts())), every=True).values())
+        )
+    counts, best_pairs, paired = Counter(added["counts"]), added["pairs"], added["paired"]
+    strips, years, grid = added["bins"]
     totals = {"pairs": paired, "ccd": sum(strips.values()), "ccd_resistance": sum(grid.values())}
     binned = totals["ccd"] > MARKS_MAX
     # Drawn one by one: every CCD study, or only the highest (the summary names it) when binned:

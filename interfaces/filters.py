@@ -20,6 +20,7 @@ from atlas.caching import (
     RECORDS,
     cached,
     cached_by_part,
+    cached_combined,
     in_parts,
     part_number,
 )
@@ -398,18 +399,15 @@ def _facet_counts(
     # cached_by_part), and the parts are added up here; the options (zero included) come from
     # the small tables.
     studies = filtered.order_by()
-    totals: list[Counter] = [Counter() for _ in range(5)]
-    for counts in cached_by_part(
+    by_electrolyte, by_strategy, by_method, by_material, by_kind = cached_combined(
         "facet-part",
         key,
         lambda parts, every: _part_counts(studies, parts, every),
+        _added_counts,
         parts=study_parts(),
         reads=read,
         papers=papers,
-    ):
-        for total, part in zip(totals, counts, strict=True):
-            total.update(part)
-    by_electrolyte, by_strategy, by_method, by_material, by_kind = totals
+    )
     electrolytes = Electrolyte.objects.values_list("pk", "slug", "name", "family__slug", "family__label")
     electrolytes = electrolytes.order_by("family__position", "family__label", "name")
     families: dict[str, list] = {}
@@ -444,6 +442,16 @@ def _facet_counts(
         (param, str(label), [(str(s), str(n), int(c), str(g)) for s, n, c, g in rows])
         for param, label, rows in specs
     ]
+
+
+def _added_counts(counted: list[PartCounts]) -> PartCounts:
+    """Several parts' counts added up, as one part's (cached_combined)."""
+    totals: list[Counter] = [Counter() for _ in range(5)]
+    for counts in counted:
+        for total, part in zip(totals, counts, strict=True):
+            total.update(part)
+    by_electrolyte, by_strategy, by_method, by_material, by_kind = (dict(total) for total in totals)
+    return by_electrolyte, by_strategy, by_method, by_material, by_kind
 
 
 def _part_counts(studies: QuerySet, parts: list[int], every: bool) -> dict[int, PartCounts]:

@@ -14,7 +14,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
-from atlas.caching import CLASSES, EVERYTHING, cached, cached_by_content, cached_by_part
+from atlas.caching import CLASSES, EVERYTHING, cached, cached_by_content, cached_by_part, cached_combined
 from atlas.clients import client_ip
 from atlas.downloads import error_response, export_filename
 from atlas.pagination import paginate
@@ -22,7 +22,7 @@ from references.bibtex import write_bibtex
 from references.exports import BIBLIOGRAPHY_FORMATS, bibliography_response
 from references.models import FOUNDING_REVIEW, Authorship, Reference
 
-from .charts import chart_data, chart_parts, drawn, family_figures, family_strip, placed
+from .charts import chart_data, chart_parts, combine_chart_parts, drawn, family_figures, family_strip, placed
 from .compare import compared_ids, facts, figure_rows, stacks
 from .exports import csv_response, json_response
 from .filters import SLUG_PARAMETERS, StudyFilter, active_filters, facets, first_ranked, reads
@@ -232,15 +232,16 @@ def _chart_data(studies: QuerySet, params) -> dict:
     key = _filter_key(params)
 
     def compute() -> dict:
-        parts = cached_by_part(
+        added = cached_combined(
             "chart-part",
             key,
             lambda parts, every: chart_parts(studies, parts, every),
+            combine_chart_parts,
             parts=study_parts(),
             reads=EVERYTHING,
             papers=True,
         )
-        return chart_data(studies, parts)
+        return chart_data(studies, added)
 
     return cached("charts", key, compute)
 

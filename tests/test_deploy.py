@@ -50,3 +50,16 @@ def test_every_page_carries_a_content_security_policy(client):
     policy = client.get("/").headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "script-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy and "'unsafe-inline'" not in policy
+
+
+@pytest.mark.django_db
+def test_postgresql_runs_the_atlass_short_queries_without_compiling_them():
+    """PostgreSQL's JIT would compile a query it estimates costly (a count over every study)
+    for longer than the query takes to run: every connection turns it off."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -404,3 +404,45 @@ def test_the_charts_after_any_write_are_those_counted_from_scratch(client, monke
         assert shown["pairs"][0]["id"] == last.pk and shown["binned"]["ccd"]
     else:
         assert max(mark["value"] for mark in shown["ccd"]) == 999.0
+
+
+def test_combined_parts_combine_again_only_the_block_of_a_written_part(monkeypatch):
+    """cached_combined keeps each block of parts combined: after a write to one study, its part
+    is computed again, its block combined again from its parts, and the blocks combined."""
+    monkeypatch.setattr(caching, "BLOCK_SIZE", 2)
+    computed, combined = [], []
+
+    def compute(parts, every):
+        computed.append(list(parts))
+        return {part: Study.objects.filter(caching.in_parts([part])).count() for part in parts}
+
+    def combine(values):
+        combined.append(len(values))
+        return sum(values)
+
+    def total():
+        parts = all_parts()
+        return caching.cached_combined(
+            "test-total", "", compute, combine, parts=len(parts), reads=caching.CLASSES
+        )
+
+    blocks = (len(all_parts()) + 1) // 2
+    assert blocks >= 2
+    assert total() == Study.objects.count()
+    assert computed == [all_parts()] and combined == [2] * (len(all_parts()) // 2) + [1] * (
+        len(all_parts()) % 2
+    ) + [blocks]
+
+    study = Study.objects.order_by("pk").first()
+    computed.clear(), combined.clear()
+    assert total() == Study.objects.count()  # kept: the blocks alone combined
+    assert computed == [] and combined == [blocks]
+
+    study.strategy = Strategy.ANODE_DESIGN if study.strategy != Strategy.ANODE_DESIGN else Strategy.OTHER
+    study.save()
+    make_study(electrolyte=study.electrolyte)  # a new study in a new part, or in the last one
+    computed.clear(), combined.clear()
+    assert total() == Study.objects.count()
+    written = sorted({study.pk // SIZE, Study.objects.order_by("pk").last().pk // SIZE})
+    assert computed == [written] or computed == [[part] for part in written]
+    assert sum(combined[:-1]) <= 2 * len(written) and combined[-1] == (len(all_parts()) + 1) // 2
