@@ -190,6 +190,10 @@ def _new_version(keys=VERSION_KEYS) -> None:
 # reports and the curated files' bookkeeping do not.
 ATLAS_APPS = {"interfaces", "references"}
 NOT_COUNTED = {"Report", "CuratedRecord", "CurationLoad"}
+# Records nothing refers to when they are made (a study points to its paper, electrolyte and
+# materials, an authorship to its author; never the other way): a new one changes what lists
+# them, no study's counts or drawings.
+UNREFERENCED_WHEN_NEW = {"ElectrolyteFamily", "Electrolyte", "InterlayerMaterial", "Reference", "Author"}
 
 
 def part_version_key(reads: str, part: int) -> str:
@@ -211,8 +215,8 @@ def data_changed(sender, instance=None, **kwargs) -> None:
     """Signal receiver: a record of the atlas changed, so every cached count is out of date;
     but for a record whose `cache_reach()` says this write changed figures alone (a figure; a
     study saved with its figures, nothing else of it changed) or a study's description alone,
-    what reads less stays; and when its `cache_studies()` names the studies it touches, the
-    other parts' counts stay."""
+    what reads less stays; and when its `cache_studies()` names the studies it touches (none,
+    for a record nothing refers to yet: UNREFERENCED_WHEN_NEW), the other parts' counts stay."""
     meta = getattr(sender, "_meta", None)
     if meta is None or meta.app_label not in ATLAS_APPS:
         return
@@ -221,10 +225,14 @@ def data_changed(sender, instance=None, **kwargs) -> None:
     reach = getattr(instance, "cache_reach", None)
     saved = "created" in kwargs  # post_save; else the record was deleted, or its links changed
     studies = getattr(instance, "cache_studies", None)
+    if callable(studies):
+        studies = studies()
+    elif kwargs.get("created") and sender.__name__ in UNREFERENCED_WHEN_NEW:
+        studies = set()  # it touches no study
+    else:
+        studies = None
     keys = replaced_by(
-        reach(saved=saved) if callable(reach) else None,
-        studies() if callable(studies) else None,
-        paper=meta.app_label in PAPER_APPS,
+        reach(saved=saved) if callable(reach) else None, studies, paper=meta.app_label in PAPER_APPS
     )
     _new_version(keys)
     # What was computed before the commit is dropped too.

@@ -243,7 +243,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # CACHE_RETRY_SECONDS: the page computes what it needs instead.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "atlas.redis_cache.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
         "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
     }

@@ -475,7 +475,10 @@ def _part_counts(studies: QuerySet, parts: list[int], every: bool) -> dict[int, 
         params,
         found.db,
     )
-    layers = StudyInterlayer.objects.order_by().filter(study__in=studies.values("pk"))
+    # The layers of the studies found; of every study, every layer, read without a join.
+    layers = StudyInterlayer.objects.order_by()
+    if studies.query.where:
+        layers = layers.filter(study__in=studies.values("pk"))
     layers = layers.annotate(part=part_number("study_id"))
     layers = layers.values_list("part", "study_id", "material_id", "material__kind")
     sql, params = layers.query.sql_with_params()

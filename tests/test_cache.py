@@ -61,6 +61,30 @@ def test_with_redis_configured_the_workers_share_one_cache(tmp_path):
     assert "RedisCache True" in result.stdout
 
 
+def test_the_redis_cache_asks_through_one_client_kept_for_its_pool():
+    """Django's Redis cache made a client for every operation (each building its reply handlers):
+    the atlas's keeps one for its connection pool, and answers as Django's does."""
+    import socket
+
+    from atlas.redis_cache import RedisCache
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    redis = RedisCache("redis://127.0.0.1:6379/15", {"OPTIONS": {"socket_timeout": 0.25}})
+    redis.set_many({"atlas-test:a": 1, "atlas-test:b": [2]})
+    assert redis.get_many(["atlas-test:a", "atlas-test:b", "atlas-test:c"]) == {
+        "atlas-test:a": 1,
+        "atlas-test:b": [2],
+    }
+    assert redis.add("atlas-test:a", 3) is False and redis.get("atlas-test:a") == 1
+    redis.delete_many(["atlas-test:a", "atlas-test:b"])
+    assert redis.get("atlas-test:a") is None
+    client = redis._cache
+    assert client.get_client() is client.get_client(write=True) is client.get_client("any key")
+
+
 def test_writes_outside_the_atlas_leave_the_cache_alone(client):
     from django.contrib.auth.models import User
 

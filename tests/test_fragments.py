@@ -4,11 +4,12 @@ render, never a page."""
 
 import pytest
 
-from interfaces.models import Electrolyte, Measurement, Study, StudyInterlayer
+from interfaces.models import Electrolyte, InterlayerMaterial, Measurement, Study, StudyInterlayer
 from tests.helpers import (
     admin_change_url,
     admin_form_data,
     curated_copy,
+    make_reference,
     make_study,
     run_load_curated,
     signed_in,
@@ -422,8 +423,14 @@ def test_how_far_a_write_reaches_in_the_cache():
     # the atlas's own records' (VOCABULARIES), or for a paper the one only what reads papers is under.
     assert replaced(study.electrolyte.save) == everything | {SHARED, VOCABULARIES}
     assert replaced(study.reference.save) == everything | {SHARED, PAPERS}
-    # A new electrolyte and a new paper:
-    assert replaced(lambda: make_study()) == everything | {SHARED, VOCABULARIES, PAPERS}
+    # A record nothing refers to yet: what lists it, no study's counts or drawings.
+    assert replaced(lambda: make_reference(authors=())) == everything
+    assert (
+        replaced(lambda: InterlayerMaterial.objects.create(slug="fresh", name="Fresh", kind="oxide"))
+        == everything
+    )
+    # A new electrolyte and a new paper with its authors (an authorship: what a paper's studies show).
+    assert replaced(lambda: make_study()) == everything | {SHARED, PAPERS}
 
 
 def test_a_study_deleted_leaves_every_count_and_list_at_once(client):

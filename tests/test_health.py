@@ -33,7 +33,7 @@ def test_format_json_and_plain_text_say_the_same(client):
 def test_the_cache_down_is_degraded_and_the_endpoint_still_answers(client, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "atlas.redis_cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
         }

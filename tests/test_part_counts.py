@@ -128,6 +128,41 @@ def test_a_write_beyond_one_study_counts_every_part_again(client, counted_parts)
     assert counted_parts[0] == all_parts()
 
 
+def test_a_new_paper_material_or_electrolyte_recounts_nothing(client, counted_parts):
+    """Nothing refers to a record just made: a curator adding a paper, an author, a material or
+    an electrolyte (before the study that uses them) leaves every count's parts in the cache,
+    and the lists show the new option at once."""
+    from references.bibtex.importer import import_bibtex
+    from references.models import Author
+    from tests.helpers import make_reference
+
+    queries = ("", "family=garnet", "q=Li3PO4", "year_min=2019")
+    for query in queries:
+        shown(client, query)
+    make_reference(authors=())  # its authors are authorships: what a paper's studies show
+    Author.objects.create(family="Newcomer", given="A.")
+    # Papers imported from BibTeX, with their authors (written in bulk): none has a study yet.
+    import_bibtex("@article{fresh, title = {Fresh}, author = {Newcomer, A. and Other, B.}, year = 2024}")
+    InterlayerMaterial.objects.create(slug="new-coat", name="NewCoat", kind="oxide")
+    Electrolyte.objects.create(
+        slug="new-se", name="NewSE", family=ElectrolyteFamily.objects.get(slug="garnet")
+    )
+    for query in queries:
+        counted_parts.clear()
+        kept = shown(client, query)
+        assert counted_parts == [], query  # every part from the cache, added up again
+        assert kept == from_scratch(client, query)
+    assert kept["interlayer"]["new-coat"] == 0 and kept["electrolyte"]["new-se"] == 0
+    assert "Fresh" in client.get("/references/", {"sort": "-year"}).content.decode()
+    # A change of a record studies refer to still reaches every part that reads it.
+    material = InterlayerMaterial.objects.filter(layers__isnull=False).first()
+    material.kind = "metal" if material.kind != "metal" else "oxide"
+    material.save()
+    counted_parts.clear()
+    assert shown(client, "") == from_scratch(client, "")
+    assert counted_parts[0] == all_parts()
+
+
 def test_a_papers_edit_recounts_only_what_reads_papers(client, counted_parts):
     """A paper's title or year changes what a search or a filter by year finds, not what the
     other filters count."""

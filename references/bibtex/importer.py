@@ -152,8 +152,9 @@ def save_entries(entries: list[ParsedEntry]) -> list[Reference]:
 
     In bulk: the references with their history rows, their authors and authorships, a few
     queries for the whole file. Bulk creation sends no post_save, so what its receivers keep
-    is kept here: the cached counts are made out of date. The studies' stored search texts
-    need nothing: a study links to an existing reference, and these did not exist before."""
+    is kept here: what lists papers is made out of date. The studies' stored search texts and
+    their cached counts and drawings need nothing: a study links to an existing reference, and
+    these did not exist before."""
     taken = set(Reference.objects.values_list("citekey", flat=True))
     authors = _authors_of(entries)
     references = []
@@ -175,7 +176,7 @@ def save_entries(entries: list[ParsedEntry]) -> list[Reference]:
         batch_size=500,
     )
     if saved:
-        data_changed(Reference)
+        data_changed(Reference, created=True)
     return saved
 
 
