@@ -19,7 +19,6 @@ from atlas.caching import (
     EVERYTHING,
     RECORDS,
     cached,
-    cached_by_part,
     cached_combined,
     in_parts,
     part_number,
@@ -267,9 +266,10 @@ def first_ranked(reads_: str, text: str, sort: str):
     """How a search ranked by relevance (on PostgreSQL) finds the ids of one of its first pages
     (atlas/pagination.py, FromEitherEnd.first); None for any other list. A search's rank is
     computed for every match before the first rows can be taken; instead each part of the
-    studies keeps its own first `top` matches (atlas/caching.py, cached_by_part), and the page
-    is ranked among those alone, read by their keys: the first `top` of all are among them.
-    After a save, only its study's part is ranked again."""
+    studies keeps its own first `top` matches, and each block of parts those that may still be
+    on the page (atlas/caching.py, cached_combined); the page is ranked among those alone, read
+    by their keys: the first `top` of all are among them. After a save, only its study's part is
+    ranked again."""
     if not text.strip() or sort or connection.vendor != "postgresql":
         return None
 
@@ -278,26 +278,32 @@ def first_ranked(reads_: str, text: str, sort: str):
             return None  # nothing to rank: no word of the search is a word
         order = [_expression(field) for field in queryset.query.order_by]
         key = f"{top}|{queryset.values_list('pk').query}"
-        parts = cached_by_part(
+        found = cached_combined(
             "ranked",
             key,
             lambda parts, every: _firsts(queryset, order, parts, every, top),
+            lambda firsts: _may_reach(firsts, top),
             parts=study_parts(),
             reads=reads_,
             papers=True,  # a search reads the papers' titles and authors
         )
-        found = [row for part in parts for row in part]
-        # The order begins with the rank, then the paper's year (the latest first, none last):
-        # what comes after the top-th best of those two is not on the page.
-        if len(found) >= top and all(rank is not None for _, rank, _ in found):
-            place = lambda row: (row[1], -math.inf if row[2] is None else row[2])  # noqa: E731
-            last = sorted(map(place, found), reverse=True)[top - 1]
-            found = [row for row in found if place(row) >= last]
         candidates = Study.objects.filter(pk__in=[pk for pk, _, _ in found])
         page = order_studies(search.ranked(candidates, text), "")
         return list(page.values_list("pk", flat=True)[bottom:top])
 
     return first
+
+
+def _may_reach(firsts: list[list[tuple]], top: int) -> list[tuple]:
+    """Of several parts' (or blocks') first rows, those that may still be among the first `top`
+    of all: the order begins with the rank, then the paper's year (the latest first, none last),
+    so what comes after the top-th best of those two cannot be; ties with it are kept."""
+    found = [row for rows in firsts for row in rows]
+    if len(found) >= top and all(rank is not None for _, rank, _ in found):
+        place = lambda row: (row[1], -math.inf if row[2] is None else row[2])  # noqa: E731
+        last = sorted(map(place, found), reverse=True)[top - 1]
+        found = [row for row in found if place(row) >= last]
+    return found
 
 
 def _expression(field):
@@ -396,7 +402,7 @@ def _facet_counts(
     filtered: QuerySet, key: str, read: str, papers: bool
 ) -> list[tuple[str, str, list[tuple[str, str, int, str]]]]:
     # Each count groups the filtered rows alone, part by part of the studies (atlas/caching.py,
-    # cached_by_part), and the parts are added up here; the options (zero included) come from
+    # cached_combined), and the parts are added up there; the options (zero included) come from
     # the small tables.
     studies = filtered.order_by()
     by_electrolyte, by_strategy, by_method, by_material, by_kind = cached_combined(
