@@ -12,10 +12,13 @@ that fewer writes replace (`reads`):
   facets, the overview's counts, the unsearched lists' ids): not replaced by a write of
   figures alone, nor by a change of a study's description alone (its summary, mechanism,
   cell, notes).
+- LINKS, which studies there are and the paper each is listed under (the bibliography's
+  papers and their counts of studies): not replaced by a change of what classifies a study
+  otherwise (its strategy, method, electrolyte, layers).
 
 A record says how far its write reaches by `cache_reach(saved=…)` ("figures", "description",
-or None for everything; `saved` is false for a delete or a change of its links); a curator
-typing figures or rewording a summary keeps the counts warm.
+"classification", or None for everything; `saved` is false for a delete or a change of its
+links); a curator typing figures or rewording a summary keeps the counts warm.
 
 Counts are also kept part by part (`cached_by_part`): the studies fall into parts of
 PART_SIZE consecutive ids, and each part's counts are kept under that part's own version of
@@ -64,7 +67,8 @@ VERSION_KEY = "atlas:data-version"
 EVERYTHING = VERSION_KEY
 RECORDS = "atlas:records-version"
 CLASSES = "atlas:classes-version"
-LEVELS = (EVERYTHING, RECORDS, CLASSES)
+LINKS = "atlas:links-version"
+LEVELS = (EVERYTHING, RECORDS, CLASSES, LINKS)
 # What studies share (vocabularies, papers, authors): replaced by every write that is not some
 # studies' own. Every part's counts (cached_by_part) and every drawing of one study keyed by
 # its record are kept under it.
@@ -76,7 +80,11 @@ PAPERS = "atlas:papers-version"
 VERSION_KEYS = (*LEVELS, SHARED, VOCABULARIES, PAPERS)
 PAPER_APPS = {"references"}
 # The versions a write replaces, by how far it reaches (cache_reach()); anything else: all.
-REPLACED_BY = {"figures": (EVERYTHING,), "description": (EVERYTHING, RECORDS)}
+REPLACED_BY = {
+    "figures": (EVERYTHING,),
+    "description": (EVERYTHING, RECORDS),
+    "classification": (EVERYTHING, RECORDS, CLASSES),
+}
 # Studies by consecutive ids, counted and kept part by part.
 PART_SIZE = 1000
 TIMEOUT_SECONDS = 3600

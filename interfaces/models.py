@@ -300,15 +300,17 @@ class Study(models.Model):
         """How far this save of the study reaches in the cache (atlas/caching.py), from what it
         changed in its row (read from the database just before, _remember_stored_study):
         "figures" when nothing but its figures and bookkeeping, "description" when nothing but
-        those and its description, else None (all). A new study, a deleted one (saved false)
-        and a change of its links reach everything."""
+        those and its description, "classification" when not its paper, else None (all). A new
+        study, a deleted one (saved false) and a change of its paper reach everything."""
         before = getattr(self, "_stored_before", None)
         if before is None or not saved:
             return None
         changed = {name for name, value in before.items() if getattr(self, name) != value}
         if not changed:
             return "figures"
-        return "description" if changed <= self.DESCRIPTION else None
+        if changed <= self.DESCRIPTION:
+            return "description"
+        return None if "reference_id" in changed else "classification"
 
     def cache_studies(self) -> set[int]:
         """The studies this write touches, whose parts of the cached counts it changes."""
@@ -385,6 +387,10 @@ class StudyInterlayer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.material}"
+
+    def cache_reach(self, saved: bool = True) -> str:
+        """A layer classifies its study, and links it to no paper (atlas/caching.py)."""
+        return "classification"
 
     def cache_studies(self) -> set[int]:
         """The study it belongs to, and the one it was moved from (atlas/caching.py)."""

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
-from atlas.caching import CLASSES, cached
+from atlas.caching import LINKS, cached
 from atlas.downloads import error_response, export_filename, results_response
 from atlas.pagination import REFERENCES_PER_PAGE, paginate
 from interfaces.models import ElectrolyteFamily, Measurement, Source, Study
@@ -69,12 +69,13 @@ def reference_list(request: HttpRequest) -> HttpResponse:
     if fmt:
         filename = export_filename("interphase-atlas-references", request.GET)
         return bibliography_response(request, references.qs, fmt, filename)
-    # A paper's row is drawn once for its version (studies counted under what classifies them):
+    # A paper's row is drawn once for its version (studies counted under which studies there are
+    # and the paper each is listed under):
     # the page reads its papers' keys, and reads them whole only to draw the rows the cache lacks.
     found = references.qs
-    count = cached("reference-count", str(found.order_by().query), found.order_by().count, reads=CLASSES)
+    count = cached("reference-count", str(found.order_by().query), found.order_by().count, reads=LINKS)
     light = Reference.objects.only("id", "version", "updated_at")
-    page, page_note = paginate(request, found, REFERENCES_PER_PAGE, count=count, reads=CLASSES, rows=light)
+    page, page_note = paginate(request, found, REFERENCES_PER_PAGE, count=count, reads=LINKS, rows=light)
     q = references.form.cleaned_data.get("q") or ""
     light = list(page.object_list)
     keys = [f"{r.pk}.{r.version}.{r.updated_at.isoformat()}" for r in light]

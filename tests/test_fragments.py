@@ -390,27 +390,32 @@ def test_a_study_reclassified_has_its_own_row_alone_drawn_again(client, curator_
 
 
 def test_how_far_a_write_reaches_in_the_cache():
-    from atlas.caching import CLASSES, EVERYTHING, PAPERS, RECORDS, SHARED, VOCABULARIES, data_version
+    from atlas.caching import CLASSES, EVERYTHING, LINKS, PAPERS, RECORDS, SHARED, VOCABULARIES, data_version
 
     def replaced(write) -> set[str]:
-        versions = (EVERYTHING, RECORDS, CLASSES, SHARED, VOCABULARIES, PAPERS)
+        versions = (EVERYTHING, RECORDS, CLASSES, LINKS, SHARED, VOCABULARIES, PAPERS)
         before = {reads: data_version(reads) for reads in versions}
         write()
         return {reads for reads, version in before.items() if data_version(reads) != version}
 
     study = Study.objects.get(key=STUDY)
-    # What a study's own write reaches: never what studies share (SHARED).
-    everything = {EVERYTHING, RECORDS, CLASSES}
+    # What a study's own write reaches: never what studies share (SHARED); which studies the
+    # papers list (LINKS) only when it is made, deleted or given another paper.
+    classes = {EVERYTHING, RECORDS, CLASSES}
+    everything = classes | {LINKS}
     assert replaced(study.save) == {EVERYTHING}  # saved as read: its figures', if anything's
     study.summary += " More."
     assert replaced(study.save) == {EVERYTHING, RECORDS}
     study.strategy = "anode-design"
-    assert replaced(study.save) == everything
+    assert replaced(study.save) == classes
     assert replaced(Study.objects.defer("summary").get(pk=study.pk).save) == {EVERYTHING}
     # Changed elsewhere since this copy was read: compared with the database, not the copy.
     copy = Study.objects.get(pk=study.pk)
     Study.objects.filter(pk=study.pk).update(strategy="interlayer")
-    assert replaced(copy.save) == everything
+    assert replaced(copy.save) == classes
+    study.refresh_from_db()
+    study.reference = make_reference(authors=())
+    assert replaced(study.save) == everything
     figure = Measurement.objects.filter(study=study).first()
     assert replaced(figure.save) == {EVERYTHING}
     assert replaced(figure.delete) == {EVERYTHING}
@@ -418,7 +423,7 @@ def test_how_far_a_write_reaches_in_the_cache():
         replaced(lambda: make_study(reference=study.reference, electrolyte=study.electrolyte)) == everything
     )
     layer = StudyInterlayer.objects.filter(study=study).first()
-    assert replaced(layer.save) == everything
+    assert replaced(layer.save) == classes
     # A write of what studies share: all of it, and the version of every part of the counts:
     # the atlas's own records' (VOCABULARIES), or for a paper the one only what reads papers is under.
     assert replaced(study.electrolyte.save) == everything | {SHARED, VOCABULARIES}

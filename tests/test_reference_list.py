@@ -153,3 +153,36 @@ def test_a_page_reads_its_ids_without_counting_every_papers_studies(client):
     assert any(r.study_count for r in shown)
     for reference in shown:
         assert reference.study_count == Study.objects.filter(reference=reference).count()
+
+
+def test_the_bibliography_follows_a_study_moved_to_another_paper_and_keeps_its_rows_otherwise(
+    client, monkeypatch
+):
+    """A paper's row shows its count of studies: a study given another paper changes two rows at
+    once; a change of how a study is classified (its strategy) draws no row again."""
+    from interfaces.templatetags import atlas as tags
+
+    drawn = []
+    real = tags.cached
+
+    def drawing(name, key, compute, reads):
+        return real(name, key, lambda: drawn.append(name) or compute(), reads=reads)
+
+    monkeypatch.setattr(tags, "cached", drawing)
+
+    def counts() -> dict[str, int]:
+        shown = {"citekey": ["deng2020tuning", "luo2016transition"]}
+        rows = client.get("/references/", shown).context["rows"]
+        return {reference.citekey: reference.study_count for reference in rows}
+
+    before = counts()
+    study = Study.objects.filter(reference__citekey="deng2020tuning").first()
+    study.strategy = "anode-design" if study.strategy != "anode-design" else "other"
+    study.save()
+    drawn.clear()
+    assert counts() == before and drawn == []
+    study.reference = Reference.objects.get(citekey="luo2016transition")
+    study.save()
+    after = counts()
+    assert after["deng2020tuning"] == before["deng2020tuning"] - 1
+    assert after["luo2016transition"] == before["luo2016transition"] + 1

@@ -8,7 +8,7 @@ from django.template.loader import get_template
 from django.utils.html import conditional_escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from atlas.caching import CLASSES, EVERYTHING, RECORDS, SHARED, cached, cached_many
+from atlas.caching import CLASSES, EVERYTHING, LINKS, RECORDS, SHARED, cached, cached_many
 from interfaces.headline import factor_text
 from interfaces.models import read_whole, record_key
 from interfaces.provenance import linked_addresses, paper_link, source_link
@@ -293,10 +293,12 @@ FRAGMENT_READS = {
     "records": RECORDS,
     "classes": CLASSES,
     "shared": SHARED,
+    "links": LINKS,
     EVERYTHING: EVERYTHING,
     RECORDS: RECORDS,
     CLASSES: CLASSES,
     SHARED: SHARED,
+    LINKS: LINKS,
 }
 
 
@@ -317,7 +319,7 @@ def fragment(parser, token):
     """`{% fragment "name" key [reads] %}…{% endfragment %}`: what it encloses, rendered once
     per data version for each key and then read from the cache (a cache that is away costs a
     render, never a page). The key must name everything the enclosed part shows besides the
-    atlas's data. `reads` ("everything", "records", "classes" or "shared", atlas/caching.py)
+    atlas's data. `reads` ("everything", "records", "classes", "links" or "shared", atlas/caching.py)
     says what of the data it shows: it is kept while only the rest changes."""
     bits = token.split_contents()
     if len(bits) not in {3, 4}:
