@@ -338,6 +338,16 @@ def _part_keys(name: str, key: str, parts: int, reads: str, papers: bool) -> dic
     }
 
 
+def _from_primary(compute: Callable[[list[int], bool], dict[int, object]], parts: int):
+    """compute(asked, every) for the parts asked, from the primary (`every`: all `parts` of them)."""
+
+    def from_primary(asked: list[int]) -> dict[int, object]:
+        with primary_reads():
+            return compute(asked, len(asked) == parts)
+
+    return from_primary
+
+
 def _values_of_parts(full: dict[int, str], asked: list[int], from_primary) -> dict[int, object]:
     """The values of the parts asked: read from the cache, the missing ones computed and kept."""
     found = _ask(lambda: cache.get_many([full[part] for part in asked]), {})
@@ -365,12 +375,7 @@ def cached_by_part(
     papers or authors: `papers`): compute(parts, every) gives the missing ones, from the
     primary, one value for each part asked (`every` when that is all of them, so that it need
     not name them). A write to some studies alone makes only their parts be computed again."""
-    numbers = list(range(parts))
-
-    def from_primary(asked: list[int]) -> dict[int, object]:
-        with primary_reads():
-            return compute(asked, len(asked) == len(numbers))
-
+    numbers, from_primary = list(range(parts)), _from_primary(compute, parts)
     full = _part_keys(name, key, parts, reads, papers)
     if full is None:
         return list(from_primary(numbers).values())
@@ -397,12 +402,7 @@ def cached_combined(
     under its parts' keys: after a write to some studies alone, their parts are computed again,
     their blocks combined again from their parts, and the blocks combined (a few dozen values,
     not one a part). `combine` takes values or combinations alike (a sum, a merge, a top k)."""
-    numbers = list(range(parts))
-
-    def from_primary(asked: list[int]) -> dict[int, object]:
-        with primary_reads():
-            return compute(asked, len(asked) == len(numbers))
-
+    numbers, from_primary = list(range(parts)), _from_primary(compute, parts)
     full = _part_keys(name, key, parts, reads, papers)
     if full is None:
         return combine(list(from_primary(numbers).values()))
