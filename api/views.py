@@ -19,7 +19,6 @@ from atlas.caching import ATLAS_APPS, cached
 from atlas.pagination import REFERENCES_PER_PAGE
 from interfaces.filters import StudyFilter
 from interfaces.models import (
-    ROW_KEY_FIELDS,
     Electrolyte,
     ElectrolyteFamily,
     InterlayerMaterial,
@@ -103,7 +102,7 @@ class StudyViewSet(AtlasViewSet):
 
     queryset = Study.objects.for_list()
     # A page reads its studies' keys; their documents come from the cache (serializers).
-    page_rows = Study.objects.only(*ROW_KEY_FIELDS)
+    page_rows = Study.objects.keyed()
     lookup_url_kwarg = "id"
     serializer_class = serializers.StudySerializer
     filter_backends = [DjangoFilterBackend]

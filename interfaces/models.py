@@ -131,8 +131,9 @@ class InterlayerMaterial(models.Model):
 
 # Stored for search only: no page or export reads them.
 SEARCH_FIELDS = ("search_text", "search_names", "search_vector")  # electrolyte_name is read, small
-# What a study's cached drawings (a list's row, the API's document) are keyed by: record_key.
-ROW_KEY_FIELDS = ("id", "version", "updated_at")
+# What a study's cached drawings (a list's row, the API's document) are keyed by: record_key,
+# read with its paper (Study.objects.keyed()).
+ROW_KEY_FIELDS = ("id", "version", "updated_at", "reference__version", "reference__updated_at")
 
 
 def compared_figures(quantity: str) -> models.QuerySet:
@@ -161,6 +162,10 @@ class StudyQuerySet(models.QuerySet):
     def refresh_search(self) -> int:
         """Rewrite the stored search texts from the records they are read from."""
         return search.refresh(self)
+
+    def keyed(self):
+        """What keys a study's cached drawings (record_key) and no more, its paper's in one join."""
+        return self.select_related("reference").only(*ROW_KEY_FIELDS)
 
     def for_list(self):
         """Everything a list row or an export shows, in a fixed number of queries."""
@@ -338,10 +343,15 @@ class Study(models.Model):
         return f"Not stated in {dict(FIGURE_SOURCE_PHRASES)[self.figures_source]}"
 
 
+def paper_key(reference) -> str:
+    """The key of what is drawn of a paper: any save of it changes it (the time of saving)."""
+    return f"{reference.pk}.{reference.version}.{reference.updated_at.isoformat()}"
+
+
 def record_key(study: Study) -> str:
     """The key of a study's cached drawings: a write of the study, of one of its figures or of
-    its interlayers changes it (the version, the time of saving)."""
-    return f"{study.pk}.{study.version}.{study.updated_at.isoformat()}"
+    its interlayers changes it (the version, the time of saving), and a write of its paper."""
+    return f"{study.pk}.{study.version}.{study.updated_at.isoformat()}|{paper_key(study.reference)}"
 
 
 def study_parts() -> int:

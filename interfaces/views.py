@@ -40,7 +40,6 @@ from .matrix import matrix
 from .models import (
     READING_CHECKED,
     READING_UNCHECKED,
-    ROW_KEY_FIELDS,
     SEARCH_FIELDS,
     STRATEGY_SECTIONS,
     Electrolyte,
@@ -52,6 +51,7 @@ from .models import (
     Strategy,
     Study,
     StudyInterlayer,
+    paper_key,
     record_key,
     study_parts,
 )
@@ -146,14 +146,14 @@ def study_list(request: HttpRequest) -> HttpResponse:
     found = sum(value.count for facet in counts if facet.param == "family" for value in facet.values)
     # A row is drawn from the cache by its study's version: the page reads what keys it, and
     # study_rows reads the rest only for a row it must draw.
-    rows = Study.objects.only(*ROW_KEY_FIELDS, "reference_id")
+    rows = Study.objects.keyed()
     read, chosen = reads(request.GET), studies.form.cleaned_data
     first = first_ranked(read, chosen.get("q") or "", chosen.get("sort") or "")
     page, page_note = paginate(request, studies.qs, count=found, reads=read, rows=rows, first=first)
     active = active_filters(studies, request.GET)
     context = {
         "counts_read": reads(request.GET, sort=False),
-        "papers_key": ",".join(str(study.reference_id) for study in page.object_list),
+        "papers_key": ",".join(paper_key(study.reference) for study in page.object_list),
         "filter": studies,
         "q": studies.form.cleaned_data.get("q") or "",
         "page_obj": page,
@@ -350,7 +350,7 @@ def _latest_keys(name: str, condition) -> list[tuple[int, str]]:
     what classifies studies changes, however many pages name them."""
 
     def latest() -> list[tuple[int, str]]:
-        rows = Study.objects.filter(condition).order_by("-pk").only(*ROW_KEY_FIELDS)[: RELATED_LIMIT + 1]
+        rows = Study.objects.filter(condition).order_by("-pk").keyed()[: RELATED_LIMIT + 1]
         return [(study.pk, record_key(study)) for study in rows]
 
     return cached("latest-studies", name, latest, reads=CLASSES)

@@ -203,6 +203,12 @@ class Reference(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("references:detail", args=[self.citekey])
 
+    def cache_studies(self) -> set[int]:
+        """The studies listed under this paper: a write of it changes their counts (a search, a
+        filter by year) and what is drawn of them, which is keyed by the paper's time of saving
+        as well (atlas/caching.py)."""
+        return set(self.studies.values_list("pk", flat=True))
+
     def clean(self):
         super().clean()
         if self.doi:

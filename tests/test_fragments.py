@@ -5,6 +5,7 @@ render, never a page."""
 import pytest
 
 from interfaces.models import Electrolyte, InterlayerMaterial, Measurement, Study, StudyInterlayer
+from references.models import Authorship
 from tests.helpers import (
     admin_change_url,
     admin_form_data,
@@ -387,6 +388,18 @@ def test_a_study_reclassified_has_its_own_row_alone_drawn_again(client, curator_
     client.get("/studies/", shown)
     assert len(drawn_rows) == 5
     assert "LLZTO renamed" in row_of(client, study)
+    # A paper's edit redraws the rows of its own studies alone, and its page shows it at once.
+    reference = study.reference
+    reference.year, reference.title = 1999, "A retitled paper"
+    reference.save()
+    drawn_rows.clear()
+    client.get("/studies/", shown)
+    assert drawn_rows == [study.pk]
+    assert "1999" in row_of(client, study)
+    page = client.get(study.get_absolute_url()).content.decode()
+    assert "A retitled paper" in page and "1999" in page
+    api = client.get(f"/api/studies/{study.pk}/").json()
+    assert api["reference"]["title"] == "A retitled paper"
 
 
 def test_how_far_a_write_reaches_in_the_cache():
@@ -427,7 +440,11 @@ def test_how_far_a_write_reaches_in_the_cache():
     # A write of what studies share: all of it, and the version of every part of the counts:
     # the atlas's own records' (VOCABULARIES), or for a paper the one only what reads papers is under.
     assert replaced(study.electrolyte.save) == everything | {SHARED, VOCABULARIES}
-    assert replaced(study.reference.save) == everything | {SHARED, PAPERS}
+    # A paper's write reaches its studies' parts and what is drawn of them (keyed by the paper's
+    # time of saving too); an authorship's, what studies share.
+    assert replaced(study.reference.save) == everything
+    authorship = Authorship.objects.filter(reference__studies__isnull=False).first()
+    assert replaced(authorship.save) == everything | {SHARED, PAPERS}
     # A record nothing refers to yet: what lists it, no study's counts or drawings.
     assert replaced(lambda: make_reference(authors=())) == everything
     assert (
