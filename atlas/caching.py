@@ -249,23 +249,25 @@ def data_changed(sender, instance=None, **kwargs) -> None:
     transaction.on_commit(lambda: _new_version(keys))
 
 
+def _kept(full_key: str, compute: Callable[[], object], seconds: int = TIMEOUT_SECONDS):
+    """What the cache holds under `full_key`, or compute() from the primary, then kept there for
+    `seconds` (a cache away costs the computing, never the answer)."""
+    value = _ask(lambda: cache.get(full_key, _MISSING), _MISSING)
+    if value is _MISSING:
+        with primary_reads():
+            value = compute()
+        _ask(lambda: cache.set(full_key, value, seconds), None)
+    return value
+
+
 def cached(name: str, key: str, compute: Callable[[], object], *, reads: str = EVERYTHING):
     """compute(), from the primary, cached under the current version of what it reads (the data
     version by default) while the cache answers."""
-
-    def from_primary():
-        with primary_reads():
-            return compute()
-
     version = data_version(reads)
     if version is None:
-        return from_primary()
-    full_key = f"atlas:{name}:{version}:{hashlib.sha1(key.encode()).hexdigest()}"
-    value = _ask(lambda: cache.get(full_key, _MISSING), _MISSING)
-    if value is _MISSING:
-        value = from_primary()
-        _ask(lambda: cache.set(full_key, value, TIMEOUT_SECONDS), None)
-    return value
+        with primary_reads():
+            return compute()
+    return _kept(f"atlas:{name}:{version}:{hashlib.sha1(key.encode()).hexdigest()}", compute)
 
 
 def cached_many(
@@ -428,26 +430,14 @@ def cached_by_content(name: str, key: str, compute: Callable[[], object]):
     """compute(), from the primary, cached under `key` alone, which names everything it is
     computed from (a digest of its inputs as read under the current data versions): no write
     need replace it, and a save that leaves those inputs as they were finds it still there."""
-    full_key = f"atlas:{name}:content:{hashlib.sha1(key.encode()).hexdigest()}"
-    value = _ask(lambda: cache.get(full_key, _MISSING), _MISSING)
-    if value is _MISSING:
-        with primary_reads():
-            value = compute()
-        _ask(lambda: cache.set(full_key, value, TIMEOUT_SECONDS), None)
-    return value
+    return _kept(f"atlas:{name}:content:{hashlib.sha1(key.encode()).hexdigest()}", compute)
 
 
 def cached_for(name: str, seconds: int, compute: Callable[[], object]):
     """compute(), from the primary, cached for `seconds` whatever the data do meanwhile: for what
     may lag a save without misleading anyone (a vocabulary that only proposes searches, each
     checked against the data before it is offered)."""
-    key = f"atlas:{name}:timed"
-    value = _ask(lambda: cache.get(key, _MISSING), _MISSING)
-    if value is _MISSING:
-        with primary_reads():
-            value = compute()
-        _ask(lambda: cache.set(key, value, seconds), None)
-    return value
+    return _kept(f"atlas:{name}:timed", compute, seconds)
 
 
 def kept_answer(key: str):
