@@ -217,7 +217,7 @@ def replaced_by(reach: str | None, studies, paper: bool = False) -> tuple[str, .
     levels = REPLACED_BY.get(reach, LEVELS)
     if studies is None:
         return (*levels, SHARED, PAPERS if paper else VOCABULARIES)
-    parts = sorted({study // PART_SIZE for study in studies if study is not None})
+    parts = sorted({part_of(study) for study in studies if study is not None})
     return (*levels, *(part_version_key(level, part) for level in levels for part in parts))
 
 

@@ -1,9 +1,11 @@
-"""A lookup for the exports, which read thousands of rows by their ids a batch at a time, and a
-function for counts computed in the database that must match those computed in Python."""
+"""A lookup for the exports, which read thousands of rows by their ids a batch at a time, a
+function for counts computed in the database that must match those computed in Python, and the
+rows of a query built around the ORM's own SQL."""
 
 import math
 
 from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import FloatField, Func, Lookup
 
 
@@ -50,3 +52,11 @@ def register_functions(sender, connection, **kwargs) -> None:
     """connection_created receiver: the functions above that SQLite takes from Python."""
     if connection.vendor == "sqlite":
         connection.connection.create_function("ATLAS_LOG10", 1, _log10, deterministic=True)
+
+
+def raw_rows(sql: str, params, using: str) -> list[tuple]:
+    """The rows of a query built around the ORM's own SQL (its values passed as parameters), on
+    the database the ORM's query reads (`using`)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()

@@ -16,12 +16,11 @@ import math
 from array import array
 from collections import Counter
 
-from django.db import connections
 from django.db.models import Case, Exists, F, FloatField, Min, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Floor
 
 from atlas.caching import in_parts, part_number, part_of
-from atlas.lookups import AnyOf, Log10
+from atlas.lookups import AnyOf, Log10, raw_rows
 from references.models import ANONYMOUS, Authorship, Reference, first_author_label
 
 from .exports.documents import FIGURE_COLUMNS, STRATEGY_LABELS, figure_document, study_url_pattern
@@ -169,11 +168,17 @@ def _part_totals(studies: QuerySet) -> list[tuple]:
     resistance above zero and of zero, with one given without its area, and those of zero with
     one above zero too; in one query."""
     unnormalised = Exists(Measurement.objects.filter(study=OuterRef("pk"), quantity=UNNORMALISED))
-    found = studies.annotate(
-        part=part_number(), unnormalised=unnormalised, above=_lowest_above_zero()
-    ).values_list("part", "best_ccd_value", "lowest_resistance_value", "unnormalised", "above")
+    # The lowest above zero looked up only where the stored lowest is zero (a few studies).
+    above = Case(
+        When(lowest_resistance_value=0, then=_lowest_above_zero()),
+        default=Value(None),
+        output_field=FloatField(),
+    )
+    found = studies.annotate(part=part_number(), unnormalised=unnormalised, above=above).values_list(
+        "part", "best_ccd_value", "lowest_resistance_value", "unnormalised", "above"
+    )
     sql, params = found.query.sql_with_params()
-    return _rows(
+    return raw_rows(
         f"WITH found (part, ccd, resistance, unnormalised, above) AS ({sql}) "
         "SELECT part, COUNT(*), SUM(CASE WHEN ccd <= 0 THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN resistance > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN resistance = 0 THEN 1 ELSE 0 END), "
@@ -223,7 +228,7 @@ def _part_bins(studies: QuerySet, every: bool) -> list[tuple]:
         )
     )
     sql, params = found.query.sql_with_params()
-    return _rows(
+    return raw_rows(
         f"WITH found (part, strategy, family, year, tenth, fifth, resistance) AS MATERIALIZED ({sql}) "
         "SELECT 0, part, strategy, family, NULL, tenth, COUNT(*) FROM found "
         "GROUP BY part, strategy, family, tenth "
@@ -234,13 +239,6 @@ def _part_bins(studies: QuerySet, every: bool) -> list[tuple]:
         params,
         found.db,
     )
-
-
-def _rows(sql: str, params, using: str) -> list[tuple]:
-    """The rows of a query built around the ORM's own SQL (its values passed as parameters)."""
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def _best_pairs(studies: QuerySet) -> dict[int, tuple[float, int, int]]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.http import QueryDict
@@ -23,6 +23,7 @@ from atlas.caching import (
     in_parts,
     part_number,
 )
+from atlas.lookups import raw_rows
 from atlas.selection import SelectionField, SelectionFilter
 from references.filters import YearFilter
 from references.models import Authorship
@@ -473,7 +474,7 @@ def _part_counts(studies: QuerySet, parts: list[int], every: bool) -> dict[int, 
     counts: dict[int, PartCounts] = {part: ({}, {}, {}, {}, {}) for part in parts}
     found = studies.annotate(part=part_number()).values_list("part", "electrolyte_id", "strategy", "method")
     sql, params = found.query.sql_with_params()
-    rows = _rows(
+    rows = raw_rows(
         f"WITH found (part, electrolyte_id, strategy, method) AS MATERIALIZED ({sql}) "
         "SELECT 0, part, CAST(electrolyte_id AS TEXT), COUNT(*) FROM found GROUP BY part, electrolyte_id "
         "UNION ALL SELECT 1, part, strategy, COUNT(*) FROM found GROUP BY part, strategy "
@@ -488,7 +489,7 @@ def _part_counts(studies: QuerySet, parts: list[int], every: bool) -> dict[int, 
     layers = layers.annotate(part=part_number("study_id"))
     layers = layers.values_list("part", "study_id", "material_id", "material__kind")
     sql, params = layers.query.sql_with_params()
-    rows += _rows(
+    rows += raw_rows(
         f"WITH found (part, study_id, material_id, kind) AS MATERIALIZED ({sql}) "
         "SELECT 3, part, CAST(material_id AS TEXT), COUNT(*) FROM found GROUP BY part, material_id "
         "UNION ALL SELECT 4, part, kind, COUNT(*) "
@@ -500,13 +501,6 @@ def _part_counts(studies: QuerySet, parts: list[int], every: bool) -> dict[int, 
         if part in counts:
             counts[part][which][int(value) if which in (0, 3) else value] = n
     return counts
-
-
-def _rows(sql: str, params, using: str) -> list[tuple]:
-    """The rows of a query built around the ORM's own SQL (its values passed as parameters)."""
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 @dataclass

@@ -332,7 +332,7 @@ def fragment(parser, token):
 
 @register.filter(name="record_key")
 def record_key_of(study) -> str:
-    """The key of a study's own drawings: its id, version and time of saving."""
+    """The key of a study's own drawings: its id, version and time of saving, and its paper's."""
     return record_key(study)
 
 
