@@ -23,18 +23,18 @@ links); a curator typing figures or rewording a summary keeps the counts warm.
 Counts are also kept part by part (`cached_by_part`): the studies fall into parts of
 PART_SIZE consecutive ids, and each part's counts are kept under that part's own version of
 what they read. A write that touches some studies alone (a study, its figures, its layers, its
-paper: the record's `cache_studies()`) replaces their parts' versions, and the next count reads
-the other parts from the cache and counts only theirs; any other write replaces the version
-every part is kept under: VOCABULARIES for a write of the atlas's own records (an electrolyte, a
-family, a material), PAPERS for an author or an authorship, which only the parts that read
-papers (a search, a filter by year) are kept under as well.
+paper, its authors: the record's `cache_studies()`) replaces their parts' versions, and the next
+count reads the other parts from the cache and counts only theirs; any other write replaces the
+version every part is kept under: VOCABULARIES for a write of the atlas's own records (an
+electrolyte, a family, a material), PAPERS for one of the papers' records that names no studies,
+which only the parts that read papers (a search, a filter by year) are kept under as well.
 
 SHARED, replaced by every write that is not some studies' own, keys what is drawn of one study
 under its own record key (a list row, an API document): the study's own writes change that key
 (its version and time of saving), so do its paper's (the key holds the paper's time of saving
-too), and what it shows of other records (its electrolyte, materials, authors) is theirs, whose
-writes replace SHARED. A curator's save of one study, or of its paper, then redraws that study's
-row alone.
+too; a write of the paper's authors marks the paper saved), and what it shows of the atlas's own
+records (its electrolyte, materials) is theirs, whose writes replace SHARED. A curator's save of
+one study, of its paper or of an author, then redraws the rows of those studies alone.
 
 The cache is a helper, never a dependency: when it errs or does not answer within its
 short timeouts, the value is computed for the request and the cache is left alone for
@@ -75,7 +75,8 @@ LEVELS = (EVERYTHING, RECORDS, CLASSES, LINKS)
 # its record are kept under it.
 SHARED = "atlas:shared-version"
 # What every part's counts are kept under (cached_by_part): the atlas's own shared records
-# (electrolytes, families, materials), and the authors for what reads papers.
+# (electrolytes, families, materials), and for what reads papers a write of the papers' records
+# that names no studies.
 VOCABULARIES = "atlas:vocabularies-version"
 PAPERS = "atlas:papers-version"
 VERSION_KEYS = (*LEVELS, SHARED, VOCABULARIES, PAPERS)
@@ -212,7 +213,7 @@ def part_version_key(reads: str, part: int) -> str:
 def replaced_by(reach: str | None, studies, paper: bool = False) -> tuple[str, ...]:
     """The versions a write replaces: those of what it reaches (REPLACED_BY, else all), and when
     it touches these studies alone (ids), their parts' versions of the same; else SHARED too, and
-    PAPERS for a write of the references app (an author, an authorship: `paper`), VOCABULARIES
+    PAPERS for a write of the references app (`paper`) that names no studies, VOCABULARIES
     for any other."""
     levels = REPLACED_BY.get(reach, LEVELS)
     if studies is None:

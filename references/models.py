@@ -8,7 +8,10 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .doi import DOI_PATTERN, InvalidDOI, doi_url, normalize_doi
@@ -87,6 +90,11 @@ class Author(PersonName, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["family", "given"], name="author_unique_name"),
         ]
+
+    def cache_studies(self) -> set[int]:
+        """The studies of this author's papers: what is drawn of them names the author (their
+        papers are marked changed with the author, below) and a search finds them by the name."""
+        return _studies_of(Reference.objects.filter(authorships__author=self))
 
 
 class ReferenceQuerySet(models.QuerySet):
@@ -272,3 +280,50 @@ class Authorship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.author}"
+
+    def cache_studies(self) -> set[int]:
+        """The studies of its paper, and of the paper it was moved from: what is drawn of them
+        shows its author (atlas/caching.py)."""
+        papers = {self.reference_id, getattr(self, "_previous_reference_id", None)} - {None}
+        return _studies_of(Reference.objects.filter(pk__in=papers))
+
+
+def _studies_of(papers: models.QuerySet) -> set[int]:
+    return set(papers.filter(studies__isnull=False).values_list("studies", flat=True))
+
+
+# -- a paper shows its authors: a write of them changes the paper ------------------------
+# What is drawn of a paper and of its studies is keyed by the paper's time of saving
+# (atlas/caching.py); a change of its authors made without saving it marks it saved now.
+def _papers_changed(papers) -> None:
+    Reference.objects.filter(pk__in=papers).update(updated_at=timezone.now())
+
+
+@receiver(pre_save, sender=Authorship)
+def _remember_previous_paper(sender, instance: Authorship, **kwargs) -> None:
+    instance._previous_reference_id = (
+        Authorship.objects.filter(pk=instance.pk).values_list("reference_id", flat=True).first()
+        if instance.pk
+        else None
+    )
+
+
+@receiver(post_save, sender=Authorship)
+@receiver(post_delete, sender=Authorship)
+def _authorship_written(sender, instance: Authorship, raw=False, **kwargs) -> None:
+    if not raw:
+        _papers_changed({instance.reference_id, getattr(instance, "_previous_reference_id", None)} - {None})
+
+
+@receiver(post_save, sender=Author)
+def _author_renamed(sender, instance: Author, created=False, raw=False, **kwargs) -> None:
+    if not (created or raw):
+        _papers_changed(Reference.objects.filter(authorships__author=instance).values("pk"))
+
+
+@receiver(m2m_changed, sender=Authorship)
+def _authors_linked(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """Authors linked to a paper, or papers to an author, without saving an authorship (add(),
+    set()); a link removed deletes its authorship, whose signal marks the paper."""
+    if action == "post_add":
+        _papers_changed(pk_set if reverse else {instance.pk})

@@ -5,7 +5,7 @@ render, never a page."""
 import pytest
 
 from interfaces.models import Electrolyte, InterlayerMaterial, Measurement, Study, StudyInterlayer
-from references.models import Authorship
+from references.models import Author, Authorship
 from tests.helpers import (
     admin_change_url,
     admin_form_data,
@@ -400,6 +400,28 @@ def test_a_study_reclassified_has_its_own_row_alone_drawn_again(client, curator_
     assert "A retitled paper" in page and "1999" in page
     api = client.get(f"/api/studies/{study.pk}/").json()
     assert api["reference"]["title"] == "A retitled paper"
+    # So does a write of its authors, whichever way it is made.
+    renamed = reference.authorships.order_by("position").first().author
+    renamed.family = "Renamedauthor"
+    renamed.save()
+    drawn_rows.clear()
+    client.get("/studies/", shown)
+    assert drawn_rows == [study.pk]
+    assert "Renamedauthor" in row_of(client, study)
+    assert "Renamedauthor" in client.get(study.get_absolute_url()).content.decode()
+    assert "Renamedauthor" in client.get("/references/", {"citekey": reference.citekey}).content.decode()
+    newcomer = Author.objects.create(family="Linkedlast")
+    reference.authors.add(newcomer, through_defaults={"position": 40})
+    assert "Linkedlast" in client.get(f"/api/studies/{study.pk}/").content.decode()
+    newcomer.references.clear()
+    assert "Linkedlast" not in client.get(f"/api/studies/{study.pk}/").content.decode()
+    newcomer.references.add(reference, through_defaults={"position": 41})
+    drawn_rows.clear()
+    client.get("/studies/", shown)
+    assert drawn_rows == [study.pk]
+    assert "Linkedlast" in client.get(study.get_absolute_url()).content.decode()
+    Authorship.objects.filter(author=newcomer).delete()
+    assert "Linkedlast" not in client.get(study.get_absolute_url()).content.decode()
 
 
 def test_how_far_a_write_reaches_in_the_cache():
@@ -441,18 +463,19 @@ def test_how_far_a_write_reaches_in_the_cache():
     # the atlas's own records' (VOCABULARIES), or for a paper the one only what reads papers is under.
     assert replaced(study.electrolyte.save) == everything | {SHARED, VOCABULARIES}
     # A paper's write reaches its studies' parts and what is drawn of them (keyed by the paper's
-    # time of saving too); an authorship's, what studies share.
+    # time of saving too); so does a write of its authors, which marks the paper saved.
     assert replaced(study.reference.save) == everything
     authorship = Authorship.objects.filter(reference__studies__isnull=False).first()
-    assert replaced(authorship.save) == everything | {SHARED, PAPERS}
+    assert replaced(authorship.save) == everything
+    assert replaced(authorship.author.save) == everything
     # A record nothing refers to yet: what lists it, no study's counts or drawings.
     assert replaced(lambda: make_reference(authors=())) == everything
     assert (
         replaced(lambda: InterlayerMaterial.objects.create(slug="fresh", name="Fresh", kind="oxide"))
         == everything
     )
-    # A new electrolyte and a new paper with its authors (an authorship: what a paper's studies show).
-    assert replaced(lambda: make_study()) == everything | {SHARED, PAPERS}
+    # A new study with its new electrolyte, paper and authors: no other study's parts or drawings.
+    assert replaced(lambda: make_study()) == everything
 
 
 def test_a_study_deleted_leaves_every_count_and_list_at_once(client):

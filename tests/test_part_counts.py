@@ -179,13 +179,27 @@ def test_a_papers_edit_recounts_only_the_parts_of_its_studies(client, counted_pa
         kept = shown(client, query)
         assert counted_parts[0] == papers_parts, query
         assert kept == from_scratch(client, query)
-    # An author's name is what every paper of theirs shows: every part that reads papers.
+    # An author's name is what the studies of their papers show: those studies' parts alone.
     author = reference.authorships.first().author
+    authors_parts = sorted(
+        {pk // SIZE for pk in Study.objects.filter(reference__authors=author).values_list("pk", flat=True)}
+    )
+    assert authors_parts != all_parts()
     author.family += " Renamed"
     author.save()
     counted_parts.clear()
     assert shown(client, "q=Li3PO4") == from_scratch(client, "q=Li3PO4")
-    assert counted_parts[0] == all_parts()
+    assert counted_parts[0] == authors_parts
+    # A search by the new name finds the author's studies at once.
+    name_query = f'q="{author.family}"'
+    found = client.get(f"/studies/?{name_query}").context["page_obj"].paginator.count
+    assert found == Study.objects.filter(reference__authors=author).count() > 0
+    assert shown(client, name_query) == from_scratch(client, name_query)
+
+    # The author's papers unlinked from their side (no authorship saved by hand): those too.
+    author.references.clear()
+    assert shown(client, name_query) == from_scratch(client, name_query)
+    assert client.get(f"/studies/?{name_query}").context["page_obj"].paginator.count == 0
 
 
 def test_whatever_is_written_the_counts_are_those_of_a_count_from_scratch(client):
