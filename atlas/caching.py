@@ -25,9 +25,12 @@ PART_SIZE consecutive ids, and each part's counts are kept under that part's own
 what they read. A write that touches some studies alone (a study, its figures, its layers, its
 paper, its authors: the record's `cache_studies()`) replaces their parts' versions, and the next
 count reads the other parts from the cache and counts only theirs; any other write replaces the
-version every part is kept under: VOCABULARIES for a write of the atlas's own records (an
-electrolyte, a family, a material), PAPERS for one of the papers' records that names no studies,
-which only the parts that read papers (a search, a filter by year) are kept under as well.
+version of the shared records it is one of, under which only the parts that read those records
+are kept (`shared`): ELECTROLYTES for an electrolyte or a family (what a filter by family or
+electrolyte finds; what is counted by electrolyte is counted by its id, and grouped into
+families after the parts are added up), MATERIALS for a material (its kind: the interlayer kinds'
+counts, a filter by interlayer), PAPERS for one of the papers' records that names no studies (a
+filter by year); a search reads them all.
 
 SHARED, replaced by every write that is not some studies' own, keys what is drawn of one study
 under its own record key (a list row, an API document): the study's own writes change that key
@@ -74,13 +77,17 @@ LEVELS = (EVERYTHING, RECORDS, CLASSES, LINKS)
 # studies' own. Every part's counts (cached_by_part) and every drawing of one study keyed by
 # its record are kept under it.
 SHARED = "atlas:shared-version"
-# What every part's counts are kept under (cached_by_part): the atlas's own shared records
-# (electrolytes, families, materials), and for what reads papers a write of the papers' records
-# that names no studies.
-VOCABULARIES = "atlas:vocabularies-version"
+# The shared records a part's counts may read (cached_by_part's `shared`), each a version that
+# their writes replace: electrolytes and families, interlayer materials, and the papers' records
+# (a write of which that names no studies).
+ELECTROLYTES = "atlas:electrolytes-version"
+MATERIALS = "atlas:materials-version"
 PAPERS = "atlas:papers-version"
-VERSION_KEYS = (*LEVELS, SHARED, VOCABULARIES, PAPERS)
-PAPER_APPS = {"references"}
+SHARED_RECORDS = (ELECTROLYTES, MATERIALS, PAPERS)
+# Which of them a model's records are, by app or by model; any other model's write: all of them.
+SHARED_RECORDS_OF = {"references": PAPERS, "Electrolyte": ELECTROLYTES, "ElectrolyteFamily": ELECTROLYTES,
+                     "InterlayerMaterial": MATERIALS}  # fmt: skip
+VERSION_KEYS = (*LEVELS, SHARED, *SHARED_RECORDS)
 # The versions a write replaces, by how far it reaches (cache_reach()); anything else: all.
 REPLACED_BY = {
     "figures": (EVERYTHING,),
@@ -210,14 +217,13 @@ def part_version_key(reads: str, part: int) -> str:
     return f"{reads}:part:{part}"
 
 
-def replaced_by(reach: str | None, studies, paper: bool = False) -> tuple[str, ...]:
+def replaced_by(reach: str | None, studies, records: tuple[str, ...] = SHARED_RECORDS) -> tuple[str, ...]:
     """The versions a write replaces: those of what it reaches (REPLACED_BY, else all), and when
     it touches these studies alone (ids), their parts' versions of the same; else SHARED too, and
-    PAPERS for a write of the references app (`paper`) that names no studies, VOCABULARIES
-    for any other."""
+    the version of the shared records it is one of (`records`)."""
     levels = REPLACED_BY.get(reach, LEVELS)
     if studies is None:
-        return (*levels, SHARED, PAPERS if paper else VOCABULARIES)
+        return (*levels, SHARED, *records)
     parts = sorted({part_of(study) for study in studies if study is not None})
     return (*levels, *(part_version_key(level, part) for level in levels for part in parts))
 
@@ -242,8 +248,11 @@ def data_changed(sender, instance=None, **kwargs) -> None:
         studies = set()  # it touches no study
     else:
         studies = None
+    records = SHARED_RECORDS_OF.get(meta.app_label) or SHARED_RECORDS_OF.get(sender.__name__)
     keys = replaced_by(
-        reach(saved=saved) if callable(reach) else None, studies, paper=meta.app_label in PAPER_APPS
+        reach(saved=saved) if callable(reach) else None,
+        studies,
+        (records,) if records else SHARED_RECORDS,
     )
     _new_version(keys)
     # What was computed before the commit is dropped too.
@@ -325,13 +334,13 @@ def _part_versions(keys: list[str]) -> dict[str, str]:
     return versions
 
 
-def _part_keys(name: str, key: str, parts: int, reads: str, papers: bool) -> dict[int, str] | None:
+def _part_keys(name: str, key: str, parts: int, reads: str, shared: tuple[str, ...]) -> dict[int, str] | None:
     """Each part's cache key: the part's version of what it reads, the versions of the shared
-    records (VOCABULARIES; PAPERS with `papers`) and the key; None while the cache is away."""
-    shared = [data_version(VOCABULARIES), *([data_version(PAPERS)] if papers else [])]
-    if None in shared:
+    records it reads (`shared`) and the key; None while the cache is away."""
+    versions_of_shared = [data_version(records) for records in sorted(set(shared))]
+    if None in versions_of_shared:
         return None
-    generation = "-".join(shared)
+    generation = "-".join(versions_of_shared)
     version_keys = {part: part_version_key(reads, part) for part in range(parts)}
     versions = _ask(lambda: _part_versions(list(version_keys.values())))
     if versions is _MISSING:
@@ -372,16 +381,16 @@ def cached_by_part(
     *,
     parts: int,
     reads: str,
-    papers: bool = False,
+    shared: tuple[str, ...] = SHARED_RECORDS,
 ) -> list:
     """The values of every part of the studies (0 … parts - 1; a part holds the ids from
     part × PART_SIZE on), each cached under its part's version of what it reads (`reads`) and
-    the version of the atlas's shared records (VOCABULARIES; and PAPERS when the values read
-    papers or authors: `papers`): compute(parts, every) gives the missing ones, from the
+    the versions of the shared records the values read (`shared`: ELECTROLYTES, MATERIALS,
+    PAPERS; all by default): compute(parts, every) gives the missing ones, from the
     primary, one value for each part asked (`every` when that is all of them, so that it need
     not name them). A write to some studies alone makes only their parts be computed again."""
     numbers, from_primary = list(range(parts)), _from_primary(compute, parts)
-    full = _part_keys(name, key, parts, reads, papers)
+    full = _part_keys(name, key, parts, reads, shared)
     if full is None:
         return list(from_primary(numbers).values())
     values = _values_of_parts(full, numbers, from_primary)
@@ -400,7 +409,7 @@ def cached_combined(
     *,
     parts: int,
     reads: str,
-    papers: bool = False,
+    shared: tuple[str, ...] = SHARED_RECORDS,
 ):
     """combine() of every part's value, the values kept part by part as cached_by_part keeps
     them, and combined by blocks of BLOCK_SIZE consecutive parts, each block's combination kept
@@ -408,7 +417,7 @@ def cached_combined(
     their blocks combined again from their parts, and the blocks combined (a few dozen values,
     not one a part). `combine` takes values or combinations alike (a sum, a merge, a top k)."""
     numbers, from_primary = list(range(parts)), _from_primary(compute, parts)
-    full = _part_keys(name, key, parts, reads, papers)
+    full = _part_keys(name, key, parts, reads, shared)
     if full is None:
         return combine(list(from_primary(numbers).values()))
     blocks = {

@@ -26,7 +26,7 @@ from references.models import ANONYMOUS, Authorship, Reference, first_author_lab
 from .exports.documents import FIGURE_COLUMNS, STRATEGY_LABELS, figure_document, study_url_pattern
 from .fields import conditions_of
 from .headline import factor_text, headline_of_documents, top
-from .models import Measurement, Role, Strategy, Study, StudyInterlayer, study_parts
+from .models import Electrolyte, Measurement, Role, Strategy, Study, StudyInterlayer, study_parts
 from .vocabularies import SOURCE_PHRASES
 
 CCD, RESISTANCE, UNNORMALISED = "ccd", "interfacial_resistance", "resistance"
@@ -191,11 +191,13 @@ def _part_totals(studies: QuerySet) -> list[tuple]:
 
 def _part_bins(studies: QuerySet, every: bool) -> list[tuple]:
     """Part by part, the studies with a best CCD counted in the bins of the CCD charts, in one
-    query: by strategy, family and tenth of a decade (0); by year and fifth of a decade (1); by
-    the fifths of a decade of their interfacial resistance (the lowest above zero where the
-    stored one is zero) and of their CCD (2). A bin is [10**(k / per decade), 10**((k + 1) /
-    per decade)), its k computed with Python's log10 (atlas.lookups.Log10). The papers' years
-    are joined for every part, looked up by key for a few (where a join would read them all)."""
+    query: by strategy, electrolyte and tenth of a decade (0; by the electrolyte's id, grouped by
+    family when drawn, so that a change of an electrolyte or a family counts no part again); by
+    year and fifth of a decade (1); by the fifths of a decade of their interfacial resistance (the
+    lowest above zero where the stored one is zero) and of their CCD (2). A bin is [10**(k / per
+    decade), 10**((k + 1) / per decade)), its k computed with Python's log10
+    (atlas.lookups.Log10). The papers' years are joined for every part, looked up by key for a
+    few (where a join would read them all)."""
     ccd = Log10(F("best_ccd_value"))
     year = (
         F("reference__year")
@@ -220,7 +222,7 @@ def _part_bins(studies: QuerySet, every: bool) -> list[tuple]:
         .values_list(
             "part",
             "strategy",
-            "electrolyte__family__label",
+            "electrolyte_id",
             "paper_year",
             "tenth",
             "fifth",
@@ -229,9 +231,9 @@ def _part_bins(studies: QuerySet, every: bool) -> list[tuple]:
     )
     sql, params = found.query.sql_with_params()
     return raw_rows(
-        f"WITH found (part, strategy, family, year, tenth, fifth, resistance) AS MATERIALIZED ({sql}) "
-        "SELECT 0, part, strategy, family, NULL, tenth, COUNT(*) FROM found "
-        "GROUP BY part, strategy, family, tenth "
+        f"WITH found (part, strategy, electrolyte, year, tenth, fifth, resistance) AS MATERIALIZED ({sql}) "
+        "SELECT 0, part, strategy, electrolyte, NULL, tenth, COUNT(*) FROM found "
+        "GROUP BY part, strategy, electrolyte, tenth "
         "UNION ALL SELECT 1, part, NULL, NULL, year, fifth, COUNT(*) FROM found "
         "WHERE year IS NOT NULL AND year <> 0 GROUP BY part, year, fifth "
         "UNION ALL SELECT 2, part, NULL, NULL, resistance, fifth, COUNT(*) FROM found "
@@ -276,9 +278,9 @@ def chart_parts(studies: QuerySet, parts: list[int], every: bool) -> dict[int, d
     for part, *counts in _part_totals(studies):
         if part in added:
             added[part]["counts"] = dict(zip(COUNTED, map(int, counts), strict=True))
-    for which, part, strategy, family, other, k, n in _part_bins(studies, every):
+    for which, part, strategy, electrolyte, other, k, n in _part_bins(studies, every):
         if part in added:
-            key = (strategy, family, int(k)) if which == 0 else (int(other), int(k))
+            key = (strategy, electrolyte, int(k)) if which == 0 else (int(other), int(k))
             added[part]["bins"][which][key] = n
     best_pairs = _best_pairs(studies)
     by_part: dict[int, dict] = {}
@@ -357,10 +359,14 @@ def _edges(k: int, per_decade: int) -> tuple[float, float]:
 
 def _bins(strips: Counter, years: Counter, grid: Counter) -> dict:
     """The CCD charts as counts: by strategy and family on a strip, by year, and against the
-    interfacial resistance, from the studies counted by (strategy, family, k), (year, k) and
-    (resistance's k, CCD's k)."""
+    interfacial resistance, from the studies counted by (strategy, electrolyte's id, k), (year,
+    k) and (resistance's k, CCD's k)."""
+    family_of = dict(Electrolyte.objects.values_list("pk", "family__label"))
+    by_family: Counter = Counter()
+    for (strategy, electrolyte, k), n in strips.items():
+        by_family[strategy, family_of.get(electrolyte), k] += n
     strip_bins = []
-    for (strategy, family, k), n in sorted(strips.items()):
+    for (strategy, family, k), n in sorted(by_family.items()):
         x1, x2 = _edges(k, STRIP_BINS_PER_DECADE)
         strip_bins.append(
             {"strategy": STRATEGY_LABELS[strategy], "family": family, "x1": x1, "x2": x2, "count": n}

@@ -16,8 +16,12 @@ from django.http import QueryDict
 
 from atlas.caching import (
     CLASSES,
+    ELECTROLYTES,
     EVERYTHING,
+    MATERIALS,
+    PAPERS,
     RECORDS,
+    SHARED_RECORDS,
     cached,
     cached_combined,
     in_parts,
@@ -75,10 +79,21 @@ def reads(params, *, sort: bool = True) -> str:
     return RECORDS if (params.get("q") or "").strip() else CLASSES
 
 
-def reads_papers(params) -> bool:
-    """Whether the studies a query string finds depend on their papers or authors: a search
-    (titles, authors, journals) or a filter by year."""
-    return bool((params.get("q") or "").strip() or params.get("year_min") or params.get("year_max"))
+# The filters that read shared records (atlas/caching.py), by the records they read; a search
+# reads every one of them (the papers' titles and authors, the electrolytes' and materials' names).
+SHARED_BY_FILTER = {
+    PAPERS: ("year_min", "year_max"),
+    ELECTROLYTES: ("family", "electrolyte"),
+    MATERIALS: ("interlayer", "interlayer_kind"),
+}
+
+
+def reads_shared(params) -> tuple[str, ...]:
+    """The shared records the studies a query string finds depend on (atlas/caching.py): what
+    keys their counts kept part by part besides the parts' own versions."""
+    if (params.get("q") or "").strip():
+        return SHARED_RECORDS
+    return tuple(records for records, names in SHARED_BY_FILTER.items() if any(params.get(n) for n in names))
 
 
 class FloatFilter(django_filters.Filter):
@@ -285,8 +300,7 @@ def first_ranked(reads_: str, text: str, sort: str):
             lambda parts, every: _firsts(queryset, order, parts, every, top),
             lambda firsts: _may_reach(firsts, top),
             parts=study_parts(),
-            reads=reads_,
-            papers=True,  # a search reads the papers' titles and authors
+            reads=reads_,  # a search reads every shared record: the papers', the vocabularies' names
         )
         candidates = Study.objects.filter(pk__in=[pk for pk, _, _ in found])
         page = order_studies(search.ranked(candidates, text), "")
@@ -383,8 +397,10 @@ def facets(filtered: QuerySet, params: QueryDict) -> list[Facet]:
     studies, so that after a save only its study's part is counted again."""
     counted = {k: sorted(params.getlist(k)) for k in sorted(params) if k not in {"page", "sort", "format"}}
     key, read = repr(counted), reads(params, sort=False)
-    papers = reads_papers(params)
-    specs = cached("facets", key, lambda: _facet_counts(filtered, key, read, papers), reads=read)
+    # The counts by interlayer kind read the materials' kinds; those by electrolyte and material
+    # count their ids.
+    shared = (MATERIALS, *reads_shared(params))
+    specs = cached("facets", key, lambda: _facet_counts(filtered, key, read, shared), reads=read)
     result = []
     for param, label, rows in specs:
         selected = params.getlist(param)
@@ -400,7 +416,7 @@ PartCounts = tuple[dict[int, int], dict[str, int], dict[str, int], dict[int, int
 
 
 def _facet_counts(
-    filtered: QuerySet, key: str, read: str, papers: bool
+    filtered: QuerySet, key: str, read: str, shared: tuple[str, ...]
 ) -> list[tuple[str, str, list[tuple[str, str, int, str]]]]:
     # Each count groups the filtered rows alone, part by part of the studies (atlas/caching.py,
     # cached_combined), and the parts are added up there; the options (zero included) come from
@@ -413,7 +429,7 @@ def _facet_counts(
         _added_counts,
         parts=study_parts(),
         reads=read,
-        papers=papers,
+        shared=shared,
     )
     electrolytes = Electrolyte.objects.values_list("pk", "slug", "name", "family__slug", "family__label")
     electrolytes = electrolytes.order_by("family__position", "family__label", "name")

@@ -16,8 +16,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from atlas.caching import (
     CLASSES,
+    ELECTROLYTES,
     EVERYTHING,
     LINKS,
+    PAPERS,
     cached,
     cached_by_content,
     cached_by_part,
@@ -33,7 +35,7 @@ from references.models import FOUNDING_REVIEW, Authorship, Reference
 from .charts import chart_data, chart_parts, combine_chart_parts, drawn, family_figures, family_strip, placed
 from .compare import compared_ids, facts, figure_rows, stacks
 from .exports import csv_response, json_response
-from .filters import SLUG_PARAMETERS, StudyFilter, active_filters, facets, first_ranked, reads
+from .filters import SLUG_PARAMETERS, StudyFilter, active_filters, facets, first_ranked, reads, reads_shared
 from .forms import ReportForm, client_key
 from .matrix import COLUMNS as MATRIX_COLUMNS
 from .matrix import matrix
@@ -254,7 +256,8 @@ def _chart_data(studies: QuerySet, params) -> dict:
             combine_chart_parts,
             parts=study_parts(),
             reads=EVERYTHING,
-            papers=True,
+            # The year chart reads the papers' years; its studies' electrolytes are counted by id.
+            shared=(PAPERS, *reads_shared(params)),
         )
         return chart_data(studies, added)
 
@@ -301,6 +304,7 @@ def _family_figures(family_id: int) -> list[tuple[str, list, list]]:
         lambda parts, every: family_figures(family_id, parts, every),
         parts=study_parts(),
         reads=EVERYTHING,
+        shared=(ELECTROLYTES,),  # which studies are the family's
     )
 
 
@@ -321,7 +325,12 @@ def _family_strips_digest(family_id: int) -> str:
         str(family_id),
         lambda: _drawn_from(
             cached_by_part(
-                "family-figures-digest", str(family_id), digests, parts=study_parts(), reads=EVERYTHING
+                "family-figures-digest",
+                str(family_id),
+                digests,
+                parts=study_parts(),
+                reads=EVERYTHING,
+                shared=(ELECTROLYTES,),
             )
         ),
     )

@@ -425,10 +425,20 @@ def test_a_study_reclassified_has_its_own_row_alone_drawn_again(client, curator_
 
 
 def test_how_far_a_write_reaches_in_the_cache():
-    from atlas.caching import CLASSES, EVERYTHING, LINKS, PAPERS, RECORDS, SHARED, VOCABULARIES, data_version
+    from atlas.caching import (
+        CLASSES,
+        ELECTROLYTES,
+        EVERYTHING,
+        LINKS,
+        MATERIALS,
+        PAPERS,
+        RECORDS,
+        SHARED,
+        data_version,
+    )
 
     def replaced(write) -> set[str]:
-        versions = (EVERYTHING, RECORDS, CLASSES, LINKS, SHARED, VOCABULARIES, PAPERS)
+        versions = (EVERYTHING, RECORDS, CLASSES, LINKS, SHARED, ELECTROLYTES, MATERIALS, PAPERS)
         before = {reads: data_version(reads) for reads in versions}
         write()
         return {reads for reads, version in before.items() if data_version(reads) != version}
@@ -459,9 +469,12 @@ def test_how_far_a_write_reaches_in_the_cache():
     )
     layer = StudyInterlayer.objects.filter(study=study).first()
     assert replaced(layer.save) == classes
-    # A write of what studies share: all of it, and the version of every part of the counts:
-    # the atlas's own records' (VOCABULARIES), or for a paper the one only what reads papers is under.
-    assert replaced(study.electrolyte.save) == everything | {SHARED, VOCABULARIES}
+    # A write of what studies share: all of it, and the version of those records, under which
+    # only the parts of the counts that read them are kept.
+    assert replaced(study.electrolyte.save) == everything | {SHARED, ELECTROLYTES}
+    assert replaced(study.electrolyte.family.save) == everything | {SHARED, ELECTROLYTES}
+    material = InterlayerMaterial.objects.filter(layers__isnull=False).first()
+    assert replaced(material.save) == everything | {SHARED, MATERIALS}
     # A paper's write reaches its studies' parts and what is drawn of them (keyed by the paper's
     # time of saving too); so does a write of its authors, which marks the paper saved.
     assert replaced(study.reference.save) == everything

@@ -1,7 +1,9 @@
 """The list's counts are kept part by part of the studies (atlas/caching.py, cached_by_part): a
-write that touches some studies alone has only their parts counted again, any other write has
-every part counted again, and whatever was written, the counts a reader sees are those of a
-count from scratch."""
+write that touches some studies alone has only their parts counted again, a write of a record
+studies share has every part that reads it counted again, and whatever was written, the counts a
+reader sees are those of a count from scratch."""
+
+from collections import Counter
 
 import pytest
 from django.test.utils import override_settings
@@ -117,15 +119,35 @@ def test_a_figure_moved_between_studies_counts_both_parts_again(client, counted_
     assert counted_parts[0] == sorted({first.pk // SIZE, last.pk // SIZE})
 
 
-def test_a_write_beyond_one_study_counts_every_part_again(client, counted_parts):
-    shown(client, "")
-    electrolyte = Electrolyte.objects.filter(family__slug="garnet").first()
-    electrolyte.family = ElectrolyteFamily.objects.exclude(slug="garnet").first()
-    electrolyte.save()
+def test_a_write_of_shared_records_counts_again_every_part_that_reads_them(client, counted_parts):
+    """An electrolyte moved to another family: the facets count by the electrolyte's id and
+    group the ids into families once the parts are added up, so only what a filter by family or a
+    search finds is counted again; a material's kind: what the interlayer kinds' counts read, so
+    every part of every list."""
+    queries = ("", "strategy=artificial-interlayer", "family=garnet", "q=Li3PO4", "year_min=2019")
+    electrolyte = Electrolyte.objects.filter(family__slug="garnet", studies__isnull=False).first()
+    material = InterlayerMaterial.objects.filter(layers__isnull=False).first()
 
-    counted_parts.clear()
-    assert shown(client, "") == from_scratch(client, "")
-    assert counted_parts[0] == all_parts()
+    def moved():
+        electrolyte.family = ElectrolyteFamily.objects.exclude(slug="garnet").first()
+        electrolyte.save()
+
+    def kind():
+        material.kind = "metal" if material.kind != "metal" else "oxide"
+        material.save()
+
+    for write, recounted in (
+        (moved, {"family=garnet", "q=Li3PO4"}),
+        (kind, set(queries)),
+    ):
+        for query in queries:
+            shown(client, query)
+        write()
+        for query in queries:
+            counted_parts.clear()
+            kept = shown(client, query)
+            assert counted_parts == ([all_parts()] if query in recounted else []), (write.__name__, query)
+            assert kept == from_scratch(client, query), (write.__name__, query)
 
 
 def test_a_new_paper_material_or_electrolyte_recounts_nothing(client, counted_parts):
@@ -159,8 +181,9 @@ def test_a_new_paper_material_or_electrolyte_recounts_nothing(client, counted_pa
     material.kind = "metal" if material.kind != "metal" else "oxide"
     material.save()
     counted_parts.clear()
-    assert shown(client, "") == from_scratch(client, "")
-    assert counted_parts[0] == all_parts()
+    kept = shown(client, "")
+    assert counted_parts == [all_parts()]
+    assert kept == from_scratch(client, "")
 
 
 def test_a_papers_edit_recounts_only_the_parts_of_its_studies(client, counted_parts):
@@ -438,25 +461,45 @@ def test_the_charts_after_any_write_are_those_counted_from_scratch(client, monke
         reference.year = 2001
         reference.save()
 
-    papers_parts = sorted({pk // SIZE for pk in first.reference.studies.values_list("pk", flat=True)})
+    def family():  # an electrolyte moved to another family: what a filter by family finds
+        electrolyte = Electrolyte.objects.filter(family__slug="garnet", studies__isnull=False).first()
+        electrolyte.family = ElectrolyteFamily.objects.exclude(slug="garnet").first()
+        electrolyte.save()
 
+    def material_kind():  # what the charts count reads no material, what a search finds does
+        material = InterlayerMaterial.objects.filter(layers__isnull=False).first()
+        material.kind = "metal" if material.kind != "metal" else "oxide"
+        material.save()
+
+    papers_parts = sorted({pk // SIZE for pk in first.reference.studies.values_list("pk", flat=True)})
+    every_part = list(range(Study.objects.order_by("-pk")[0].pk // SIZE + 1))
+    # The parts each chart's first request after the write counts, by the write and the query.
     for write, parts in (
-        (figure, [last.pk // SIZE]),
-        (zero, [first.pk // SIZE]),
-        (reclassify, [last.pk // SIZE]),
-        (paper, papers_parts),
+        (figure, dict.fromkeys(CHARTS, [[last.pk // SIZE]])),
+        (zero, dict.fromkeys(CHARTS, [[first.pk // SIZE]])),
+        (reclassify, dict.fromkeys(CHARTS, [[last.pk // SIZE]])),
+        (paper, dict.fromkeys(CHARTS, [papers_parts])),
+        (family, {"": [], "family=garnet": [every_part], "q=Li3PO4": [every_part], CHARTS[3]: []}),
+        (material_kind, {"": [], "family=garnet": [], "q=Li3PO4": [every_part], CHARTS[3]: []}),
     ):
         for query in CHARTS:
             charted(query)  # kept before the write
         write()
-        asked.clear()
         for query in CHARTS:
-            assert charted(query) == charted(query, cache=False), (write.__name__, query)
-        assert asked[::2] == [parts] * len(CHARTS), write.__name__  # each followed by a count from scratch
+            asked.clear()
+            kept = charted(query)
+            assert asked == parts[query], (write.__name__, query)
+            assert kept == charted(query, cache=False), (write.__name__, query)
     shown = charted("")
     assert shown["totals"]["ccd"] == Study.objects.filter(best_ccd_value__gt=0).count()
     if marks_max == 3:
         assert shown["pairs"][0]["id"] == last.pk and shown["binned"]["ccd"]
+        # Each family's bars count its studies as they are now (the electrolyte moved included).
+        by_family = Counter()
+        for bar in shown["ccd_bins"]:
+            by_family[bar["family"]] += bar["count"]
+        with_ccd = Study.objects.filter(best_ccd_value__gt=0)
+        assert by_family == Counter(with_ccd.values_list("electrolyte__family__label", flat=True))
     else:
         assert max(mark["value"] for mark in shown["ccd"]) == 999.0
 
