@@ -142,13 +142,27 @@ def _ask(operation: Callable[[], object], default=_MISSING):
 _read_once: ContextVar[dict | None] = ContextVar("atlas_versions_read_once", default=None)
 
 
-def _versions() -> dict[str, str]:
-    """The three versions, in one round trip (each made when missing)."""
-    versions = cache.get_many(VERSION_KEYS)
-    for key in set(VERSION_KEYS) - set(versions):
-        cache.add(key, uuid4().hex, None)
-        versions[key] = cache.get(key)
+def _made_when_missing(keys) -> dict[str, str]:
+    """The versions under these keys, each made when missing (never read as an old one: a
+    version another process made meanwhile is kept), in one round trip when none is missing and
+    two more otherwise (add_many, where the cache has it: Redis)."""
+    versions = cache.get_many(keys)
+    missing = [key for key in keys if key not in versions]
+    if missing:
+        made = {key: uuid4().hex for key in missing}
+        if hasattr(cache, "add_many"):
+            cache.add_many(made, None)
+        else:
+            for key, version in made.items():
+                cache.add(key, version, None)
+        found = cache.get_many(missing)
+        versions |= {key: found.get(key, made[key]) for key in missing}
     return versions
+
+
+def _versions() -> dict[str, str]:
+    """The data versions, each made when missing."""
+    return _made_when_missing(VERSION_KEYS)
 
 
 def data_version(reads: str = EVERYTHING) -> str | None:
@@ -325,15 +339,6 @@ def in_parts(parts: list[int], field: str = "pk") -> Q:
     )
 
 
-def _part_versions(keys: list[str]) -> dict[str, str]:
-    """The parts' versions, in one round trip, each made when missing (never read as an old one)."""
-    versions = cache.get_many(keys)
-    for key in set(keys) - set(versions):
-        cache.add(key, uuid4().hex, None)
-        versions[key] = cache.get(key)
-    return versions
-
-
 def _part_keys(name: str, key: str, parts: int, reads: str, shared: tuple[str, ...]) -> dict[int, str] | None:
     """Each part's cache key: the part's version of what it reads, the versions of the shared
     records it reads (`shared`) and the key; None while the cache is away."""
@@ -342,7 +347,7 @@ def _part_keys(name: str, key: str, parts: int, reads: str, shared: tuple[str, .
         return None
     generation = "-".join(versions_of_shared)
     version_keys = {part: part_version_key(reads, part) for part in range(parts)}
-    versions = _ask(lambda: _part_versions(list(version_keys.values())))
+    versions = _ask(lambda: _made_when_missing(list(version_keys.values())))
     if versions is _MISSING:
         return None
     digest = hashlib.sha1(key.encode()).hexdigest()

@@ -1,5 +1,6 @@
-"""Django's Redis cache, keeping one Redis client for each connection pool."""
+"""Django's Redis cache, keeping one Redis client for each connection pool, with add_many()."""
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -17,8 +18,22 @@ class KeptClientRedisCacheClient(RedisCacheClient):
             clients[pool] = self._client(connection_pool=pool)
         return clients[pool]
 
+    def add_many(self, data: dict, timeout: int | None) -> None:
+        pipeline = self.get_client(write=True).pipeline(transaction=False)
+        for key, value in data.items():
+            pipeline.set(key, self._serializer.dumps(value), ex=timeout, nx=True)
+        pipeline.execute()
+
 
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = KeptClientRedisCacheClient
+
+    def add_many(self, data: dict, timeout=DEFAULT_TIMEOUT, version=None) -> None:
+        """add() of each key, in one round trip: a key already set keeps its value."""
+        timeout = self.get_backend_timeout(timeout)
+        if timeout == 0:
+            return  # expired at once, as add() leaves it
+        keys = {self.make_and_validate_key(key, version=version): value for key, value in data.items()}
+        self._cache.add_many(keys, timeout)

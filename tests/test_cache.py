@@ -1,6 +1,7 @@
 """The overview's and the facets' counts are cached, and a save makes them fresh at once."""
 
 import pytest
+from django.core.cache import caches
 
 from interfaces.models import Study
 from tests.helpers import MANAGE, facet_counts, make_study
@@ -83,6 +84,31 @@ def test_the_redis_cache_asks_through_one_client_kept_for_its_pool():
     assert redis.get("atlas-test:a") is None
     client = redis._cache
     assert client.get_client() is client.get_client(write=True) is client.get_client("any key")
+    # add_many: each key added in one round trip, one already set keeping its value.
+    redis.set("atlas-test:kept", "first")
+    redis.add_many({"atlas-test:kept": "second", "atlas-test:new": "made"}, None)
+    assert redis.get_many(["atlas-test:kept", "atlas-test:new"]) == {
+        "atlas-test:kept": "first",
+        "atlas-test:new": "made",
+    }
+    assert redis._cache.get_client().ttl(redis.make_key("atlas-test:new")) == -1  # kept for good
+    redis.add_many({"atlas-test:brief": 1}, 30)
+    assert 0 < redis._cache.get_client().ttl(redis.make_key("atlas-test:brief")) <= 30
+    redis.delete_many(["atlas-test:kept", "atlas-test:new", "atlas-test:brief"])
+
+
+def test_versions_made_on_an_empty_cache_are_made_once_and_kept(monkeypatch):
+    """On an empty cache (a new Redis) every part's version is made in one round trip, and one
+    made meanwhile by another process is the one read, never replaced."""
+    from atlas import caching
+
+    keys = [caching.part_version_key(caching.CLASSES, part) for part in range(5)]
+    caches["default"].delete_many(keys)
+    caches["default"].set(keys[2], "another-process")
+    made = caching._made_when_missing(keys)
+    assert made[keys[2]] == "another-process"
+    assert len(set(made.values())) == 5
+    assert caching._made_when_missing(keys) == made
 
 
 def test_writes_outside_the_atlas_leave_the_cache_alone(client):
@@ -103,6 +129,7 @@ def test_a_request_reads_the_data_versions_once(client, monkeypatch):
 
     from atlas import caching
 
+    caching.data_version()  # the versions made (on an empty cache, then read once more)
     reads = []
     real_get_many = cache.get_many
     monkeypatch.setattr(
