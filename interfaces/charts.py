@@ -16,8 +16,9 @@ import math
 from array import array
 from collections import Counter
 
-from django.db.models import Case, Exists, F, FloatField, Min, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Floor
+from django.db import connections
+from django.db.models import Case, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Cast, Floor
 
 from atlas.caching import in_parts, part_number, part_of
 from atlas.lookups import AnyOf, Log10, raw_rows
@@ -163,84 +164,119 @@ def _lowest_above_zero() -> Subquery:
     return Subquery(figures.values("lowest")[:1])
 
 
-def _part_totals(studies: QuerySet) -> list[tuple]:
-    """Part by part: the studies, those with a best CCD of zero, with a stored lowest interfacial
-    resistance above zero and of zero, with one given without its area, and those of zero with
-    one above zero too; in one query."""
-    unnormalised = Exists(Measurement.objects.filter(study=OuterRef("pk"), quantity=UNNORMALISED))
-    # The lowest above zero looked up only where the stored lowest is zero (a few studies).
-    above = Case(
-        When(lowest_resistance_value=0, then=_lowest_above_zero()),
-        default=Value(None),
-        output_field=FloatField(),
-    )
-    found = studies.annotate(part=part_number(), unnormalised=unnormalised, above=above).values_list(
-        "part", "best_ccd_value", "lowest_resistance_value", "unnormalised", "above"
-    )
-    sql, params = found.query.sql_with_params()
-    return raw_rows(
-        f"WITH found (part, ccd, resistance, unnormalised, above) AS ({sql}) "
-        "SELECT part, COUNT(*), SUM(CASE WHEN ccd <= 0 THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN resistance > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN resistance = 0 THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN unnormalised THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN resistance = 0 AND above IS NOT NULL THEN 1 ELSE 0 END) FROM found GROUP BY part",
-        params,
-        found.db,
-    )
+# The groupings of the charts' counts (_part_counts), each numbered as PostgreSQL's
+# GROUPING(strategy, year, resistance) numbers it: a bit set for each of the three not grouped by.
+TOTALS, STRIPS, YEARS, GRID = 7, 3, 5, 6
+# Each grouping's keys, the three it gives in its rows (a name, an id or a year or a bin, a
+# bin), and which of its groups are kept (the studies without a bin fall in a group of NULLs).
+_GROUPINGS = {
+    TOTALS: ("part", ("NULL", "NULL", "NULL"), "1 = 1"),
+    STRIPS: ("part, strategy, electrolyte, tenth", ("strategy", "electrolyte", "tenth"), "tenth IS NOT NULL"),
+    YEARS: ("part, year, fifth", ("NULL", "year", "fifth"), "year <> 0 AND fifth IS NOT NULL"),
+    GRID: ("part, resistance, fifth", ("NULL", "resistance", "fifth"), "resistance IS NOT NULL"),
+}
+# What TOTALS counts besides the studies (COUNTED's next three; the last two are counted apart:
+# _few).
+_SUMS = (
+    "SUM(CASE WHEN ccd <= 0 THEN 1 ELSE 0 END)",
+    "SUM(CASE WHEN lowest > 0 THEN 1 ELSE 0 END)",
+    "SUM(CASE WHEN lowest = 0 THEN 1 ELSE 0 END)",
+)
 
 
-def _part_bins(studies: QuerySet, every: bool) -> list[tuple]:
-    """Part by part, the studies with a best CCD counted in the bins of the CCD charts, in one
-    query: by strategy, electrolyte and tenth of a decade (0; by the electrolyte's id, grouped by
-    family when drawn, so that a change of an electrolyte or a family counts no part again); by
-    year and fifth of a decade (1); by the fifths of a decade of their interfacial resistance (the
-    lowest above zero where the stored one is zero) and of their CCD (2). A bin is [10**(k / per
-    decade), 10**((k + 1) / per decade)), its k computed with Python's log10
-    (atlas.lookups.Log10). The papers' years are joined for every part, looked up by key for a
-    few (where a join would read them all)."""
+def _part_counts(studies: QuerySet, every: bool) -> list[tuple]:
+    """Part by part, in one query: the studies, those with a best CCD of zero, and with a stored
+    lowest interfacial resistance above zero and of zero (TOTALS); and those with a best CCD
+    counted in the bins of the CCD charts: by strategy, electrolyte and tenth of a decade
+    (STRIPS; by the electrolyte's id, grouped by family when drawn, so that a change of an
+    electrolyte or a family counts no part again), by year and fifth of a decade (YEARS), by the
+    fifths of a decade of their stored lowest interfacial resistance above zero and of their CCD
+    (GRID; those of zero: _few). A bin is [10**(k / per decade), 10**((k + 1) / per decade)), its
+    k computed with Python's log10 (atlas.lookups.Log10). Rows (grouping, part, strategy,
+    a name, an id or a year or a bin, a bin, studies, the three sums (TOTALS; else NULL)): as few
+    and as narrow as they can be, since reading them costs about as much as counting them. Only the studies'
+    own columns are read: a lookup a study (an EXISTS, a subquery) made PostgreSQL plan for one a
+    row, and read them in another order.
+
+    The studies are read once: PostgreSQL groups them every way in one pass (GROUPING SETS,
+    sorting them in memory: atlas/settings.py raises its work_mem), SQLite reads them
+    materialised once per grouping. The papers' years are joined for every part, looked up by
+    key for a few (where a join would read them all)."""
+    has_ccd = Q(best_ccd_value__gt=0)
     ccd = Log10(F("best_ccd_value"))
     year = (
         F("reference__year")
         if every
         else Subquery(Reference.objects.filter(pk=OuterRef("reference_id")).order_by().values("year")[:1])
     )
-    resistance = Case(
-        When(lowest_resistance_value__gt=0, then=F("lowest_resistance_value")),
-        When(lowest_resistance_value=0, then=_lowest_above_zero()),
-        default=Value(None),
-        output_field=FloatField(),
-    )
-    found = (
-        studies.filter(best_ccd_value__gt=0)
-        .annotate(
-            part=part_number(),
-            tenth=Floor(ccd * STRIP_BINS_PER_DECADE),
-            fifth=Floor(ccd * GRID_BINS_PER_DECADE),
-            resistance_fifth=Floor(Log10(resistance) * GRID_BINS_PER_DECADE),
-            paper_year=year,
-        )
-        .values_list(
-            "part",
-            "strategy",
-            "electrolyte_id",
-            "paper_year",
-            "tenth",
-            "fifth",
-            "resistance_fifth",
-        )
+
+    def bin_of(logarithm, per_decade: int) -> Cast:
+        return Cast(Floor(logarithm * per_decade), IntegerField())
+
+    resistance = bin_of(Log10(F("lowest_resistance_value")), GRID_BINS_PER_DECADE)
+    found = studies.annotate(
+        part=part_number(),
+        paper_year=Case(When(has_ccd, then=year)),
+        tenth=Case(When(has_ccd, then=bin_of(ccd, STRIP_BINS_PER_DECADE))),
+        fifth=Case(When(has_ccd, then=bin_of(ccd, GRID_BINS_PER_DECADE))),
+        resistance_fifth=Case(When(has_ccd & Q(lowest_resistance_value__gt=0), then=resistance)),
+    ).values_list(
+        "part",
+        "strategy",
+        "electrolyte_id",
+        "paper_year",
+        "tenth",
+        "fifth",
+        "resistance_fifth",
+        "best_ccd_value",
+        "lowest_resistance_value",
     )
     sql, params = found.query.sql_with_params()
-    return raw_rows(
-        f"WITH found (part, strategy, electrolyte, year, tenth, fifth, resistance) AS MATERIALIZED ({sql}) "
-        "SELECT 0, part, strategy, electrolyte, NULL, tenth, COUNT(*) FROM found "
-        "GROUP BY part, strategy, electrolyte, tenth "
-        "UNION ALL SELECT 1, part, NULL, NULL, year, fifth, COUNT(*) FROM found "
-        "WHERE year IS NOT NULL AND year <> 0 GROUP BY part, year, fifth "
-        "UNION ALL SELECT 2, part, NULL, NULL, resistance, fifth, COUNT(*) FROM found "
-        "WHERE resistance IS NOT NULL GROUP BY part, resistance, fifth",
-        params,
-        found.db,
+    columns = "part, strategy, electrolyte, year, tenth, fifth, resistance, ccd, lowest"
+    if connections[found.db].vendor == "postgresql":
+        grouping = "GROUPING(strategy, year, resistance)"
+        given = [
+            f"CASE {grouping} "
+            + " ".join(
+                f"WHEN {g} THEN {keys[i]}" for g, (_, keys, _) in _GROUPINGS.items() if keys[i] != "NULL"
+            )
+            + " END"
+            for i in range(3)
+        ]
+        sums = [f"CASE {grouping} WHEN {TOTALS} THEN {total} END" for total in _SUMS]
+        sets = ", ".join(f"({by})" for by, _, _ in _GROUPINGS.values())
+        kept = " OR ".join(f"({grouping} = {g} AND {kept})" for g, (_, _, kept) in _GROUPINGS.items())
+        query = (
+            f"SELECT {grouping}, part, {', '.join(given)}, COUNT(*), {', '.join(sums)} "
+            f"FROM ({sql}) AS found ({columns}) GROUP BY GROUPING SETS ({sets}) HAVING {kept}"
+        )
+        return raw_rows(query, params, found.db)
+    selects = [
+        f"SELECT {g}, part, {', '.join(keys)}, COUNT(*), "
+        + (", ".join(_SUMS) if g == TOTALS else "NULL, NULL, NULL")
+        + f" FROM found WHERE {kept} GROUP BY {by}"
+        for g, (by, keys, kept) in _GROUPINGS.items()
+    ]
+    query = f"WITH found ({columns}) AS MATERIALIZED ({sql}) " + " UNION ALL ".join(selects)
+    return raw_rows(query, params, found.db)
+
+
+def _few(studies: QuerySet) -> tuple[list[int], list[tuple[int, float | None, float]]]:
+    """What the charts count of a few studies, each found by an index: the studies with an
+    interfacial resistance given without its area (their ids, once each), and those whose stored
+    lowest interfacial resistance is zero, which a log axis cannot show, and that have one above
+    zero, which the charts draw instead: (id, best CCD, lowest above zero)."""
+    unnormalised = Measurement.objects.filter(quantity=UNNORMALISED, study__in=studies.values("pk"))
+    zero = studies.filter(lowest_resistance_value=0).annotate(above=_lowest_above_zero())
+    return (
+        list(unnormalised.order_by().values_list("study_id", flat=True).distinct()),
+        list(zero.filter(above__isnull=False).values_list("pk", "best_ccd_value", "above")),
     )
+
+
+def _bin(value: float, per_decade: int) -> int:
+    """The bin of a value above zero, as the database computes it (atlas.lookups.Log10)."""
+    return math.floor(math.log10(value) * per_decade)
 
 
 def _best_pairs(studies: QuerySet) -> dict[int, tuple[float, int, int]]:
@@ -275,13 +311,25 @@ def chart_parts(studies: QuerySet, parts: list[int], every: bool) -> dict[int, d
         part: {"counts": dict.fromkeys(COUNTED, 0), "bins": ({}, {}, {}), "pairs": {}, "paired": 0}
         for part in parts
     }
-    for part, *counts in _part_totals(studies):
-        if part in added:
-            added[part]["counts"] = dict(zip(COUNTED, map(int, counts), strict=True))
-    for which, part, strategy, electrolyte, other, k, n in _part_bins(studies, every):
-        if part in added:
-            key = (strategy, electrolyte, int(k)) if which == 0 else (int(other), int(k))
-            added[part]["bins"][which][key] = n
+    which = {STRIPS: 0, YEARS: 1, GRID: 2}
+    for grouping, part, strategy, key, k, n, *sums in _part_counts(studies, every):
+        if part not in added:
+            continue
+        if grouping == TOTALS:
+            added[part]["counts"] = dict(zip(COUNTED, map(int, (n, *sums, 0, 0)), strict=True))
+        else:
+            added[part]["bins"][which[grouping]][(strategy, key, k) if grouping == STRIPS else (key, k)] = n
+    unnormalised, above_zero = _few(studies)
+    for pk in unnormalised:
+        if part_of(pk) in added:
+            added[part_of(pk)]["counts"]["unnormalised"] += 1
+    for pk, ccd, above in above_zero:
+        if part_of(pk) in added:
+            added[part_of(pk)]["counts"]["above_zero"] += 1
+            if ccd is not None and ccd > 0:
+                grid = added[part_of(pk)]["bins"][2]
+                key = (_bin(above, GRID_BINS_PER_DECADE), _bin(ccd, GRID_BINS_PER_DECADE))
+                grid[key] = grid.get(key, 0) + 1
     best_pairs = _best_pairs(studies)
     by_part: dict[int, dict] = {}
     for pk, pair in best_pairs.items():

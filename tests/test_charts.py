@@ -110,15 +110,16 @@ def test_a_bad_filter_is_a_clear_message_not_a_500(client):
 
 
 def test_chart_data_queries(client, django_assert_max_num_queries, monkeypatch):
-    # the family slugs' check, the last study's id (the parts), what each part adds: its counts,
-    # its bins and its pairs; the ids of the studies drawn one by one (when binned, the highest
-    # CCD's), then their values, layers, authors and figures
-    with django_assert_max_num_queries(10):
+    # the family slugs' check, the last study's id (the parts), what each part adds: its counts
+    # and bins, its few studies with an unnormalised resistance or a lowest of zero, and its
+    # pairs; the ids of the studies drawn one by one (when binned, the highest CCD's), then their
+    # values, layers, authors and figures
+    with django_assert_max_num_queries(11):
         chart_json(client, family="garnet")
     with django_assert_max_num_queries(1):  # the slugs' check; the marks are cached until the data change
         chart_json(client, family="garnet")
     monkeypatch.setattr(charts, "MARKS_MAX", 3)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):  # and the electrolytes' families, to group the bars
         assert chart_json(client)["binned"]["ccd"]
 
 
@@ -186,7 +187,7 @@ def test_the_curated_studies_give_every_mark_the_export_documents_give(params):
         assert data[key] == expected[key], key
 
 
-def test_a_study_with_a_zero_beside_its_resistances_is_drawn_at_its_lowest_above_zero():
+def test_a_study_with_a_zero_beside_its_resistances_is_drawn_at_its_lowest_above_zero(monkeypatch):
     electrolyte = Study.objects.get(key="deng2020tuning-li3po4-llzto").electrolyte
     made = make_study(
         electrolyte=electrolyte,
@@ -196,9 +197,26 @@ def test_a_study_with_a_zero_beside_its_resistances_is_drawn_at_its_lowest_above
             {"quantity": Quantity.INTERFACIAL_RESISTANCE, "value": 40},
         ],
     )
-    data = chart_data(filtered(electrolyte="llzto"))
-    assert data["ccd_resistance"] == charts_from_documents(filtered(electrolyte="llzto"))["ccd_resistance"]
+    data, expected = (
+        chart_data(filtered(electrolyte="llzto")),
+        charts_from_documents(filtered(electrolyte="llzto")),
+    )
+    assert data["ccd_resistance"] == expected["ccd_resistance"]
     assert next(p for p in data["ccd_resistance"] if p["id"] == made.pk)["resistance"] == 40
+    assert data["left_out"] == expected["left_out"]
+    # Binned, it is counted in the cell of 40 Ω·cm² and its CCD, with every other study drawn.
+    monkeypatch.setattr(charts, "MARKS_MAX", 1)
+    binned = chart_data(filtered(electrolyte="llzto"))
+    cells = {(b["x1"], b["y1"]): b["count"] for b in binned["ccd_resistance_bins"]}
+    cell = (charts._edges(bin_of(40, 5), 5)[0], charts._edges(bin_of(1.5, 5), 5)[0])
+    expected_cell = sum(
+        1
+        for p in expected["ccd_resistance"]
+        if (bin_of(p["resistance"], 5), bin_of(p["value"], 5)) == (bin_of(40, 5), bin_of(1.5, 5))
+    )
+    assert cells[cell] == expected_cell >= 1
+    assert sum(cells.values()) == len(expected["ccd_resistance"])
+    assert binned["left_out"] == expected["left_out"]
 
 
 def paired_study(before: float, after: float, ccd: float) -> Study:
