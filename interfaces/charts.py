@@ -16,12 +16,11 @@ import math
 from array import array
 from collections import Counter
 
-from django.db import connections
 from django.db.models import Case, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Cast, Floor
 
 from atlas.caching import in_parts, part_number, part_of
-from atlas.lookups import AnyOf, Log10, raw_rows
+from atlas.lookups import AnyOf, Grouping, Log10, grouped_rows
 from references.models import ANONYMOUS, Authorship, Reference, first_author_label
 
 from .exports.documents import FIGURE_COLUMNS, STRATEGY_LABELS, figure_document, study_url_pattern
@@ -164,24 +163,41 @@ def _lowest_above_zero() -> Subquery:
     return Subquery(figures.values("lowest")[:1])
 
 
-# The groupings of the charts' counts (_part_counts), each numbered as PostgreSQL's
-# GROUPING(strategy, year, resistance) numbers it: a bit set for each of the three not grouped by.
-TOTALS, STRIPS, YEARS, GRID = 7, 3, 5, 6
-# Each grouping's keys, the three it gives in its rows (a name, an id or a year or a bin, a
-# bin), and which of its groups are kept (the studies without a bin fall in a group of NULLs).
-_GROUPINGS = {
-    TOTALS: ("part", ("NULL", "NULL", "NULL"), "1 = 1"),
-    STRIPS: ("part, strategy, electrolyte, tenth", ("strategy", "electrolyte", "tenth"), "tenth IS NOT NULL"),
-    YEARS: ("part, year, fifth", ("NULL", "year", "fifth"), "year <> 0 AND fifth IS NOT NULL"),
-    GRID: ("part, resistance, fifth", ("NULL", "resistance", "fifth"), "resistance IS NOT NULL"),
-}
-# What TOTALS counts besides the studies (COUNTED's next three; the last two are counted apart:
-# _few).
+# The groupings of the charts' counts (_part_counts): each row gives its part, a name (the
+# strategy), an id, a year or a bin, a bin, the studies, and for TOTALS what else it counts
+# (COUNTED's next three; the last two are counted apart: _few). The studies without a bin fall in
+# a group of NULLs, which is not kept.
+TOTALS, STRIPS, YEARS, GRID = range(4)
 _SUMS = (
     "SUM(CASE WHEN ccd <= 0 THEN 1 ELSE 0 END)",
     "SUM(CASE WHEN lowest > 0 THEN 1 ELSE 0 END)",
     "SUM(CASE WHEN lowest = 0 THEN 1 ELSE 0 END)",
 )
+_COUNT = ("COUNT(*)", "NULL", "NULL", "NULL")
+_GROUPINGS = [
+    Grouping(TOTALS, ("part",), ("part", "NULL", "NULL", "NULL"), ("COUNT(*)", *_SUMS)),
+    Grouping(
+        STRIPS,
+        ("part", "strategy", "electrolyte", "tenth"),
+        ("part", "strategy", "electrolyte", "tenth"),
+        _COUNT,
+        "tenth IS NOT NULL",
+    ),
+    Grouping(
+        YEARS,
+        ("part", "year", "fifth"),
+        ("part", "NULL", "year", "fifth"),
+        _COUNT,
+        "year <> 0 AND fifth IS NOT NULL",
+    ),
+    Grouping(
+        GRID,
+        ("part", "resistance", "fifth"),
+        ("part", "NULL", "resistance", "fifth"),
+        _COUNT,
+        "resistance IS NOT NULL",
+    ),
+]
 
 
 def _part_counts(studies: QuerySet, every: bool) -> list[tuple]:
@@ -192,16 +208,15 @@ def _part_counts(studies: QuerySet, every: bool) -> list[tuple]:
     electrolyte or a family counts no part again), by year and fifth of a decade (YEARS), by the
     fifths of a decade of their stored lowest interfacial resistance above zero and of their CCD
     (GRID; those of zero: _few). A bin is [10**(k / per decade), 10**((k + 1) / per decade)), its
-    k computed with Python's log10 (atlas.lookups.Log10). Rows (grouping, part, strategy,
-    a name, an id or a year or a bin, a bin, studies, the three sums (TOTALS; else NULL)): as few
-    and as narrow as they can be, since reading them costs about as much as counting them. Only the studies'
-    own columns are read: a lookup a study (an EXISTS, a subquery) made PostgreSQL plan for one a
-    row, and read them in another order.
+    k computed with Python's log10 (atlas.lookups.Log10). Rows (grouping, _GROUPINGS' given, the
+    studies, the three sums): as few and as narrow as they can be, since reading them costs about
+    as much as counting them.
 
-    The studies are read once: PostgreSQL groups them every way in one pass (GROUPING SETS,
-    sorting them in memory: atlas/settings.py raises its work_mem), SQLite reads them
-    materialised once per grouping. The papers' years are joined for every part, looked up by
-    key for a few (where a join would read them all)."""
+    The studies are read once (atlas.lookups.grouped_rows; PostgreSQL sorts them in memory:
+    atlas/settings.py raises its work_mem), and only their own columns: a lookup a study (an
+    EXISTS, a subquery) made PostgreSQL plan for one a row, and read them in another order. The
+    papers' years are joined for every part, looked up by key for a few (where a join would read
+    them all)."""
     has_ccd = Q(best_ccd_value__gt=0)
     ccd = Log10(F("best_ccd_value"))
     year = (
@@ -232,33 +247,8 @@ def _part_counts(studies: QuerySet, every: bool) -> list[tuple]:
         "lowest_resistance_value",
     )
     sql, params = found.query.sql_with_params()
-    columns = "part, strategy, electrolyte, year, tenth, fifth, resistance, ccd, lowest"
-    if connections[found.db].vendor == "postgresql":
-        grouping = "GROUPING(strategy, year, resistance)"
-        given = [
-            f"CASE {grouping} "
-            + " ".join(
-                f"WHEN {g} THEN {keys[i]}" for g, (_, keys, _) in _GROUPINGS.items() if keys[i] != "NULL"
-            )
-            + " END"
-            for i in range(3)
-        ]
-        sums = [f"CASE {grouping} WHEN {TOTALS} THEN {total} END" for total in _SUMS]
-        sets = ", ".join(f"({by})" for by, _, _ in _GROUPINGS.values())
-        kept = " OR ".join(f"({grouping} = {g} AND {kept})" for g, (_, _, kept) in _GROUPINGS.items())
-        query = (
-            f"SELECT {grouping}, part, {', '.join(given)}, COUNT(*), {', '.join(sums)} "
-            f"FROM ({sql}) AS found ({columns}) GROUP BY GROUPING SETS ({sets}) HAVING {kept}"
-        )
-        return raw_rows(query, params, found.db)
-    selects = [
-        f"SELECT {g}, part, {', '.join(keys)}, COUNT(*), "
-        + (", ".join(_SUMS) if g == TOTALS else "NULL, NULL, NULL")
-        + f" FROM found WHERE {kept} GROUP BY {by}"
-        for g, (by, keys, kept) in _GROUPINGS.items()
-    ]
-    query = f"WITH found ({columns}) AS MATERIALIZED ({sql}) " + " UNION ALL ".join(selects)
-    return raw_rows(query, params, found.db)
+    columns = ("part", "strategy", "electrolyte", "year", "tenth", "fifth", "resistance", "ccd", "lowest")
+    return grouped_rows(sql, params, found.db, columns, _GROUPINGS)
 
 
 def _few(studies: QuerySet) -> tuple[list[int], list[tuple[int, float | None, float]]]:

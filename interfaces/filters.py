@@ -27,7 +27,7 @@ from atlas.caching import (
     in_parts,
     part_number,
 )
-from atlas.lookups import raw_rows
+from atlas.lookups import Grouping, grouped_rows
 from atlas.selection import SelectionField, SelectionFilter
 from references.filters import YearFilter
 from references.models import Authorship
@@ -477,27 +477,34 @@ def _added_counts(counted: list[PartCounts]) -> PartCounts:
     return by_electrolyte, by_strategy, by_method, by_material, by_kind
 
 
+# What _part_counts groups the studies and their layers by, each a PartCounts' place; the ids are
+# given as text, as the names they are read beside.
+_BY_STUDY = [
+    Grouping(0, ("part", "electrolyte_id"), ("part", "CAST(electrolyte_id AS TEXT)"), ("COUNT(*)",)),
+    Grouping(1, ("part", "strategy"), ("part", "strategy"), ("COUNT(*)",)),
+    Grouping(2, ("part", "method"), ("part", "method"), ("COUNT(*)",), "method <> ''"),
+]
+_BY_LAYER = [
+    Grouping(3, ("part", "material_id"), ("part", "CAST(material_id AS TEXT)"), ("COUNT(*)",)),
+    # A study counts once for a kind it has two layers of.
+    Grouping(4, ("part", "kind"), ("part", "kind"), ("COUNT(DISTINCT study_id)",)),
+]
+
+
 def _part_counts(studies: QuerySet, parts: list[int], every: bool) -> dict[int, PartCounts]:
     """The filtered studies of these parts counted by electrolyte, strategy, method (those with
     one), interlayer material and interlayer kind, part by part. Every filter joins only
     one-to-one relations or tests a subquery, so each study is one row and a plain count counts
-    studies. Two queries, each reading the filtered studies once (so a search or a subquery is
-    evaluated twice, not five times): the studies' three columns, and their layers. A study has
-    one layer of each material, and counts once for a kind it has two layers of: the kinds
-    count distinct (study, kind) pairs, which the database hashes in memory."""
+    studies. Two queries, each reading the filtered studies once and grouping them every way
+    (atlas.lookups.grouped_rows; so a search or a subquery is evaluated twice, not five times):
+    the studies' three columns, and their layers. A study has one layer of each material, and
+    counts once for a kind it has two layers of: the kinds count distinct studies."""
     if not every:
         studies = studies.filter(in_parts(parts))
     counts: dict[int, PartCounts] = {part: ({}, {}, {}, {}, {}) for part in parts}
     found = studies.annotate(part=part_number()).values_list("part", "electrolyte_id", "strategy", "method")
     sql, params = found.query.sql_with_params()
-    rows = raw_rows(
-        f"WITH found (part, electrolyte_id, strategy, method) AS MATERIALIZED ({sql}) "
-        "SELECT 0, part, CAST(electrolyte_id AS TEXT), COUNT(*) FROM found GROUP BY part, electrolyte_id "
-        "UNION ALL SELECT 1, part, strategy, COUNT(*) FROM found GROUP BY part, strategy "
-        "UNION ALL SELECT 2, part, method, COUNT(*) FROM found WHERE method <> '' GROUP BY part, method",
-        params,
-        found.db,
-    )
+    rows = grouped_rows(sql, params, found.db, ("part", "electrolyte_id", "strategy", "method"), _BY_STUDY)
     # The layers of the studies found; of every study, every layer, read without a join.
     layers = StudyInterlayer.objects.order_by()
     if studies.query.where:
@@ -505,14 +512,7 @@ def _part_counts(studies: QuerySet, parts: list[int], every: bool) -> dict[int, 
     layers = layers.annotate(part=part_number("study_id"))
     layers = layers.values_list("part", "study_id", "material_id", "material__kind")
     sql, params = layers.query.sql_with_params()
-    rows += raw_rows(
-        f"WITH found (part, study_id, material_id, kind) AS MATERIALIZED ({sql}) "
-        "SELECT 3, part, CAST(material_id AS TEXT), COUNT(*) FROM found GROUP BY part, material_id "
-        "UNION ALL SELECT 4, part, kind, COUNT(*) "
-        "FROM (SELECT DISTINCT part, study_id, kind FROM found) pairs GROUP BY part, kind",
-        params,
-        layers.db,
-    )
+    rows += grouped_rows(sql, params, layers.db, ("part", "study_id", "material_id", "kind"), _BY_LAYER)
     for which, part, value, n in rows:
         if part in counts:
             counts[part][which][int(value) if which in (0, 3) else value] = n

@@ -305,7 +305,7 @@ def queries_of(client, url, params=None) -> list[str]:
 
 def counts_facets(sql: list[str]) -> bool:
     """A facet count ran: the studies counted by the kind of their interlayers."""
-    return any("SELECT DISTINCT part, study_id, kind" in query for query in sql)
+    return any("COUNT(DISTINCT study_id)" in query for query in sql)
 
 
 def figure_form(curator_client, study, value: str) -> dict:
