@@ -650,11 +650,14 @@ def family_strip(others: list[float]) -> dict:
     }
 
 
-def family_figures(family_id: int, parts: list[int], every: bool) -> dict[int, tuple[str, list, list]]:
-    """The stored best CCDs and lowest resistances of a family's studies, each sorted, part by
-    part of the studies (atlas/caching.py, cached_by_part): what its strips are drawn from, with
-    a digest of them, so that the strips are drawn again only when the figures change."""
-    studies = Study.objects.filter(electrolyte__family=family_id).filter(
+def family_figures(
+    electrolytes: list[int], parts: list[int], every: bool
+) -> dict[int, tuple[str, list, list]]:
+    """The stored best CCDs and lowest resistances of the studies of a family's electrolytes (by
+    their ids), each sorted, part by part of the studies (atlas/caching.py, cached_by_part): what
+    its strips are drawn from, with a digest of them, so that the strips are drawn again only
+    when the figures change."""
+    studies = Study.objects.filter(electrolyte__in=electrolytes).filter(
         Q(best_ccd_value__gt=0) | Q(lowest_resistance_value__gt=0)
     )
     if not every:

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from atlas.caching import (
     CLASSES,
-    ELECTROLYTES,
     EVERYTHING,
     LINKS,
     PAPERS,
@@ -295,16 +294,23 @@ def export_studies(studies: QuerySet, fmt: str, request: HttpRequest) -> HttpRes
     return bibliography_response(request, references, fmt, filename)
 
 
+def _family_electrolytes(family_id: int) -> list[int]:
+    """The ids of a family's electrolytes, which its figures are read and kept by: a change of an
+    electrolyte that leaves which are the family's (a new name) reads none of them again."""
+    return list(Electrolyte.objects.filter(family=family_id).order_by("pk").values_list("pk", flat=True))
+
+
 def _family_figures(family_id: int) -> list[tuple[str, list, list]]:
     """A family's stored best CCDs and lowest resistances, part by part of the studies (after a
     save, its study's part alone is read again), each part with a digest of its figures."""
+    electrolytes = _family_electrolytes(family_id)
     return cached_by_part(
         "family-figures",
-        str(family_id),
-        lambda parts, every: family_figures(family_id, parts, every),
+        repr(electrolytes),
+        lambda parts, every: family_figures(electrolytes, parts, every),
         parts=study_parts(),
         reads=EVERYTHING,
-        shared=(ELECTROLYTES,),  # which studies are the family's
+        shared=(),  # which studies are the family's: by their electrolytes, in the key
     )
 
 
@@ -317,23 +323,24 @@ def _family_strips_digest(family_id: int) -> str:
     each part's digest (kept apart from its figures, so that it is read without them): what keys
     the strips and each study's place among them."""
 
-    def digests(parts: list[int], every: bool) -> dict[int, str]:
-        return {part: digest for part, (digest, _, _) in family_figures(family_id, parts, every).items()}
+    def digest() -> str:
+        electrolytes = _family_electrolytes(family_id)
 
-    return cached(
-        "family-strips-digest",
-        str(family_id),
-        lambda: _drawn_from(
+        def digests(parts: list[int], every: bool) -> dict[int, str]:
+            return {part: d for part, (d, _, _) in family_figures(electrolytes, parts, every).items()}
+
+        return _drawn_from(
             cached_by_part(
                 "family-figures-digest",
-                str(family_id),
+                repr(electrolytes),
                 digests,
                 parts=study_parts(),
                 reads=EVERYTHING,
-                shared=(ELECTROLYTES,),
+                shared=(),
             )
-        ),
-    )
+        )
+
+    return cached("family-strips-digest", str(family_id), digest)
 
 
 def _family_strips(family_id: int, digest: str) -> tuple[dict, dict]:

@@ -310,6 +310,23 @@ def test_a_familys_strips_follow_a_figure_with_its_part_alone_read_again(client,
     assert strips() == after
     assert asked == [[changed.pk // SIZE]]
 
+    # An electrolyte renamed leaves which studies are the family's: no part is read again. One
+    # moved into the family brings its studies' figures: every part.
+    electrolyte = shown_study.electrolyte
+    electrolyte.aliases += "; renamed"
+    electrolyte.save()
+    asked.clear()
+    assert strips() == after and asked == []
+    other = (
+        Electrolyte.objects.exclude(family=electrolyte.family).filter(studies__best_ccd_value__gt=0).first()
+    )
+    other.family = electrolyte.family
+    other.save()
+    asked.clear()
+    moved = strips()
+    assert asked == [all_parts(), all_parts()]
+    assert moved == strips(query_cache=False) and moved[0]["n"] > after[0]["n"]
+
 
 def test_strips_kept_under_a_digest_they_were_not_drawn_from_are_drawn_again(client):
     """Strips are drawn from the figures as read when drawn; should a save come between the
