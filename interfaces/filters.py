@@ -10,13 +10,12 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.db import connection
-from django.db.models import F, OuterRef, QuerySet, Subquery, Window
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.http import QueryDict
 
 from atlas.caching import (
     CLASSES,
-    ELECTROLYTES,
     EVERYTHING,
     MATERIALS,
     PAPERS,
@@ -79,21 +78,45 @@ def reads(params, *, sort: bool = True) -> str:
     return RECORDS if (params.get("q") or "").strip() else CLASSES
 
 
-# The filters that read shared records (atlas/caching.py), by the records they read; a search
-# reads every one of them (the papers' titles and authors, the electrolytes' and materials' names).
-SHARED_BY_FILTER = {
-    PAPERS: ("year_min", "year_max"),
-    ELECTROLYTES: ("family", "electrolyte"),
-    MATERIALS: ("interlayer", "interlayer_kind"),
-}
-
-
-def reads_shared(params) -> tuple[str, ...]:
-    """The shared records the studies a query string finds depend on (atlas/caching.py): what
-    keys their counts kept part by part besides the parts' own versions."""
+def reads_shared(params) -> tuple[tuple[str, ...], str]:
+    """What the studies a query string finds depend on beyond the studies themselves
+    (atlas/caching.py), to key their counts kept part by part: the shared records it reads (all
+    of them for a search, which reads their names; the papers for a filter by year), and the
+    ids of the electrolytes and materials its filters name (a family's, a kind's), which key
+    the counts instead of those records' versions: a record renamed leaves the studies found,
+    one moved to another family or given another kind changes the ids."""
     if (params.get("q") or "").strip():
-        return SHARED_RECORDS
-    return tuple(records for records, names in SHARED_BY_FILTER.items() if any(params.get(n) for n in names))
+        return SHARED_RECORDS, ""
+    return ((PAPERS,) if params.get("year_min") or params.get("year_max") else ()), _named(params)
+
+
+def _named(params) -> str:
+    chosen = {
+        name: sorted(params.getlist(name))
+        for name in ("family", "electrolyte", "interlayer", "interlayer_kind")
+    }
+    if not any(chosen.values()):
+        return ""
+    # Only those studies refer to: a new one, which none refers to yet, changes no count.
+    studies_refer = Exists(Study.objects.filter(electrolyte=OuterRef("pk")))
+    layers_refer = Exists(StudyInterlayer.objects.filter(material=OuterRef("pk")))
+    lookups = {
+        "family": (Electrolyte.objects.filter(studies_refer), "family__slug__in"),
+        "electrolyte": (Electrolyte.objects.filter(studies_refer), "slug__in"),
+        "interlayer": (InterlayerMaterial.objects.filter(layers_refer), "slug__in"),
+        "interlayer_kind": (InterlayerMaterial.objects.filter(layers_refer), "kind__in"),
+    }
+
+    def ids() -> str:
+        return repr(
+            {
+                name: sorted(records.filter(**{lookup: chosen[name]}).values_list("pk", flat=True))
+                for name, (records, lookup) in lookups.items()
+                if chosen[name]
+            }
+        )
+
+    return cached("named-records", repr(chosen), ids)
 
 
 class FloatFilter(django_filters.Filter):
@@ -399,8 +422,7 @@ def facets(filtered: QuerySet, params: QueryDict) -> list[Facet]:
     key, read = repr(counted), reads(params, sort=False)
     # The counts by interlayer kind read the materials' kinds; those by electrolyte and material
     # count their ids.
-    shared = (MATERIALS, *reads_shared(params))
-    specs = cached("facets", key, lambda: _facet_counts(filtered, key, read, shared), reads=read)
+    specs = cached("facets", key, lambda: _facet_counts(filtered, key, read, params), reads=read)
     result = []
     for param, label, rows in specs:
         selected = params.getlist(param)
@@ -416,20 +438,23 @@ PartCounts = tuple[dict[int, int], dict[str, int], dict[str, int], dict[int, int
 
 
 def _facet_counts(
-    filtered: QuerySet, key: str, read: str, shared: tuple[str, ...]
+    filtered: QuerySet, key: str, read: str, params: QueryDict
 ) -> list[tuple[str, str, list[tuple[str, str, int, str]]]]:
     # Each count groups the filtered rows alone, part by part of the studies (atlas/caching.py,
     # cached_combined), and the parts are added up there; the options (zero included) come from
     # the small tables.
     studies = filtered.order_by()
+    # The counts by interlayer kind read the materials' kinds; those by electrolyte and material
+    # count their ids.
+    records, named = reads_shared(params)
     by_electrolyte, by_strategy, by_method, by_material, by_kind = cached_combined(
         "facet-part",
-        key,
+        f"{key}|{named}",
         lambda parts, every: _part_counts(studies, parts, every),
         _added_counts,
         parts=study_parts(),
         reads=read,
-        shared=shared,
+        shared=(MATERIALS, *records),
     )
     electrolytes = Electrolyte.objects.values_list("pk", "slug", "name", "family__slug", "family__label")
     electrolytes = electrolytes.order_by("family__position", "family__label", "name")

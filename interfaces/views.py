@@ -23,6 +23,7 @@ from atlas.caching import (
     cached_by_content,
     cached_by_part,
     cached_combined,
+    read_once,
 )
 from atlas.clients import client_ip
 from atlas.downloads import error_response, export_filename
@@ -248,15 +249,16 @@ def _chart_data(studies: QuerySet, params) -> dict:
     key = _filter_key(params)
 
     def compute() -> dict:
+        records, named = reads_shared(params)
         added = cached_combined(
             "chart-part",
-            key,
+            f"{key}|{named}",
             lambda parts, every: chart_parts(studies, parts, every),
             combine_chart_parts,
             parts=study_parts(),
             reads=EVERYTHING,
             # The year chart reads the papers' years; its studies' electrolytes are counted by id.
-            shared=(PAPERS, *reads_shared(params)),
+            shared=(PAPERS, *records),
         )
         return chart_data(studies, added)
 
@@ -295,9 +297,16 @@ def export_studies(studies: QuerySet, fmt: str, request: HttpRequest) -> HttpRes
 
 
 def _family_electrolytes(family_id: int) -> list[int]:
-    """The ids of a family's electrolytes, which its figures are read and kept by: a change of an
-    electrolyte that leaves which are the family's (a new name) reads none of them again."""
-    return list(Electrolyte.objects.filter(family=family_id).order_by("pk").values_list("pk", flat=True))
+    """The ids of a family's electrolytes that studies refer to, which its figures are read and
+    kept by: a change of an electrolyte that leaves which are the family's (a new name), or a new
+    one, reads none of them again. Read once a request."""
+
+    def ids() -> list[int]:
+        electrolytes = Electrolyte.objects.filter(family=family_id)
+        electrolytes = electrolytes.filter(Exists(Study.objects.filter(electrolyte=OuterRef("pk"))))
+        return list(electrolytes.order_by("pk").values_list("pk", flat=True))
+
+    return read_once(f"family-electrolytes:{family_id}", ids)
 
 
 def _family_figures(family_id: int) -> list[tuple[str, list, list]]:

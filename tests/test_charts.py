@@ -110,11 +110,11 @@ def test_a_bad_filter_is_a_clear_message_not_a_500(client):
 
 
 def test_chart_data_queries(client, django_assert_max_num_queries, monkeypatch):
-    # the family slugs' check, the last study's id (the parts), what each part adds: its counts
-    # and bins, its few studies with an unnormalised resistance or a lowest of zero, and its
-    # pairs; the ids of the studies drawn one by one (when binned, the highest CCD's), then their
-    # values, layers, authors and figures
-    with django_assert_max_num_queries(11):
+    # the family slugs' check, the family's electrolytes' ids (what the counts are kept by), the
+    # last study's id (the parts), what each part adds: its counts and bins, its few studies with
+    # an unnormalised resistance or a lowest of zero, and its pairs; the ids of the studies drawn
+    # one by one (when binned, the highest CCD's), then their values, layers, authors and figures
+    with django_assert_max_num_queries(12):
         chart_json(client, family="garnet")
     with django_assert_max_num_queries(1):  # the slugs' check; the marks are cached until the data change
         chart_json(client, family="garnet")

@@ -120,13 +120,19 @@ def test_a_figure_moved_between_studies_counts_both_parts_again(client, counted_
 
 
 def test_a_write_of_shared_records_counts_again_every_part_that_reads_them(client, counted_parts):
-    """An electrolyte moved to another family: the facets count by the electrolyte's id and
-    group the ids into families once the parts are added up, so only what a filter by family or a
-    search finds is counted again; a material's kind: what the interlayer kinds' counts read, so
-    every part of every list."""
+    """An electrolyte renamed: only what a search finds (it reads the names) is counted again; a
+    filter by family is kept by the ids of the family's electrolytes. One moved to another family:
+    the facets count by the electrolyte's id and group the ids into families once the parts are
+    added up, so only what a filter by family (its electrolytes' ids changed) or a search finds is
+    counted again; a material's kind: what the interlayer kinds' counts read, so every part of
+    every list."""
     queries = ("", "strategy=artificial-interlayer", "family=garnet", "q=Li3PO4", "year_min=2019")
     electrolyte = Electrolyte.objects.filter(family__slug="garnet", studies__isnull=False).first()
     material = InterlayerMaterial.objects.filter(layers__isnull=False).first()
+
+    def renamed():
+        electrolyte.aliases += "; LLZO-renamed"
+        electrolyte.save()
 
     def moved():
         electrolyte.family = ElectrolyteFamily.objects.exclude(slug="garnet").first()
@@ -137,6 +143,7 @@ def test_a_write_of_shared_records_counts_again_every_part_that_reads_them(clien
         material.save()
 
     for write, recounted in (
+        (renamed, {"q=Li3PO4"}),
         (moved, {"family=garnet", "q=Li3PO4"}),
         (kind, set(queries)),
     ):
@@ -478,6 +485,11 @@ def test_the_charts_after_any_write_are_those_counted_from_scratch(client, monke
         reference.year = 2001
         reference.save()
 
+    def renamed():  # an electrolyte renamed: what a search finds, by its names
+        electrolyte = Electrolyte.objects.filter(family__slug="garnet", studies__isnull=False).first()
+        electrolyte.aliases += "; renamed"
+        electrolyte.save()
+
     def family():  # an electrolyte moved to another family: what a filter by family finds
         electrolyte = Electrolyte.objects.filter(family__slug="garnet", studies__isnull=False).first()
         electrolyte.family = ElectrolyteFamily.objects.exclude(slug="garnet").first()
@@ -496,6 +508,7 @@ def test_the_charts_after_any_write_are_those_counted_from_scratch(client, monke
         (zero, dict.fromkeys(CHARTS, [[first.pk // SIZE]])),
         (reclassify, dict.fromkeys(CHARTS, [[last.pk // SIZE]])),
         (paper, dict.fromkeys(CHARTS, [papers_parts])),
+        (renamed, {"": [], "family=garnet": [], "q=Li3PO4": [every_part], CHARTS[3]: []}),
         (family, {"": [], "family=garnet": [every_part], "q=Li3PO4": [every_part], CHARTS[3]: []}),
         (material_kind, {"": [], "family=garnet": [], "q=Li3PO4": [every_part], CHARTS[3]: []}),
     ):
