@@ -26,11 +26,12 @@ what they read. A write that touches some studies alone (a study, its figures, i
 paper, its authors: the record's `cache_studies()`) replaces their parts' versions, and the next
 count reads the other parts from the cache and counts only theirs; any other write replaces the
 version of the shared records it is one of, under which only the parts that read those records
-are kept (`shared`): ELECTROLYTES for an electrolyte or a family (what a filter by family or
-electrolyte finds; what is counted by electrolyte is counted by its id, and grouped into
-families after the parts are added up), MATERIALS for a material (its kind: the interlayer kinds'
-counts, a filter by interlayer), PAPERS for one of the papers' records that names no studies (a
-filter by year); a search reads them all.
+are kept (`shared`): ELECTROLYTES for an electrolyte or a family, MATERIALS for a material (its
+kind: the interlayer kinds' counts), PAPERS for one of the papers' records that names no studies
+(a filter by year); a search reads them all (their names). What is counted by electrolyte or
+material is counted by its id (families and kinds are put together after the parts are added
+up), and a filter that names such records (a family, an interlayer kind) keys its counts by the
+ids it names instead of their version: a rename leaves them, a move changes the ids.
 
 SHARED, replaced by every write that is not some studies' own, keys what is drawn of one study
 under its own record key (a list row, an API document): the study's own writes change that key
