@@ -116,7 +116,8 @@ def _named(params) -> str:
             }
         )
 
-    return cached("named-records", repr(chosen), ids)
+    # Which electrolytes and materials studies refer to changes only with what classifies them.
+    return cached("named-records", repr(chosen), ids, reads=CLASSES)
 
 
 class FloatFilter(django_filters.Filter):
