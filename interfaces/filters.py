@@ -421,8 +421,6 @@ def facets(filtered: QuerySet, params: QueryDict) -> list[Facet]:
     studies, so that after a save only its study's part is counted again."""
     counted = {k: sorted(params.getlist(k)) for k in sorted(params) if k not in {"page", "sort", "format"}}
     key, read = repr(counted), reads(params, sort=False)
-    # The counts by interlayer kind read the materials' kinds; those by electrolyte and material
-    # count their ids.
     specs = cached("facets", key, lambda: _facet_counts(filtered, key, read, params), reads=read)
     result = []
     for param, label, rows in specs:
