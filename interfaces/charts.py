@@ -21,7 +21,7 @@ from django.db.models.functions import Cast, Floor
 
 from atlas.caching import in_parts, part_number, part_of
 from atlas.lookups import AnyOf, Grouping, Log10, grouped_rows
-from references.models import ANONYMOUS, Authorship, Reference, first_author_label
+from references.models import ANONYMOUS, Authorship, first_author_label
 
 from .exports.documents import FIGURE_COLUMNS, STRATEGY_LABELS, figure_document, study_url_pattern
 from .fields import conditions_of
@@ -200,7 +200,7 @@ _GROUPINGS = [
 ]
 
 
-def _part_counts(studies: QuerySet, every: bool) -> list[tuple]:
+def _part_counts(studies: QuerySet) -> list[tuple]:
     """Part by part, in one query: the studies, those with a best CCD of zero, and with a stored
     lowest interfacial resistance above zero and of zero (TOTALS); and those with a best CCD
     counted in the bins of the CCD charts: by strategy, electrolyte and tenth of a decade
@@ -212,18 +212,13 @@ def _part_counts(studies: QuerySet, every: bool) -> list[tuple]:
     studies, the three sums): as few and as narrow as they can be, since reading them costs about
     as much as counting them.
 
-    The studies are read once (atlas.lookups.grouped_rows; PostgreSQL sorts them in memory:
-    atlas/settings.py raises its work_mem), and only their own columns: a lookup a study (an
-    EXISTS, a subquery) made PostgreSQL plan for one a row, and read them in another order. The
-    papers' years are joined for every part, looked up by key for a few (where a join would read
-    them all)."""
+    The studies are read once (atlas.lookups.grouped_rows; PostgreSQL hashes them in memory:
+    atlas/settings.py raises its work_mem), and only their own columns, their paper's year among
+    them (Study.paper_year): PostgreSQL reads them from one covering index (study_chart_figures),
+    joining nothing. A lookup a study (an EXISTS, a subquery) made PostgreSQL plan for one a row,
+    and read them in another order."""
     has_ccd = Q(best_ccd_value__gt=0)
     ccd = Log10(F("best_ccd_value"))
-    year = (
-        F("reference__year")
-        if every
-        else Subquery(Reference.objects.filter(pk=OuterRef("reference_id")).order_by().values("year")[:1])
-    )
 
     def bin_of(logarithm, per_decade: int) -> Cast:
         return Cast(Floor(logarithm * per_decade), IntegerField())
@@ -231,7 +226,7 @@ def _part_counts(studies: QuerySet, every: bool) -> list[tuple]:
     resistance = bin_of(Log10(F("lowest_resistance_value")), GRID_BINS_PER_DECADE)
     found = studies.annotate(
         part=part_number(),
-        paper_year=Case(When(has_ccd, then=year)),
+        year=Case(When(has_ccd, then=F("paper_year"))),
         tenth=Case(When(has_ccd, then=bin_of(ccd, STRIP_BINS_PER_DECADE))),
         fifth=Case(When(has_ccd, then=bin_of(ccd, GRID_BINS_PER_DECADE))),
         resistance_fifth=Case(When(has_ccd & Q(lowest_resistance_value__gt=0), then=resistance)),
@@ -239,7 +234,7 @@ def _part_counts(studies: QuerySet, every: bool) -> list[tuple]:
         "part",
         "strategy",
         "electrolyte_id",
-        "paper_year",
+        "year",
         "tenth",
         "fifth",
         "resistance_fifth",
@@ -301,14 +296,20 @@ def chart_parts(studies: QuerySet, parts: list[int], every: bool) -> dict[int, d
         part: {"counts": dict.fromkeys(COUNTED, 0), "bins": ({}, {}, {}), "pairs": {}, "paired": 0}
         for part in parts
     }
-    which = {STRIPS: 0, YEARS: 1, GRID: 2}
-    for grouping, part, strategy, key, k, n, *sums in _part_counts(studies, every):
-        if part not in added:
+    # Tens of thousands of rows for every study: each read by position, into its part's bins.
+    bins_of = {part: value["bins"] for part, value in added.items()}
+    for row in _part_counts(studies):
+        grouping, part = row[0], row[1]
+        if part not in bins_of:
             continue
-        if grouping == TOTALS:
-            added[part]["counts"] = dict(zip(COUNTED, map(int, (n, *sums, 0, 0)), strict=True))
+        if grouping == STRIPS:
+            bins_of[part][0][row[2], row[3], row[4]] = row[5]
+        elif grouping == YEARS:
+            bins_of[part][1][row[3], row[4]] = row[5]
+        elif grouping == GRID:
+            bins_of[part][2][row[3], row[4]] = row[5]
         else:
-            added[part]["bins"][which[grouping]][(strategy, key, k) if grouping == STRIPS else (key, k)] = n
+            added[part]["counts"] = dict(zip(COUNTED, map(int, (*row[5:], 0, 0)), strict=True))
     unnormalised, above_zero = _few(studies)
     for pk in unnormalised:
         if part_of(pk) in added:

@@ -130,7 +130,7 @@ class InterlayerMaterial(models.Model):
 
 
 # Stored for search only: no page or export reads them.
-SEARCH_FIELDS = ("search_text", "search_names", "search_vector")  # electrolyte_name is read, small
+SEARCH_FIELDS = ("search_text", "search_names", "search_vector")  # electrolyte_name, paper_year: read, small
 # What a study's cached drawings (a list's row, the API's document) are keyed by: record_key,
 # read with its paper (Study.objects.keyed()).
 ROW_KEY_FIELDS = ("id", "version", "updated_at", "reference__version", "reference__updated_at")
@@ -160,7 +160,8 @@ class StudyQuerySet(models.QuerySet):
         return search.matching(self, text)
 
     def refresh_search(self) -> int:
-        """Rewrite the stored search texts from the records they are read from."""
+        """Rewrite the stored search texts (and the electrolyte's name, the paper's year) from the
+        records they are read from."""
         return search.refresh(self)
 
     def keyed(self):
@@ -235,6 +236,9 @@ class Study(models.Model):
     # The electrolyte's name, which the list sorts on, stored beside its study so that a sort by
     # electrolyte reads an index; written with the search texts (search.refresh).
     electrolyte_name = models.CharField(max_length=100, editable=False, default="")
+    # The paper's year, which the charts count by, stored beside its study so that their counts
+    # read one index and no join; written with the search texts (search.refresh).
+    paper_year = models.SmallIntegerField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Bumped by every save through the admin, every write of load_curated (compare-and-set) and
@@ -251,6 +255,7 @@ class Study(models.Model):
             "search_names",
             "search_vector",
             "electrolyte_name",
+            "paper_year",
         ]
     )
 
@@ -696,7 +701,7 @@ class Report(models.Model):
 
 # -- how far a study's save reaches in the cache -----------------------------------------
 # Derived from other fields, which they follow: not compared.
-DERIVED = frozenset({*Study.FIGURES_AND_BOOKKEEPING, *SEARCH_FIELDS, "electrolyte_name"})
+DERIVED = frozenset({*Study.FIGURES_AND_BOOKKEEPING, *SEARCH_FIELDS, "electrolyte_name", "paper_year"})
 
 
 @receiver(pre_save, sender=Study)

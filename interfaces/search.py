@@ -19,9 +19,9 @@ them (AND, across fields), each folded the same way, a word's plural or singular
 (`term_of`: dendrites = dendrite), a formula inside a longer word (Li3PO4 in Li3PO4-coated).
 So both databases choose exactly the same studies.
 
-`refresh()` rewrites the stored texts, and the electrolyte's name the list sorts on; every
-write of a linked record calls it (signals at the end of models.py) and the bulk paths (the
-benchmark, the migrations) call it themselves."""
+`refresh()` rewrites the stored texts, the electrolyte's name the list sorts on and the paper's
+year the charts count by; every write of a linked record calls it (signals at the end of
+models.py) and the bulk paths (the benchmark, the migrations) call it themselves."""
 
 from __future__ import annotations
 
@@ -133,8 +133,13 @@ def texts_of(study) -> tuple[str, str]:
     return text, names
 
 
+# What refresh() stores of a study's linked records.
+STORED = ["search_text", "search_names", "electrolyte_name", "paper_year"]
+
+
 def refresh(studies: QuerySet, batch_size: int = 1000) -> int:
-    """Rewrite the stored search texts of these studies from their current records."""
+    """Rewrite the stored search texts of these studies, their electrolyte's name and their
+    paper's year from their current records."""
     model = studies.model
     ids = list(studies.order_by().values_list("pk", flat=True))
     changed = 0
@@ -155,7 +160,9 @@ def refresh(studies: QuerySet, batch_size: int = 1000) -> int:
                 "search_text",
                 "search_names",
                 "electrolyte_name",
+                "paper_year",
                 "reference__title",
+                "reference__year",
                 "electrolyte__name",
                 "electrolyte__formula",
                 "electrolyte__aliases",
@@ -163,11 +170,12 @@ def refresh(studies: QuerySet, batch_size: int = 1000) -> int:
         )
         stale = []
         for study in batch:
-            stored = (*texts_of(study), study.electrolyte.name)
-            if stored != (study.search_text, study.search_names, study.electrolyte_name):
-                study.search_text, study.search_names, study.electrolyte_name = stored
+            stored = (*texts_of(study), study.electrolyte.name, study.reference.year)
+            if stored != tuple(getattr(study, field) for field in STORED):
+                for field, value in zip(STORED, stored, strict=True):
+                    setattr(study, field, value)
                 stale.append(study)
-        model.objects.bulk_update(stale, ["search_text", "search_names", "electrolyte_name"])
+        model.objects.bulk_update(stale, STORED)
         changed += len(stale)
     return changed
 

@@ -18,7 +18,6 @@ from atlas.caching import (
     CLASSES,
     EVERYTHING,
     LINKS,
-    PAPERS,
     cached,
     cached_by_content,
     cached_by_part,
@@ -244,8 +243,8 @@ def _filter_key(params) -> str:
 
 def _chart_data(studies: QuerySet, params) -> dict:
     """The charts' marks (or bins) for the filtered studies; cached until the data change, and
-    added up from what each part of the studies adds to them, kept part by part (they read the
-    papers' years), so that after a save only its study's part is counted again."""
+    added up from what each part of the studies adds to them, kept part by part, so that after a
+    save only its study's part is counted again."""
     key = _filter_key(params)
 
     def compute() -> dict:
@@ -257,8 +256,9 @@ def _chart_data(studies: QuerySet, params) -> dict:
             combine_chart_parts,
             parts=study_parts(),
             reads=EVERYTHING,
-            # The year chart reads the papers' years; its studies' electrolytes are counted by id.
-            shared=(PAPERS, *records),
+            # Its studies' electrolytes are counted by id, their papers' years as each study stores
+            # them (a paper's edit reaches its studies' parts); the filter may read more.
+            shared=records,
         )
         return chart_data(studies, added)
 

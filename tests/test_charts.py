@@ -17,7 +17,7 @@ from interfaces.filters import StudyFilter
 from interfaces.headline import headline_of_documents
 from interfaces.management.benchmark import synthetic_atlas
 from interfaces.models import Measurement, Quantity, Role, Strategy, Study
-from tests.helpers import make_study
+from tests.helpers import make_reference, make_study
 
 pytestmark = pytest.mark.django_db
 
@@ -273,6 +273,25 @@ def test_past_the_threshold_the_charts_count_the_documents_marks_in_bins(params,
     assert {(bin_at(b["x1"], 5), bin_at(b["y1"], 5)): b["count"] for b in data["ccd_resistance_bins"]} == grid
     assert all(b["x1"] < b["x2"] and b["count"] > 0 for b in data["ccd_bins"])
     assert {b["strategy"] for b in data["ccd_bins"]} <= {str(label) for label in Strategy.labels}
+
+
+def test_the_year_chart_counts_a_paper_by_its_year_after_an_edit_and_a_move(monkeypatch):
+    """The year chart counts each study by its paper's year as stored beside it: after a paper's
+    year is edited and a study moved to another paper, its bins are still the documents'."""
+    synthetic_atlas(60)
+    monkeypatch.setattr(charts, "MARKS_MAX", 5)
+    with_ccd = Study.objects.filter(best_ccd_value__gt=0).order_by("pk")
+    reference = with_ccd.first().reference
+    reference.year = 1987
+    reference.save()
+    moved = with_ccd.exclude(reference=reference).last()
+    moved.reference = make_reference(year=1975)
+    moved.save()
+    data, expected = chart_data(filtered()), charts_from_documents(filtered())
+    years = Counter((p["year"], bin_of(p["value"], 5)) for p in expected["ccd"] if p["year"])
+    assert {(b["year"], bin_at(b["y1"], 5)): b["count"] for b in data["ccd_year_bins"]} == years
+    assert {1975, 1987} <= {b["year"] for b in data["ccd_year_bins"]}
+    assert data["summary"]["ccd_year"] == expected["summary"]["ccd_year"]
 
 
 def test_the_database_bins_a_value_where_pythons_log10_puts_it(monkeypatch):

@@ -63,6 +63,6 @@ def test_postgresql_runs_the_atlass_short_queries_without_compiling_them():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
-        # The charts' counts sort and hash every study in memory, not on disk.
+        # The charts' counts hash every study in memory, not on disk.
         cursor.execute("SHOW work_mem")
-        assert cursor.fetchone()[0] == "32MB"
+        assert cursor.fetchone()[0] == "64MB"

@@ -138,8 +138,8 @@ def stored_is_current(study: Study) -> bool:
         .prefetch_related("layers__material", "reference__authorships__author")
         .get(pk=study.pk)
     )
-    stored = (study.search_text, study.search_names, study.electrolyte_name)
-    return (*texts_of(study), study.electrolyte.name) == stored
+    stored = (study.search_text, study.search_names, study.electrolyte_name, study.paper_year)
+    return (*texts_of(study), study.electrolyte.name, study.reference.year) == stored
 
 
 def test_every_curated_study_stores_its_current_text():
@@ -203,6 +203,22 @@ def test_its_family_renamed(client):
     family.label = "Moonstone oxide"
     family.save()
     assert study.key in exported_keys(client, q="moonstone oxide") and stored_is_current(study)
+
+
+def test_its_papers_year_edited_in_the_admin_or_its_paper_replaced(client):
+    """The paper's year each study stores (what the charts count by) follows the paper."""
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    study = make_study(reference=make_reference(year=2015))
+    url = admin_change_url(study.reference)
+    response = client.post(url, admin_form_data(client.get(url)) | {"year": 1987})
+    assert response.status_code == 302
+    assert Study.objects.get(pk=study.pk).paper_year == 1987 and stored_is_current(study)
+    response = client.post(url, admin_form_data(client.get(url)) | {"year": ""})
+    assert response.status_code == 302
+    assert Study.objects.get(pk=study.pk).paper_year is None and stored_is_current(study)
+    study.reference = make_reference(year=2023)
+    study.save()
+    assert Study.objects.get(pk=study.pk).paper_year == 2023 and stored_is_current(study)
 
 
 def test_the_admin_keeps_it_right(client):
