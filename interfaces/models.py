@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from atlas.caching import parts_up_to, read_once
 from atlas.routers import primary_reads
-from references.models import Author, Authorship, Reference
+from references.models import Author, Authorship, Reference, authorships_in_order
 
 from . import search
 from .fields import conditions_of
@@ -141,6 +141,16 @@ def compared_figures(quantity: str) -> models.QuerySet:
     return Measurement.objects.filter(study=OuterRef("pk"), quantity=quantity).exclude(role=Role.CONTROL)
 
 
+# A study's layers and figures as a prefetch reads them: in their order within their study, by
+# its id (references.models.authorships_in_order: a paper's authors).
+def layers_in_order() -> models.QuerySet:
+    return StudyInterlayer.objects.select_related("material").order_by("study_id", "position")
+
+
+def figures_in_order() -> models.QuerySet:
+    return Measurement.objects.select_related("control").order_by("study_id", "position")
+
+
 class StudyQuerySet(models.QuerySet):
     def with_sort_keys(self):
         """The stored headline figures the list sorts on, named as its sorts name them."""
@@ -174,12 +184,9 @@ class StudyQuerySet(models.QuerySet):
             self.select_related("reference", "electrolyte__family")
             .defer(*SEARCH_FIELDS)
             .prefetch_related(
-                models.Prefetch("layers", queryset=StudyInterlayer.objects.select_related("material")),
-                models.Prefetch(
-                    "reference__authorships",
-                    queryset=Authorship.objects.select_related("author"),
-                ),
-                models.Prefetch("measurements", queryset=Measurement.objects.select_related("control")),
+                models.Prefetch("layers", queryset=layers_in_order()),
+                models.Prefetch("reference__authorships", queryset=authorships_in_order()),
+                models.Prefetch("measurements", queryset=figures_in_order()),
             )
         )
 

@@ -29,7 +29,7 @@ from atlas.downloads import error_response, export_filename
 from atlas.pagination import paginate
 from references.bibtex import write_bibtex
 from references.exports import BIBLIOGRAPHY_FORMATS, bibliography_response
-from references.models import FOUNDING_REVIEW, Authorship, Reference
+from references.models import FOUNDING_REVIEW, Reference, authorships_in_order
 
 from .charts import chart_data, chart_parts, combine_chart_parts, drawn, family_figures, family_strip, placed
 from .compare import compared_ids, facts, figure_rows, stacks
@@ -52,6 +52,7 @@ from .models import (
     Strategy,
     Study,
     StudyInterlayer,
+    layers_in_order,
     paper_key,
     record_key,
     study_parts,
@@ -73,8 +74,8 @@ def _light_studies() -> QuerySet:
         Study.objects.select_related("reference", "electrolyte")
         .defer(*SEARCH_FIELDS)
         .prefetch_related(
-            Prefetch("layers", queryset=StudyInterlayer.objects.select_related("material")),
-            Prefetch("reference__authorships", queryset=Authorship.objects.select_related("author")),
+            Prefetch("layers", queryset=layers_in_order()),
+            Prefetch("reference__authorships", queryset=authorships_in_order()),
         )
     )
 

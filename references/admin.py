@@ -19,7 +19,7 @@ from .bibtex import ImportReport, import_bibtex, plan_import
 from .crossref import CrossrefError, fetch_work, search_works
 from .forms import BibtexImportForm
 from .gaps import FILLABLE, Stale, comparison, fill, missing, with_gaps
-from .models import Author, Authorship, Reference
+from .models import Author, Authorship, Reference, authorships_in_order
 
 GAPS_PER_PAGE = 100
 
@@ -193,7 +193,7 @@ class ReferenceAdmin(AtlasHistoryAdmin):
     def _log_import(self, request, report: ImportReport) -> None:
         """The entries log_addition() would write, one per reference, in a few queries: a file
         of thousands would otherwise spend most of its import writing its log."""
-        authorships = Prefetch("authorships", queryset=Authorship.objects.select_related("author"))
+        authorships = Prefetch("authorships", queryset=authorships_in_order())
         prefetch_related_objects(report.saved, authorships)  # str(reference) names the first author
         content_type = get_content_type_for_model(Reference)
         LogEntry.objects.bulk_create(

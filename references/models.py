@@ -97,11 +97,16 @@ class Author(PersonName, models.Model):
         return _studies_of(Reference.objects.filter(authorships__author=self))
 
 
+def authorships_in_order() -> models.QuerySet:
+    """A paper's authorships with their authors as a prefetch reads them: in their order within
+    their paper, by its id. Their model's own ordering names the paper, which orders by the
+    papers' ordering through a join to them (and costs as much again to compile)."""
+    return Authorship.objects.select_related("author").order_by("reference_id", "position")
+
+
 class ReferenceQuerySet(models.QuerySet):
     def with_authors(self):
-        return self.prefetch_related(
-            models.Prefetch("authorships", queryset=Authorship.objects.select_related("author"))
-        )
+        return self.prefetch_related(models.Prefetch("authorships", queryset=authorships_in_order()))
 
 
 class Reference(models.Model):

@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from interfaces.models import Electrolyte, InterlayerMaterial, Study
 from references.models import Reference
@@ -101,6 +103,28 @@ def test_study_list_queries(client, django_assert_num_queries, one_row):
     with django_assert_num_queries(1):
         again = client.get("/studies/", params)
     assert again.content == response.content
+
+
+@pytest.mark.parametrize("url", ["/studies/", "/references/", "/"])
+def test_a_records_parts_are_read_without_joining_their_record(client, url):
+    """A study's layers and figures and a paper's authors, read for the rows a page draws, are
+    ordered within their study or paper by its id: their models' ordering names that record,
+    which would join it to order by its own ordering."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    owners = {
+        '"interfaces_studyinterlayer"': '"interfaces_study"',
+        '"interfaces_measurement"': '"interfaces_study"',
+        '"references_authorship"': '"references_reference"',
+    }
+    read = 0
+    for query in (q["sql"] for q in queries.captured_queries):
+        for parts, owner in owners.items():
+            prefetch = rf"WHERE {parts}\.\"\w+_id\" IN"
+            if re.search(rf"FROM {parts} (INNER|LEFT)", query) and re.search(prefetch, query):
+                read += 1
+                assert f"JOIN {owner}" not in query, query
+    assert read  # the rows' parts were read
 
 
 @pytest.mark.parametrize("params", [{"family": "garnet"}, {"family": ["garnet", "lgps"], "sort": "-ccd"}])
