@@ -55,6 +55,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import reduce
 from operator import or_
@@ -197,6 +198,28 @@ class VersionsReadOnceMiddleware:
             _read_once.reset(token)
 
 
+class Changes:
+    """What the atlas's writes within changes_tracked() changed: anything, and which studies."""
+
+    def __init__(self) -> None:
+        self.any = False
+        self.studies: set[int] = set()
+
+
+_changes: ContextVar[Changes | None] = ContextVar("atlas_changes", default=None)
+
+
+@contextmanager
+def changes_tracked():
+    """The Changes the writes made within (data_changed notes them): what a request changed."""
+    changes = Changes()
+    token = _changes.set(changes)
+    try:
+        yield changes
+    finally:
+        _changes.reset(token)
+
+
 def read_once(name: str, compute: Callable[[], object]):
     """compute(), read once within a request (VersionsReadOnceMiddleware), as the versions are,
     until a write during it; outside a request, each time it is asked."""
@@ -263,6 +286,10 @@ def data_changed(sender, instance=None, **kwargs) -> None:
         studies = set()  # it touches no study
     else:
         studies = None
+    changes = _changes.get()
+    if changes is not None:
+        changes.any = True
+        changes.studies.update(studies or ())
     records = SHARED_RECORDS_OF.get(meta.app_label) or SHARED_RECORDS_OF.get(sender.__name__)
     keys = replaced_by(
         reach(saved=saved) if callable(reach) else None,

@@ -106,6 +106,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every response and every log record of a request carries the request's id.
     "atlas.logs.RequestIdMiddleware",
+    # Notes what a request's writes changed, to draw the most read pages again once it is answered.
+    "atlas.warming.WarmAfterSaveMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files with compressed, hashed names, served by the application itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -263,6 +265,13 @@ CACHE_RETRY_SECONDS = 15
 # PUBLIC_STALE_SECONDS, 90 s by default (README, "Caching"). Curators, the admin and forms: never kept.
 PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 30)
 PUBLIC_STALE_SECONDS = env_int("PUBLIC_STALE_SECONDS", 30)
+# Once a request that changed the atlas's data is answered, its worker asks for these addresses
+# as a reader would, and for the pages of up to WARM_STUDY_PAGES studies it changed, so that their
+# next reader finds them counted and drawn (atlas/warming.py). Empty and 0: off.
+WARM_AFTER_SAVE = env_list(
+    "WARM_AFTER_SAVE", "/,/studies/,/studies/charts/?format=json,/references/,/api/studies/"
+)
+WARM_STUDY_PAGES = env_int("WARM_STUDY_PAGES", 3)
 # A page's ETag from the data version (a copy that still holds costs no rendering) needs every
 # worker to share that version (Redis) and no replica that may lag behind it; otherwise the
 # ETag is the body's hash.
