@@ -8,7 +8,8 @@ it holds. Anything personal (a signed-in curator, the admin, a page holding a CS
 setting a cookie, any write) is never kept by any cache, so a curator sees a save at once.
 
 With ETAGS_FROM_DATA_VERSION a page's ETag is its address's under the current data version,
-code and releases, and a request that still holds it is answered 304 before any view runs.
+code and releases (and the Accept header, where the answer depends on it: NEGOTIATED_PREFIXES),
+and a request that still holds it is answered 304 before any view runs.
 The public answer itself is kept in the cache under that ETag, so the next reader of the same
 address gets it without any view running either: every address is rendered once per data
 version, whoever asks, until a save or a deploy. That needs one data version for every worker
@@ -26,7 +27,12 @@ from django.apps import apps
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.middleware.http import ConditionalGetMiddleware
-from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.utils.cache import (
+    add_never_cache_headers,
+    has_vary_header,
+    patch_cache_control,
+    patch_vary_headers,
+)
 from django.utils.http import parse_etags
 
 from .caching import data_version, keep_answer, kept_answer
@@ -35,6 +41,11 @@ SAFE_METHODS = {"GET", "HEAD"}
 # The answers a shared cache may keep: the same for every reader until the data change.
 PUBLIC_STATUSES = {200, 301, 304, 404, 410}
 ADMIN_PREFIX = "/admin/"
+# Where what is sent depends on the Accept header (the API's index, JSON or its documentation;
+# a list refused to a reader who accepts no JSON; the health check's formats), which the ETag
+# then holds. Every other address sends every reader the same answer, whatever browser asks: an
+# answer there that varies by Accept all the same is rendered each time, never kept.
+NEGOTIATED_PREFIXES = ("/api/", "/health/")
 # A public answer larger than this is rendered each time rather than kept whole in the cache.
 KEPT_ANSWER_MAX_BYTES = 1024 * 1024
 
@@ -82,16 +93,18 @@ def data_etag(request: HttpRequest) -> str | None:
         releases = Path(settings.RELEASES_DIR).stat().st_mtime_ns  # a new release is a new folder
     except OSError:
         releases = 0
-    accept = request.headers.get("Accept", "")
+    accept = request.headers.get("Accept", "") if request.path.startswith(NEGOTIATED_PREFIXES) else ""
     key = f"{version}\n{code_version()}\n{releases}\n{request.build_absolute_uri()}\n{accept}"
     return f'W/"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
 
 
-def _keepable(response: HttpResponse, etag: str) -> bool:
+def _keepable(request: HttpRequest, response: HttpResponse, etag: str) -> bool:
     """A whole answer the same for every reader of its address until the data change: public,
-    tagged with the data version's ETag (not one a view chose), no cookie, not streamed."""
+    tagged with the data version's ETag (not one a view chose), no cookie, not streamed, and
+    varying by Accept only where the ETag holds it."""
     return (
         response.status_code == 200
+        and (request.path.startswith(NEGOTIATED_PREFIXES) or not has_vary_header(response, "Accept"))
         and not response.streaming
         and not response.cookies
         and response.get("ETag") == etag
@@ -123,7 +136,7 @@ class FreshnessMiddleware:
             status, headers, content = kept
             return HttpResponse(content, status=status, headers=headers)
         response = self.label(request, self.get_response(request), etag)
-        if etag and request.method == "GET" and _keepable(response, etag):
+        if etag and request.method == "GET" and _keepable(request, response, etag):
             keep_answer(etag, (response.status_code, list(response.items()), response.content))
         return response
 

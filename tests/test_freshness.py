@@ -222,3 +222,38 @@ def test_answers_are_kept_only_whole_public_and_small(client, settings, monkeypa
     monkeypatch.setattr("atlas.freshness.KEPT_ANSWER_MAX_BYTES", 100)
     client.get("/references/")
     assert len(kept) == 1
+
+
+CHROME = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+FIREFOX = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.django_db
+def test_browsers_share_a_kept_page_and_the_api_answers_each_accept_apart(
+    client, settings, django_assert_num_queries
+):
+    """A page is the same whatever a browser accepts: one kept answer serves them all. The API's
+    index answers by what the reader accepts, and so does its ETag."""
+    settings.ETAGS_FROM_DATA_VERSION = True
+    first = Client().get("/studies/", HTTP_ACCEPT=CHROME)
+    with django_assert_num_queries(0):
+        again = Client().get("/studies/", HTTP_ACCEPT=FIREFOX)
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert Client().get("/studies/", HTTP_ACCEPT=FIREFOX, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    html = Client().get("/api/", HTTP_ACCEPT=CHROME)
+    json = Client().get("/api/", HTTP_ACCEPT="application/json")
+    assert "text/html" in html["Content-Type"] and json["Content-Type"] == "application/json"
+    assert html["ETag"] != json["ETag"]
+    assert Client().get("/api/", HTTP_ACCEPT="application/json").json() == json.json()
+
+
+@pytest.mark.django_db
+def test_an_answer_that_varies_by_accept_where_the_etag_does_not_is_never_kept(client, settings, monkeypatch):
+    settings.ETAGS_FROM_DATA_VERSION = True
+    kept = []
+    monkeypatch.setattr("atlas.freshness.keep_answer", lambda key, answer: kept.append(key))
+    monkeypatch.setattr("atlas.freshness.NEGOTIATED_PREFIXES", ("/health/",))
+    assert Client().get("/api/", HTTP_ACCEPT=CHROME)["Vary"]
+    assert kept == []
+    Client().get("/studies/", HTTP_ACCEPT=CHROME)
+    assert len(kept) == 1
