@@ -521,8 +521,9 @@ def _part_counts(studies: QuerySet, parts: list[int], every: bool) -> dict[int, 
     one-to-one relations or tests a subquery, so each study is one row and a plain count counts
     studies. Two queries, each reading the filtered studies once and grouping them every way
     (atlas.lookups.grouped_rows; so a search or a subquery is evaluated twice, not five times):
-    the studies' three columns, and their layers. A study has one layer of each material, and
-    counts once for a kind it has two layers of: the kinds count distinct studies."""
+    the studies' three columns (on PostgreSQL, from the covering index study_chart_figures alone),
+    and their layers. A study has one layer of each material, and counts once for a kind it has
+    two layers of: the kinds count distinct studies."""
     if not every:
         studies = studies.filter(in_parts(parts))
     counts: dict[int, PartCounts] = {part: ({}, {}, {}, {}, {}) for part in parts}

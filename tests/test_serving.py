@@ -3,6 +3,7 @@ sent to a replica (here a second connection to the same database) while writes s
 
 import base64
 import hashlib
+import http.cookiejar
 import os
 import re
 import socket
@@ -10,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -172,5 +174,46 @@ def test_answers_kept_by_the_workers_give_way_at_once_to_a_save_made_in_another_
             save = f"from interfaces.models import Study; s = Study.objects.get(pk={study}); "
             run(env, "shell", "-c", save + f"s.summary = {saved!r}; s.save()")
             assert all(saved in read() for _ in range(6))
+    finally:
+        store.flushdb()
+
+
+def test_a_curators_save_draws_the_most_read_pages_again_before_any_reader_asks(tmp_path):
+    """gunicorn with Redis: a curator adds a material through the admin; once answered, the worker
+    asks for the most read addresses itself, so their answers are kept under the new data version
+    before any reader comes."""
+    url, store = claimed_redis_database()
+    env = environment(tmp_path, DEBUG="0", SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0", REDIS_URL=url)
+    env["WARM_AFTER_SAVE"] = "/,/studies/,/references/"
+    try:
+        with gunicorn_serving(env) as (port, _):
+            run(env, "shell", "-c", "from django.contrib.auth.models import User; "
+                "User.objects.create_superuser('root', password='a-long-pass-phrase-1')")  # fmt: skip
+            site = f"http://127.0.0.1:{port}"
+            jar = http.cookiejar.CookieJar()
+            browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+            def post(path: str, fields: dict) -> int:
+                form = browser.open(site + path, timeout=10).read().decode()
+                token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+                data = urllib.parse.urlencode(fields | {"csrfmiddlewaretoken": token}).encode()
+                request = urllib.request.Request(site + path, data=data, headers={"Referer": site + path})
+                return browser.open(request, timeout=30).status
+
+            post("/admin/login/?next=/admin/", {"username": "root", "password": "a-long-pass-phrase-1"})
+            for path in ("/", "/studies/", "/references/"):  # kept under the data version before the save
+                urllib.request.urlopen(site + path, timeout=10).read()
+            kept_before = set(store.keys("*atlas:answer:*"))
+            new_material = {"slug": "zirconite-x", "name": "Zirconite X", "kind": "oxide", "_save": "Save"}
+            assert (
+                post("/admin/interfaces/interlayermaterial/add/", new_material) == 200
+            )  # the list, after 302
+            for _ in range(100):  # the worker draws them once the curator is answered
+                drawn = set(store.keys("*atlas:answer:*")) - kept_before
+                if len(drawn) >= 3:
+                    break
+                time.sleep(0.1)
+            assert len(drawn) >= 3, "the most read pages were not drawn again after the save"
+            assert "Zirconite X" in urllib.request.urlopen(site + "/interlayers/", timeout=10).read().decode()
     finally:
         store.flushdb()

@@ -2,11 +2,12 @@ from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
 
 # The charts count the studies by their paper's year from the covering index alone, without
-# joining the papers: the index keeps the stored year too (search.refresh writes it).
+# joining the papers: the index keeps the stored year too (search.refresh writes it), and the
+# method, so that the facets count every study by electrolyte, strategy and method from it too.
 POSTGRESQL_FORWARDS = """
 DROP INDEX IF EXISTS study_chart_figures;
 CREATE INDEX study_chart_figures ON interfaces_study (electrolyte_id)
-    INCLUDE (id, strategy, reference_id, paper_year, best_ccd_value, lowest_resistance_value);
+    INCLUDE (id, strategy, method, reference_id, paper_year, best_ccd_value, lowest_resistance_value);
 """
 POSTGRESQL_BACKWARDS = """
 DROP INDEX IF EXISTS study_chart_figures;
