@@ -139,8 +139,11 @@ STORED = ["search_text", "search_names", "electrolyte_name", "paper_year"]
 
 def refresh(studies: QuerySet, batch_size: int = 1000) -> int:
     """Rewrite the stored search texts of these studies, their electrolyte's name and their
-    paper's year from their current records."""
+    paper's year from their current records (those of them the model has: a migration's model
+    from before one of them was added leaves it out)."""
     model = studies.model
+    present = {field.name for field in model._meta.concrete_fields}
+    stored_fields = [name for name in STORED if name in present]
     ids = list(studies.order_by().values_list("pk", flat=True))
     changed = 0
     for start in range(0, len(ids), batch_size):
@@ -157,25 +160,24 @@ def refresh(studies: QuerySet, batch_size: int = 1000) -> int:
                 "reference__journal",
                 "electrolyte__family__label",
                 "electrolyte__family__slug",
-                "search_text",
-                "search_names",
-                "electrolyte_name",
-                "paper_year",
                 "reference__title",
                 "reference__year",
                 "electrolyte__name",
                 "electrolyte__formula",
                 "electrolyte__aliases",
+                *stored_fields,
             )
         )
         stale = []
         for study in batch:
-            stored = (*texts_of(study), study.electrolyte.name, study.reference.year)
-            if stored != tuple(getattr(study, field) for field in STORED):
-                for field, value in zip(STORED, stored, strict=True):
-                    setattr(study, field, value)
+            current = dict(
+                zip(STORED, (*texts_of(study), study.electrolyte.name, study.reference.year), strict=True)
+            )
+            if any(getattr(study, name) != current[name] for name in stored_fields):
+                for name in stored_fields:
+                    setattr(study, name, current[name])
                 stale.append(study)
-        model.objects.bulk_update(stale, STORED)
+        model.objects.bulk_update(stale, stored_fields)
         changed += len(stale)
     return changed
 

@@ -221,6 +221,24 @@ def test_its_papers_year_edited_in_the_admin_or_its_paper_replaced(client):
     assert Study.objects.get(pk=study.pk).paper_year == 2023 and stored_is_current(study)
 
 
+def test_a_migration_from_before_the_stored_year_rewrites_the_texts_it_knows(client):
+    """Migrations that rewrite the stored texts call the current refresh() with their own model of
+    a study, which may predate the stored year: it writes what that model has."""
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    from interfaces.search import refresh
+
+    state = MigrationLoader(connection).project_state(("interfaces", "0018_chart_indexes"))
+    older = state.apps.get_model("interfaces", "Study")
+    study = make_study(summary="plain words")
+    Study.objects.filter(pk=study.pk).update(search_text="", paper_year=None)
+    assert refresh(older.objects.filter(pk=study.pk)) == 1
+    stored = Study.objects.get(pk=study.pk)
+    assert stored.search_text and stored.paper_year is None  # the older model has no stored year
+    assert refresh(Study.objects.filter(pk=study.pk)) == 1 and stored_is_current(study)
+
+
 def test_the_admin_keeps_it_right(client):
     client.force_login(User.objects.create_superuser("root", password="pw"))
     study = make_study(interlayers=["Keepite", "Dropite"])
