@@ -61,7 +61,7 @@ class WarmAfterSaveMiddleware:
         with changes_tracked() as changes:
             response = self.get_response(request)
         if changes.any and (settings.WARM_AFTER_SAVE or settings.WARM_STUDY_PAGES):
-            studies = sorted(pk for pk in changes.studies if pk is not None)[: settings.WARM_STUDY_PAGES]
+            studies = sorted(changes.studies)[: settings.WARM_STUDY_PAGES]
             addresses = [*settings.WARM_AFTER_SAVE]
             addresses += [reverse("interfaces:study-detail", args=[pk]) for pk in studies]
             _pending.set(_Warming(addresses, _environ_like(request)))
